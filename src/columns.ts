@@ -1,0 +1,174 @@
+/**
+ * Reads a RecordBatch's label and prediction columns as the flat typed arrays the kernels take:
+ * views into the Arrow buffers wherever the layout allows (primitive values, a FixedSizeList's
+ * child values, a List's offsets), and small per-batch arrays only where it does not (bit-packed
+ * bools, 64-bit integers, strings mapped to class indices, and a null map when a column has
+ * nulls). Used by the workers and, for stream input, by the main thread.
+ */
+import type { Data, RecordBatch } from 'apache-arrow';
+import { FocalEvalError } from './errors.ts';
+import type { Plan } from './plan.ts';
+import {
+  ROW_IGNORED,
+  ROW_NULL_PRED,
+  ROW_NULL_TARGET,
+  ROW_OK,
+  type Columns,
+  type LabelArray,
+  type PredArray,
+} from './kernel/types.ts';
+
+/** Extracts the plan's columns from one batch. `file` and `batch` only name the place in errors. */
+export function extractColumns(batch: RecordBatch, plan: Plan, file: string, batchIndex: number): Columns {
+  const predData = columnData(batch, plan.predColumn, file, batchIndex);
+  const labelData = columnData(batch, plan.labelColumn, file, batchIndex);
+  const n = batch.numRows;
+  let rowState: Uint8Array | null = null;
+  const state = (): Uint8Array => (rowState ??= new Uint8Array(n));
+
+  // Predictions: a float per row, or the child values of a (FixedSize)List.
+  let pred: PredArray;
+  let predOffsets: Int32Array | null = null;
+  if (plan.predKind === 'scalar') {
+    pred = predData.values as PredArray;
+  } else {
+    const child = predData.children[0]!;
+    pred = child.values as PredArray;
+    if (plan.predKind === 'list') predOffsets = (predData.valueOffsets as Int32Array).subarray(0, n + 1);
+    if (child.nullCount > 0) markNullChildren(child, predData, plan.classes, predOffsets, n, state, ROW_NULL_PRED);
+  }
+  if (predData.nullCount > 0) markNulls(predData, n, state, ROW_NULL_PRED);
+
+  let label: LabelArray | null = null;
+  let target: LabelArray | null = null;
+  let targetOffsets: Int32Array | null = null;
+  let unknownLabels: Map<number, string> | null = null;
+  if (plan.mode === 'multilabel') {
+    const child = labelData.children[0]!;
+    target = asLabelArray(child);
+    if (plan.targetIsList) targetOffsets = (labelData.valueOffsets as Int32Array).subarray(0, n + 1);
+    if (child.nullCount > 0) markNullChildren(child, labelData, plan.classes, targetOffsets, n, state, ROW_NULL_TARGET);
+  } else if (plan.stringLabels) {
+    const mapped = mapStringLabels(labelData, plan, n);
+    label = mapped.label;
+    unknownLabels = mapped.unknown;
+  } else {
+    label = asLabelArray(labelData);
+  }
+  // A null label (or null target list) makes the row ignored, whatever else is wrong with it.
+  if (labelData.nullCount > 0) markNulls(labelData, n, state, ROW_IGNORED);
+
+  return {
+    length: n,
+    pred,
+    predBase: 0,
+    predOffsets,
+    label,
+    target,
+    targetBase: 0,
+    targetOffsets,
+    rowState,
+    unknownLabels,
+  };
+}
+
+function columnData(batch: RecordBatch, name: string, file: string, batchIndex: number): Data {
+  const index = batch.schema.fields.findIndex((f) => f.name === name);
+  const data = index < 0 ? undefined : batch.data.children[index];
+  if (!data) throw new FocalEvalError('E_SCHEMA', `${file}: batch ${batchIndex} has no column "${name}"`);
+  return data;
+}
+
+/** Integer or bool values as a typed array the kernels index: views where possible. */
+function asLabelArray(data: Data): LabelArray {
+  const values = data.values as unknown;
+  if (data.typeId === 6 /* Bool */) {
+    // Bools are bit-packed, and a slice keeps its bit offset: unpack into bytes.
+    const bits = values as Uint8Array;
+    const out = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const bit = data.offset + i;
+      out[i] = (bits[bit >> 3]! >> (bit & 7)) & 1;
+    }
+    return out;
+  }
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    // 64-bit labels: as float64, exact for every index that could be valid.
+    const out = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = Number(values[i]!);
+    return out;
+  }
+  return values as LabelArray;
+}
+
+/** Maps string labels to class indices by name; a string that names no class becomes NaN (invalid). */
+function mapStringLabels(data: Data, plan: Plan, n: number): { label: Float64Array; unknown: Map<number, string> | null } {
+  const classOf = new Map(plan.classNames.map((name, c) => [name, c]));
+  const label = new Float64Array(n);
+  let unknown: Map<number, string> | null = null;
+  const strings = plan.labelKind === 'dictionary' ? null : utf8Strings(data, n);
+  let byIndex: Float64Array | null = null;
+  let dictionary: (string | null)[] = [];
+  if (plan.labelKind === 'dictionary') {
+    // Each batch may carry its own dictionary (Parquet row groups do): map it by string.
+    dictionary = data.dictionary ? (data.dictionary.toArray() as (string | null)[]) : [];
+    byIndex = new Float64Array(dictionary.map((s) => (s === null ? NaN : (classOf.get(s) ?? NaN))));
+  }
+  const indices = data.values as ArrayLike<number>;
+  for (let i = 0; i < n; i++) {
+    let c: number;
+    let text: string | null;
+    if (byIndex !== null) {
+      const k = Number(indices[i]);
+      c = byIndex[k] ?? NaN;
+      text = dictionary[k] ?? null;
+    } else {
+      text = strings![i]!;
+      c = classOf.get(text) ?? NaN;
+    }
+    label[i] = c;
+    if (Number.isNaN(c) && data.getValid(i)) (unknown ??= new Map()).set(i, text ?? '');
+  }
+  return { label, unknown };
+}
+
+function utf8Strings(data: Data, n: number): string[] {
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  const decoder = new TextDecoder();
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = decoder.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!));
+  return out;
+}
+
+/** Marks rows whose own value is null; an earlier, stronger state (ignored) is kept. */
+function markNulls(data: Data, n: number, state: () => Uint8Array, mark: number): void {
+  const s = state();
+  for (let i = 0; i < n; i++) {
+    if (!data.getValid(i) && (mark === ROW_IGNORED || s[i] === ROW_OK)) s[i] = mark;
+  }
+}
+
+/** Marks rows that hold a null inside their list. */
+function markNullChildren(
+  child: Data,
+  list: Data,
+  width: number,
+  offsets: Int32Array | null,
+  n: number,
+  state: () => Uint8Array,
+  mark: number,
+): void {
+  const s = state();
+  for (let i = 0; i < n; i++) {
+    if (s[i] !== ROW_OK || !list.getValid(i)) continue;
+    const start = offsets === null ? i * width : offsets[i]!;
+    const end = offsets === null ? start + width : offsets[i + 1]!;
+    for (let k = start; k < end; k++) {
+      if (!child.getValid(k)) {
+        s[i] = mark;
+        break;
+      }
+    }
+  }
+}

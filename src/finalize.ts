@@ -1,0 +1,151 @@
+/**
+ * From the run's merged partial to the report: alpha estimates from the class counts, the alpha
+ * weight of every group, and the Stats blocks. Alpha is constant within a group, so every
+ * alpha-weighted sum is the group's alpha-free sum times the group's weight: one pass is enough.
+ */
+import { estimateAlphas, estimateMultilabelAlphas, type AlphaEstimates } from './alphas.ts';
+import type { Options } from './options.ts';
+import {
+  COUNT,
+  EASY_CE,
+  EASY_COUNT,
+  EASY_FL,
+  groupOffset,
+  HARD_CE,
+  HARD_FL,
+  histogramOffset,
+  IGNORED,
+  INVALID,
+  ROWS,
+  SUM_CE,
+  SUM_FL,
+  SUM_PT,
+  type PartialShape,
+} from './partial.ts';
+import type { Plan } from './plan.ts';
+import { ReportSchema, type ClassStats, type Report, type Stats } from './report.ts';
+
+/** The partial's shape for a plan: C groups, or 2C in multilabel (positives, then negatives). */
+export function shapeOf(plan: Plan, options: Options): PartialShape {
+  return { groups: plan.mode === 'multilabel' ? 2 * plan.classes : plan.classes, bins: options.histogramBins };
+}
+
+/** Builds and checks the report from the merged partial of a whole run. */
+export function finalize(partial: Float64Array, plan: Plan, options: Options): Report {
+  const shape = shapeOf(plan, options);
+  const C = plan.classes;
+  const groupCount = (g: number): number => partial[groupOffset(g) + COUNT]!;
+  const multilabel = plan.mode === 'multilabel';
+  const alphaEstimates: AlphaEstimates = multilabel
+    ? estimateMultilabelAlphas(range(C).map(groupCount), range(C).map((c) => groupCount(C + c)), options.beta)
+    : estimateAlphas(range(C).map(groupCount), options.beta);
+  const classAlpha = range(C).map((c) => appliedAlpha(plan, options, alphaEstimates, c));
+  // The weight of each group: the class's alpha; in multilabel 1 - alpha on the negatives.
+  const weight = (g: number): number => {
+    const a = classAlpha[g % C]!;
+    if (a === null) return 1;
+    return multilabel && g >= C ? 1 - a : a;
+  };
+  const stats = (groups: number[]): Stats => statsOf(partial, shape, groups, weight);
+
+  const classes: ClassStats[] = range(C).map((c) => {
+    const groups = multilabel ? [c, C + c] : [c];
+    const block: ClassStats = { index: c, name: plan.classNames[c]!, alpha: classAlpha[c]!, ...stats(groups) };
+    if (multilabel) {
+      block.positive = stats([c]);
+      block.negative = stats([C + c]);
+    }
+    return block;
+  });
+  const total = stats(range(shape.groups));
+  const report: Report = {
+    schemaVersion: 1,
+    mode: plan.mode,
+    input: plan.input,
+    options: {
+      gamma: options.gamma,
+      alpha: options.alpha,
+      alphaScheme: options.alphaScheme,
+      beta: options.beta,
+      epsilon: options.epsilon,
+      easyThreshold: options.easyThreshold,
+      ignoreIndex: options.ignoreIndex,
+      histogramBins: options.histogramBins,
+      onInvalid: options.onInvalid,
+    },
+    rows: partial[ROWS]!,
+    scored: total.count,
+    ignored: partial[IGNORED]!,
+    invalid: partial[INVALID]!,
+    total,
+    classes,
+    alphaEstimates,
+  };
+  return ReportSchema.parse(report);
+}
+
+/**
+ * The alpha a class block reports: the weight on the class (on its positives in multilabel);
+ * 1 with no alpha; null under "auto" where the estimate is null (its units are then unweighted).
+ */
+function appliedAlpha(plan: Plan, options: Options, estimates: AlphaEstimates, c: number): number | null {
+  const alpha = options.alpha;
+  if (alpha === null) return 1;
+  if (alpha === 'auto') return estimates[options.alphaScheme][c] ?? null;
+  if (Array.isArray(alpha)) return alpha[c]!;
+  // A scalar: RetinaNet's weight on positives in binary ([1 - a, a]); every class otherwise.
+  return plan.mode === 'binary' && c === 0 ? 1 - alpha : alpha;
+}
+
+function statsOf(partial: Float64Array, shape: PartialShape, groups: number[], weight: (g: number) => number): Stats {
+  let count = 0;
+  let sumCE = 0;
+  let sumFL = 0;
+  let sumLoss = 0;
+  let sumPt = 0;
+  const easy = { count: 0, sumCE: 0, sumFL: 0, sumLoss: 0 };
+  const hard = { count: 0, sumCE: 0, sumFL: 0, sumLoss: 0 };
+  const histogram = new Array<number>(shape.bins).fill(0);
+  for (const g of groups) {
+    const o = groupOffset(g);
+    const w = weight(g);
+    const n = partial[o + COUNT]!;
+    const nEasy = partial[o + EASY_COUNT]!;
+    count += n;
+    sumCE += partial[o + SUM_CE]!;
+    sumFL += partial[o + SUM_FL]!;
+    sumLoss += w * partial[o + SUM_FL]!;
+    sumPt += partial[o + SUM_PT]!;
+    easy.count += nEasy;
+    easy.sumCE += partial[o + EASY_CE]!;
+    easy.sumFL += partial[o + EASY_FL]!;
+    easy.sumLoss += w * partial[o + EASY_FL]!;
+    hard.count += n - nEasy;
+    hard.sumCE += partial[o + HARD_CE]!;
+    hard.sumFL += partial[o + HARD_FL]!;
+    hard.sumLoss += w * partial[o + HARD_FL]!;
+    const h = histogramOffset(shape, g);
+    for (let b = 0; b < shape.bins; b++) histogram[b]! += partial[h + b]!;
+  }
+  const mean = (s: number): number | null => (count > 0 ? s / count : null);
+  // Shares from the split itself, so they stay within [0, 1] under rounding.
+  const shareOf = (e: number, h: number): number | null => (e + h > 0 ? e / (e + h) : null);
+  return {
+    count,
+    sumCE,
+    sumFL,
+    sumLoss,
+    meanCE: mean(sumCE),
+    meanLoss: mean(sumLoss),
+    meanPt: mean(sumPt),
+    easy,
+    hard,
+    easyShareCE: shareOf(easy.sumCE, hard.sumCE),
+    easyShareFL: shareOf(easy.sumFL, hard.sumFL),
+    histogram,
+  };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

@@ -1,0 +1,83 @@
+/**
+ * Binary kernels: one prediction per row, label 0/1; scored as multiclass with C = 2.
+ *
+ *   probs:  p_t = clamp(y ? p : 1 - p, eps, 1 - eps),  log p_t = log(p_t),  1 - p_t direct
+ *   logits: log p_t = -softplus(-z) if y = 1, -softplus(z) if y = 0   (never through a clamp)
+ *           p_t = exp(log p_t),  1 - p_t = -expm1(log p_t)
+ *
+ * Groups: class 0 and class 1. A row whose label equals ignoreIndex, or is null, is ignored
+ * before any other check.
+ */
+import { histogramOffset, groupOffset, IGNORED, ROWS } from '../partial.ts';
+import { addUnit, isProbability, rejectRow, softplus } from './unit.ts';
+import {
+  REASON_BAD_VALUE,
+  REASON_LABEL_RANGE,
+  REASON_NULL_PRED,
+  ROW_IGNORED,
+  ROW_OK,
+  type Columns,
+  type KernelError,
+  type KernelParams,
+} from './types.ts';
+
+/** Scores a binary batch of probabilities into `out`; returns the first invalid row unless skipping. */
+export function scoreBinaryProbs(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
+  return scoreBinary(cols, params, out, false);
+}
+
+/** Scores a binary batch of logits into `out`; returns the first invalid row unless skipping. */
+export function scoreBinaryLogits(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
+  return scoreBinary(cols, params, out, true);
+}
+
+function scoreBinary(cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): KernelError | null {
+  const n = cols.length;
+  const pred = cols.pred;
+  const base = cols.predBase;
+  const label = cols.label!;
+  const state = cols.rowState;
+  const ignoreIndex = params.ignoreIndex;
+  const eps = params.epsilon;
+  const shape = { groups: 2, bins: params.bins };
+  const g0 = groupOffset(0);
+  const g1 = groupOffset(1);
+  const h0 = histogramOffset(shape, 0);
+  const h1 = histogramOffset(shape, 1);
+  out[ROWS]! += n;
+  for (let i = 0; i < n; i++) {
+    const s = state === null ? ROW_OK : state[i]!;
+    const y = label[i]!;
+    if (s === ROW_IGNORED || y === ignoreIndex) {
+      out[IGNORED]! += 1;
+      continue;
+    }
+    if (s !== ROW_OK) {
+      const e = rejectRow(out, params, i, 'pred', REASON_NULL_PRED, null);
+      if (e) return e;
+      continue;
+    }
+    const v = pred[base + i]!;
+    if (logits ? !Number.isFinite(v) : !isProbability(v)) {
+      const e = rejectRow(out, params, i, 'pred', REASON_BAD_VALUE, v);
+      if (e) return e;
+      continue;
+    }
+    if (y !== 0 && y !== 1) {
+      const e = rejectRow(out, params, i, 'label', REASON_LABEL_RANGE, y);
+      if (e) return e;
+      continue;
+    }
+    const g = y === 1 ? g1 : g0;
+    const h = y === 1 ? h1 : h0;
+    if (logits) {
+      const logPt = y === 1 ? -softplus(-v) : -softplus(v);
+      addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
+    } else {
+      let pt = y === 1 ? v : 1 - v;
+      pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
+      addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
+    }
+  }
+  return null;
+}

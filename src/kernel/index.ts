@@ -1,0 +1,20 @@
+/** Picks the kernel for a (mode, input) pair; imported by workers and tests, never by the public barrel. */
+import { scoreBinaryLogits, scoreBinaryProbs } from './binary.ts';
+import { scoreMulticlassLogits, scoreMulticlassProbs } from './multiclass.ts';
+import { scoreMultilabelLogits, scoreMultilabelProbs } from './multilabel.ts';
+import type { Columns, KernelError, KernelParams } from './types.ts';
+
+/** A kernel: fills `out` (a partial) from one batch's columns. */
+export type Kernel = (cols: Columns, params: KernelParams, out: Float64Array) => KernelError | null;
+
+/** The kernel for a mode and input kind. */
+export function kernelFor(mode: 'binary' | 'multiclass' | 'multilabel', input: 'probs' | 'logits'): Kernel {
+  switch (mode) {
+    case 'binary':
+      return input === 'logits' ? scoreBinaryLogits : scoreBinaryProbs;
+    case 'multiclass':
+      return input === 'logits' ? scoreMulticlassLogits : scoreMulticlassProbs;
+    case 'multilabel':
+      return input === 'logits' ? scoreMultilabelLogits : scoreMultilabelProbs;
+  }
+}

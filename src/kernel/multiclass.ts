@@ -1,0 +1,106 @@
+/**
+ * Multiclass kernels: C predictions per row, label = class index y in [0, C).
+ *
+ *   probs:  p_t = clamp(probs[y], eps, 1 - eps)  (not renormalised; every entry must lie in [0, 1])
+ *           log p_t = log(p_t),  1 - p_t direct
+ *   logits: log p_t = (z_y - m) - log(sum_k exp(z_k - m)),  m = max_k z_k   (log-sum-exp)
+ *           p_t = exp(log p_t),  1 - p_t = -expm1(log p_t)
+ *
+ * Group = class y. Checks per row, in order: ignored (null label or ignoreIndex), null
+ * prediction, list length, every value finite (and in [0, 1] for probabilities), label range.
+ */
+import { groupOffset, histogramOffset, IGNORED, ROWS } from '../partial.ts';
+import { addUnit, isProbability, rejectRow } from './unit.ts';
+import {
+  REASON_BAD_VALUE,
+  REASON_LABEL_RANGE,
+  REASON_LENGTH,
+  REASON_NULL_PRED,
+  REASON_UNKNOWN_LABEL,
+  ROW_IGNORED,
+  ROW_OK,
+  type Columns,
+  type KernelError,
+  type KernelParams,
+} from './types.ts';
+
+/** Scores a multiclass batch of probabilities into `out`; returns the first invalid row unless skipping. */
+export function scoreMulticlassProbs(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
+  return scoreMulticlass(cols, params, out, false);
+}
+
+/** Scores a multiclass batch of logits into `out`; returns the first invalid row unless skipping. */
+export function scoreMulticlassLogits(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
+  return scoreMulticlass(cols, params, out, true);
+}
+
+function scoreMulticlass(cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): KernelError | null {
+  const n = cols.length;
+  const C = params.classes;
+  const pred = cols.pred;
+  const base = cols.predBase;
+  const offsets = cols.predOffsets;
+  const label = cols.label!;
+  const state = cols.rowState;
+  const ignoreIndex = params.ignoreIndex;
+  const eps = params.epsilon;
+  const shape = { groups: C, bins: params.bins };
+  out[ROWS]! += n;
+  rows: for (let i = 0; i < n; i++) {
+    const s = state === null ? ROW_OK : state[i]!;
+    const y = label[i]!;
+    if (s === ROW_IGNORED || y === ignoreIndex) {
+      out[IGNORED]! += 1;
+      continue;
+    }
+    if (s !== ROW_OK) {
+      const e = rejectRow(out, params, i, 'pred', REASON_NULL_PRED, null);
+      if (e) return e;
+      continue;
+    }
+    let start = base + i * C;
+    if (offsets !== null) {
+      start = offsets[i]!;
+      const len = offsets[i + 1]! - start;
+      if (len !== C) {
+        const e = rejectRow(out, params, i, 'pred', REASON_LENGTH, len);
+        if (e) return e;
+        continue;
+      }
+    }
+    const end = start + C;
+    // Validate every entry (not only the true class) and find the max for log-sum-exp.
+    let m = -Infinity;
+    for (let k = start; k < end; k++) {
+      const v = pred[k]!;
+      if (logits ? !Number.isFinite(v) : !isProbability(v)) {
+        const e = rejectRow(out, params, i, 'pred', REASON_BAD_VALUE, v);
+        if (e) return e;
+        continue rows;
+      }
+      if (v > m) m = v;
+    }
+    if (!(y >= 0 && y < C && Number.isInteger(y))) {
+      const unknown = cols.unknownLabels?.get(i);
+      const e =
+        unknown !== undefined
+          ? rejectRow(out, params, i, 'label', REASON_UNKNOWN_LABEL, unknown)
+          : rejectRow(out, params, i, 'label', REASON_LABEL_RANGE, y);
+      if (e) return e;
+      continue;
+    }
+    const g = groupOffset(y);
+    const h = histogramOffset(shape, y);
+    if (logits) {
+      let sum = 0;
+      for (let k = start; k < end; k++) sum += Math.exp(pred[k]! - m);
+      const logPt = pred[start + y]! - m - Math.log(sum);
+      addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
+    } else {
+      let pt = pred[start + y]!;
+      pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
+      addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
+    }
+  }
+  return null;
+}

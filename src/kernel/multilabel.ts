@@ -1,0 +1,119 @@
+/**
+ * Multilabel kernels: C independent binary problems per row; a unit is one (row, class) element.
+ *
+ *   probs:  p_t = clamp(t ? p : 1 - p, eps, 1 - eps),  log p_t = log(p_t)
+ *   logits: log p_t = -softplus(-z) if t = 1, -softplus(z) if t = 0,
+ *           p_t = exp(log p_t),  1 - p_t = -expm1(log p_t)
+ *
+ * Groups: (class c, target 1) = c and (class c, target 0) = C + c, so that alpha (the weight
+ * on positives, 1 - alpha on negatives) can be applied per group at the end. A row is scored
+ * whole or not at all: every prediction and target is checked before any unit is added.
+ */
+import { groupOffset, histogramOffset, IGNORED, ROWS } from '../partial.ts';
+import { addUnit, isProbability, rejectRow, softplus } from './unit.ts';
+import {
+  REASON_BAD_VALUE,
+  REASON_LENGTH,
+  REASON_NULL_PRED,
+  REASON_TARGET,
+  REASON_TARGET_LENGTH,
+  ROW_IGNORED,
+  ROW_NULL_TARGET,
+  ROW_OK,
+  type Columns,
+  type KernelError,
+  type KernelParams,
+} from './types.ts';
+
+/** Scores a multilabel batch of probabilities into `out`; returns the first invalid row unless skipping. */
+export function scoreMultilabelProbs(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
+  return scoreMultilabel(cols, params, out, false);
+}
+
+/** Scores a multilabel batch of logits into `out`; returns the first invalid row unless skipping. */
+export function scoreMultilabelLogits(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
+  return scoreMultilabel(cols, params, out, true);
+}
+
+function scoreMultilabel(cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): KernelError | null {
+  const n = cols.length;
+  const C = params.classes;
+  const pred = cols.pred;
+  const target = cols.target!;
+  const state = cols.rowState;
+  const eps = params.epsilon;
+  const shape = { groups: 2 * C, bins: params.bins };
+  out[ROWS]! += n;
+  rows: for (let i = 0; i < n; i++) {
+    const s = state === null ? ROW_OK : state[i]!;
+    if (s === ROW_IGNORED) {
+      out[IGNORED]! += 1;
+      continue;
+    }
+    if (s !== ROW_OK && s !== ROW_NULL_TARGET) {
+      const e = rejectRow(out, params, i, 'pred', REASON_NULL_PRED, null);
+      if (e) return e;
+      continue;
+    }
+    const p0 = rowStart(cols.predOffsets, cols.predBase, i, C);
+    if (p0 < 0) {
+      const e = rejectRow(out, params, i, 'pred', REASON_LENGTH, listLength(cols.predOffsets!, i));
+      if (e) return e;
+      continue;
+    }
+    for (let k = p0; k < p0 + C; k++) {
+      const v = pred[k]!;
+      if (logits ? !Number.isFinite(v) : !isProbability(v)) {
+        const e = rejectRow(out, params, i, 'pred', REASON_BAD_VALUE, v);
+        if (e) return e;
+        continue rows;
+      }
+    }
+    if (s === ROW_NULL_TARGET) {
+      const e = rejectRow(out, params, i, 'label', REASON_TARGET, null);
+      if (e) return e;
+      continue;
+    }
+    const t0 = rowStart(cols.targetOffsets, cols.targetBase, i, C);
+    if (t0 < 0) {
+      const e = rejectRow(out, params, i, 'label', REASON_TARGET_LENGTH, listLength(cols.targetOffsets!, i));
+      if (e) return e;
+      continue;
+    }
+    for (let c = 0; c < C; c++) {
+      const t = target[t0 + c]!;
+      if (t !== 0 && t !== 1) {
+        const e = rejectRow(out, params, i, 'label', REASON_TARGET, t);
+        if (e) return e;
+        continue rows;
+      }
+    }
+    for (let c = 0; c < C; c++) {
+      const v = pred[p0 + c]!;
+      const positive = target[t0 + c] === 1;
+      const group = positive ? c : C + c;
+      const g = groupOffset(group);
+      const h = histogramOffset(shape, group);
+      if (logits) {
+        const logPt = positive ? -softplus(-v) : -softplus(v);
+        addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
+      } else {
+        let pt = positive ? v : 1 - v;
+        pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
+        addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
+      }
+    }
+  }
+  return null;
+}
+
+/** Start of row i's C values: fixed stride, or from List offsets (-1 when the list length is not C). */
+function rowStart(offsets: Int32Array | null, base: number, i: number, C: number): number {
+  if (offsets === null) return base + i * C;
+  const start = offsets[i]!;
+  return offsets[i + 1]! - start === C ? start : -1;
+}
+
+function listLength(offsets: Int32Array, i: number): number {
+  return offsets[i + 1]! - offsets[i]!;
+}

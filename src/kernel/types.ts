@@ -1,0 +1,82 @@
+/**
+ * What the kernels read and write. A batch's columns arrive as flat typed arrays (views into the
+ * Arrow buffers, or copies of them that crossed a thread); everything here is plain data that can
+ * be structured-cloned or transferred.
+ */
+
+/** Integer-like label storage: class indices (multiclass), 0/1 (binary, multilabel targets). */
+export type LabelArray =
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Float64Array;
+
+/** Prediction storage: probabilities or logits. */
+export type PredArray = Float32Array | Float64Array;
+
+/** Row states in `Columns.rowState` (absent when the batch has no nulls at all). */
+export const ROW_OK = 0;
+/** Null label (or null multilabel target list): the row is ignored. */
+export const ROW_IGNORED = 1;
+/** A null prediction, or a null inside the prediction list. */
+export const ROW_NULL_PRED = 2;
+/** A null inside a multilabel target list. */
+export const ROW_NULL_TARGET = 3;
+
+/** One batch's columns, as the kernels read them. */
+export interface Columns {
+  /** Rows in the batch. */
+  length: number;
+  /**
+   * Prediction values. Row i's values are `pred[predBase + i * width, ...)` for fixed-width
+   * columns, or `pred[predOffsets[i], predOffsets[i + 1])` for List columns.
+   */
+  pred: PredArray;
+  predBase: number;
+  predOffsets: Int32Array | null;
+  /** Binary: the class label (0/1); multiclass: the class index, -1 for a string that names no class. */
+  label: LabelArray | null;
+  /** Multilabel targets: row i's C targets at `target[targetBase + i * C]`, or via `targetOffsets`. */
+  target: LabelArray | null;
+  targetBase: number;
+  targetOffsets: Int32Array | null;
+  /** Per-row null state (ROW_*), or null when no column of the batch has a null. */
+  rowState: Uint8Array | null;
+  /** Strings of labels that name no class, by row (only rows whose label is -1). */
+  unknownLabels: Map<number, string> | null;
+}
+
+/** Scalar parameters of a kernel run. */
+export interface KernelParams {
+  classes: number;
+  gamma: number;
+  epsilon: number;
+  easyThreshold: number;
+  bins: number;
+  ignoreIndex: number;
+  /** true: count invalid rows and go on; false: stop at the first and report it. */
+  skipInvalid: boolean;
+}
+
+/** Which column an invalid row is blamed on. */
+export type BlamedColumn = 'pred' | 'label';
+
+/** The first invalid row of a batch (when not skipping). */
+export interface KernelError {
+  row: number;
+  column: BlamedColumn;
+  reason: string;
+  value: unknown;
+}
+
+/** Reasons, shared so that messages are the same whichever kernel finds them. */
+export const REASON_BAD_VALUE = 'non-finite prediction or probability outside [0, 1]';
+export const REASON_NULL_PRED = 'null prediction';
+export const REASON_LABEL_RANGE = 'label outside [0, C)';
+export const REASON_UNKNOWN_LABEL = 'label is not one of the class names';
+export const REASON_TARGET = 'multilabel target is null or not 0/1';
+export const REASON_LENGTH = 'prediction list length is not C';
+export const REASON_TARGET_LENGTH = 'target list length is not C';

@@ -1,0 +1,88 @@
+/**
+ * The per-unit step shared by every kernel: given p_t and log p_t of one unit, add its terms
+ * to its group's sums and histogram.
+ *
+ *   ce  = -log p_t
+ *   mod = (1 - p_t)^gamma        (0^0 = 1; gamma 0, 1 and 2 take no Math.pow)
+ *   fl  = mod * ce               (alpha is applied per group at the end)
+ *   easy when p_t >= easyThreshold
+ *   bin = min(floor(p_t * B), B - 1)
+ *
+ * `oneMinusPt` is passed in because the caller knows how to get it accurately: 1 - p_t for a
+ * clamped probability, -expm1(log p_t) for a logit.
+ */
+import type { KernelError, KernelParams, BlamedColumn } from './types.ts';
+import {
+  COUNT,
+  EASY_CE,
+  EASY_COUNT,
+  EASY_FL,
+  HARD_CE,
+  HARD_FL,
+  INVALID,
+  SUM_CE,
+  SUM_FL,
+  SUM_PT,
+} from '../partial.ts';
+
+/** Adds one unit to group block `g` and histogram block `h` of `out`. */
+export function addUnit(
+  out: Float64Array,
+  g: number,
+  h: number,
+  pt: number,
+  logPt: number,
+  oneMinusPt: number,
+  params: KernelParams,
+): void {
+  const gamma = params.gamma;
+  const ce = -logPt;
+  const mod =
+    gamma === 2 ? oneMinusPt * oneMinusPt : gamma === 0 ? 1 : gamma === 1 ? oneMinusPt : Math.pow(oneMinusPt, gamma);
+  const fl = mod * ce;
+  out[g + COUNT]! += 1;
+  out[g + SUM_CE]! += ce;
+  out[g + SUM_FL]! += fl;
+  out[g + SUM_PT]! += pt;
+  if (pt >= params.easyThreshold) {
+    out[g + EASY_COUNT]! += 1;
+    out[g + EASY_CE]! += ce;
+    out[g + EASY_FL]! += fl;
+  } else {
+    out[g + HARD_CE]! += ce;
+    out[g + HARD_FL]! += fl;
+  }
+  const bins = params.bins;
+  let bin = Math.floor(pt * bins);
+  if (bin >= bins) bin = bins - 1;
+  out[h + bin]! += 1;
+}
+
+/**
+ * Handles an invalid row: under skip it is counted and the kernel goes on (null is returned);
+ * otherwise its location is returned and the kernel stops.
+ */
+export function rejectRow(
+  out: Float64Array,
+  params: KernelParams,
+  row: number,
+  column: BlamedColumn,
+  reason: string,
+  value: unknown,
+): KernelError | null {
+  if (params.skipInvalid) {
+    out[INVALID]! += 1;
+    return null;
+  }
+  return { row, column, reason, value };
+}
+
+/** log(1 + e^x) without overflow for large x or loss of precision for very negative x. */
+export function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+/** Whether a probability is usable: finite and in [0, 1] (NaN fails both comparisons). */
+export function isProbability(p: number): boolean {
+  return p >= 0 && p <= 1;
+}

@@ -1,0 +1,56 @@
+/**
+ * The options of a run: one zod schema with every default, so the CLI, the library and the
+ * report all read the same values. Rules that need the data (an alpha list's length is C)
+ * are checked by the plan.
+ */
+import * as z from 'zod';
+import { UsageError } from './errors.ts';
+
+/** The alpha schemes of the spec, in report order. */
+export const ALPHA_SCHEMES = ['inverse', 'balanced', 'inverse-sqrt', 'effective', 'median'] as const;
+/** One alpha scheme name. */
+export type AlphaScheme = (typeof ALPHA_SCHEMES)[number];
+
+const finite = () => z.number().refine(Number.isFinite, { error: 'must be a finite number' });
+
+/** The options schema: library spelling; the CLI's flags are the kebab-case of these names. */
+export const OptionsSchema = z.strictObject({
+  mode: z.enum(['binary', 'multiclass', 'multilabel']).optional(),
+  input: z.enum(['probs', 'logits']).optional(),
+  label: z.string().min(1).default('label'),
+  pred: z.string().min(1).optional(),
+  classNames: z.array(z.string()).min(1).optional(),
+  gamma: finite().pipe(z.number().min(0)).default(2),
+  alpha: z
+    .union([
+      z.null(),
+      z.literal('auto'),
+      finite().pipe(z.number().min(0).max(1)),
+      z.array(finite().pipe(z.number().min(0))).min(1),
+    ])
+    .default(null),
+  alphaScheme: z.enum(ALPHA_SCHEMES).default('inverse'),
+  beta: finite().pipe(z.number().min(0).lt(1)).default(0.999),
+  epsilon: finite().pipe(z.number().min(0).lt(0.5)).default(1e-7),
+  easyThreshold: finite().pipe(z.number().gt(0).max(1)).default(0.5),
+  ignoreIndex: z.number().int().default(-100),
+  histogramBins: z.number().int().min(1).max(10000).default(20),
+  onInvalid: z.enum(['error', 'skip']).default('error'),
+  threads: z.number().int().min(1).optional(),
+});
+
+/** Options as a caller writes them (every field optional). */
+export type OptionsInput = z.input<typeof OptionsSchema>;
+/** Options with defaults filled in. */
+export type Options = z.output<typeof OptionsSchema>;
+
+/** Validates options, filling defaults; a bad one is a UsageError naming it. */
+export function parseOptions(raw: unknown): Options {
+  const result = OptionsSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const option = issue.path.length > 0 ? String(issue.path[0]) : keys[0];
+  const where = issue.path.length > 0 ? `option ${issue.path.join('.')}` : `option ${keys.join(', ')}`;
+  throw new UsageError(`${where}: ${issue.message}`, option);
+}

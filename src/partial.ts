@@ -1,0 +1,67 @@
+/**
+ * The partial: a fixed-layout Float64Array of per-group sums that a kernel fills for one batch
+ * and that the main thread merges, in batch order, into the run's totals.
+ *
+ * A group is a set of units that share one alpha weight: class c in binary and multiclass
+ * (groups 0..C-1); (class c, target 1) = group c and (class c, target 0) = group C + c in
+ * multilabel. Alpha is applied at the end (finalize), so the kernel only sums alpha-free terms.
+ *
+ * Layout:
+ *   [0, HEADER)                           run counters: rows read, rows ignored, rows invalid
+ *   [HEADER, HEADER + G*FIELDS)           FIELDS sums per group (see the offsets below)
+ *   [HEADER + G*FIELDS, + G*bins)         histogram of p_t per group
+ */
+
+/** Run counters at the start of every partial. */
+export const ROWS = 0;
+export const IGNORED = 1;
+export const INVALID = 2;
+export const HEADER = 3;
+
+/** Per-group fields, as offsets into a group's block. Hard count = COUNT - EASY_COUNT. */
+export const COUNT = 0;
+export const SUM_CE = 1;
+export const SUM_FL = 2;
+export const SUM_PT = 3;
+export const EASY_COUNT = 4;
+export const EASY_CE = 5;
+export const EASY_FL = 6;
+export const HARD_CE = 7;
+export const HARD_FL = 8;
+export const FIELDS = 9;
+
+/** The shape of a partial: how many groups and histogram bins it holds. */
+export interface PartialShape {
+  readonly groups: number;
+  readonly bins: number;
+}
+
+/** Number of float64 slots a partial of this shape takes. */
+export function partialLength(shape: PartialShape): number {
+  return HEADER + shape.groups * (FIELDS + shape.bins);
+}
+
+/** A zero-filled partial of this shape. */
+export function createPartial(shape: PartialShape): Float64Array {
+  return new Float64Array(partialLength(shape));
+}
+
+/** Offset of group g's field block. */
+export function groupOffset(g: number): number {
+  return HEADER + g * FIELDS;
+}
+
+/** Offset of group g's histogram. */
+export function histogramOffset(shape: PartialShape, g: number): number {
+  return HEADER + shape.groups * FIELDS + g * shape.bins;
+}
+
+/**
+ * Adds `b` into `a` element-wise. The run's result depends on the order of these calls, so the
+ * dispatcher calls it in batch order, never in order of arrival: that is what makes the report
+ * bit-identical for any thread count.
+ */
+export function mergeInto(a: Float64Array, b: Float64Array): void {
+  if (a.length !== b.length) throw new RangeError(`partial length mismatch: ${a.length} vs ${b.length}`);
+  for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+}

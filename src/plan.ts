@@ -1,0 +1,221 @@
+/**
+ * The plan: what a run reads and how, decided once on the main thread from the Arrow schema
+ * (and the first batch, for a dictionary's strings or a List's width) before any work starts.
+ * A schema that does not fit fails here, naming the column and what was expected.
+ *
+ * The plan is plain data: it is sent with every task to the workers.
+ */
+import { DataType, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import { FocalEvalError, UsageError } from './errors.ts';
+import type { Options } from './options.ts';
+
+/** Scoring mode of the spec. */
+export type Mode = 'binary' | 'multiclass' | 'multilabel';
+/** Whether predictions are probabilities or logits. */
+export type InputKind = 'probs' | 'logits';
+/** How the label column is stored. */
+export type LabelKind = 'int' | 'bool' | 'dictionary' | 'utf8' | 'list';
+/** How the prediction column is stored: one float, a FixedSizeList, or a List. */
+export type PredKind = 'scalar' | 'fixed' | 'list';
+
+/** Everything a worker needs to read a batch and score it. */
+export interface Plan {
+  mode: Mode;
+  input: InputKind;
+  labelColumn: string;
+  predColumn: string;
+  /** C: classes (2 in binary). */
+  classes: number;
+  classNames: string[];
+  labelKind: LabelKind;
+  predKind: PredKind;
+  /** For multilabel: whether the target list is a List (else FixedSizeList). */
+  targetIsList: boolean;
+  /** true when labels are strings that are mapped to classes by `classNames`. */
+  stringLabels: boolean;
+}
+
+/** The default prediction columns, in order of preference. */
+export const PRED_COLUMNS = ['probs', 'prob', 'logits', 'logit'] as const;
+
+/** Builds the plan from a schema; `firstBatch` supplies a dictionary's strings and a List's width. */
+export function makePlan(schema: Schema, options: Options, firstBatch: RecordBatch | null, file: string): Plan {
+  const fail = (column: string, expected: string, found: string): never => {
+    throw new FocalEvalError('E_SCHEMA', `${file}: column "${column}": expected ${expected}, found ${found}`);
+  };
+  const fieldOf = (name: string): Field | undefined => schema.fields.find((f) => f.name === name);
+  const names = schema.fields.map((f) => f.name).join(', ') || 'no columns';
+
+  const predColumn = options.pred ?? PRED_COLUMNS.find((n) => fieldOf(n) !== undefined);
+  if (predColumn === undefined) {
+    throw new FocalEvalError(
+      'E_SCHEMA',
+      `${file}: no prediction column: expected one of ${PRED_COLUMNS.join(', ')} (or name it with --pred); columns: ${names}`,
+    );
+  }
+  const predField = fieldOf(predColumn);
+  if (!predField) throw new FocalEvalError('E_SCHEMA', `${file}: no column "${predColumn}" (columns: ${names})`);
+  const labelField = fieldOf(options.label);
+  if (!labelField) {
+    throw new FocalEvalError('E_SCHEMA', `${file}: no label column "${options.label}" (columns: ${names})`);
+  }
+  const input: InputKind = options.input ?? (predColumn.startsWith('logit') ? 'logits' : 'probs');
+
+  const predType = predField.type;
+  let predKind: PredKind;
+  let width: number | undefined;
+  if (isFloat(predType)) {
+    predKind = 'scalar';
+  } else if (DataType.isFixedSizeList(predType) && isFloat(predType.children[0]!.type)) {
+    predKind = 'fixed';
+    width = predType.listSize;
+  } else if (DataType.isList(predType) && isFloat(predType.children[0]!.type)) {
+    predKind = 'list';
+    width = options.classNames?.length ?? firstListWidth(firstBatch, predColumn);
+    if (width === undefined) {
+      fail(predColumn, 'a List whose width is known: give --class-names or data with a non-null row', 'no such row');
+    }
+  } else {
+    return fail(
+      predColumn,
+      'Float32/Float64, or FixedSizeList<Float32|Float64>[C] / List<Float32|Float64>',
+      String(predType),
+    );
+  }
+
+  const labelType = labelField.type;
+  const labelIsList = DataType.isFixedSizeList(labelType) || DataType.isList(labelType);
+  let mode: Mode;
+  if (predKind === 'scalar') mode = 'binary';
+  else mode = labelIsList ? 'multilabel' : 'multiclass';
+  if (options.mode !== undefined && options.mode !== mode) {
+    const why =
+      options.mode === 'binary'
+        ? `binary needs one float per row in "${predColumn}"`
+        : options.mode === 'multilabel'
+          ? `multilabel needs a list of 0/1 targets in "${options.label}"`
+          : `multiclass needs a list of C floats in "${predColumn}" and a class index in "${options.label}"`;
+    throw new FocalEvalError('E_SCHEMA', `${file}: --mode ${options.mode} does not fit the columns: ${why}`);
+  }
+
+  let labelKind: LabelKind;
+  let targetIsList = false;
+  if (mode === 'multilabel') {
+    const child = labelType.children[0]!.type;
+    if (!(DataType.isBool(child) || DataType.isInt(child))) {
+      fail(options.label, 'a list of bool or integer 0/1 targets', String(labelType));
+    }
+    if (DataType.isFixedSizeList(labelType) && labelType.listSize !== width) {
+      fail(options.label, `a target list of width ${width} (as "${predColumn}")`, String(labelType));
+    }
+    labelKind = 'list';
+    targetIsList = DataType.isList(labelType);
+  } else if (DataType.isBool(labelType)) {
+    if (mode !== 'binary') fail(options.label, 'an integer class index or a string label', String(labelType));
+    labelKind = 'bool';
+  } else if (DataType.isInt(labelType)) {
+    labelKind = 'int';
+  } else if (DataType.isDictionary(labelType) && DataType.isUtf8(labelType.dictionary)) {
+    labelKind = 'dictionary';
+  } else if (DataType.isUtf8(labelType)) {
+    labelKind = 'utf8';
+  } else {
+    return fail(
+      options.label,
+      mode === 'binary' ? 'bool or integer 0/1 labels' : 'integer class indices, or dictionary/utf8 strings',
+      String(labelType),
+    );
+  }
+  if (mode === 'binary' && (labelKind === 'dictionary' || labelKind === 'utf8')) {
+    fail(options.label, 'bool or integer 0/1 labels', String(labelType));
+  }
+
+  const classes = mode === 'binary' ? 2 : width!;
+  if (classes < 1) fail(predColumn, 'at least one class', `width ${classes}`);
+  const stringLabels = labelKind === 'dictionary' || labelKind === 'utf8';
+  const classNames = resolveClassNames(options, classes, labelKind, firstBatch, file);
+  checkAlpha(options, classes, mode);
+  return {
+    mode,
+    input,
+    labelColumn: options.label,
+    predColumn,
+    classes,
+    classNames,
+    labelKind,
+    predKind,
+    targetIsList,
+    stringLabels,
+  };
+}
+
+function isFloat(type: DataType): boolean {
+  // Half floats are rare in prediction dumps and have no typed array: not accepted.
+  return DataType.isFloat(type) && (type.precision === 1 || type.precision === 2);
+}
+
+function firstListWidth(batch: RecordBatch | null, column: string): number | undefined {
+  const data = batch?.getChild(column)?.data[0];
+  if (!data) return undefined;
+  const offsets = data.valueOffsets as Int32Array;
+  for (let i = 0; i < data.length; i++) {
+    if (data.getValid(i)) return offsets[i + 1]! - offsets[i]!;
+  }
+  return undefined;
+}
+
+function resolveClassNames(
+  options: Options,
+  classes: number,
+  labelKind: LabelKind,
+  firstBatch: RecordBatch | null,
+  file: string,
+): string[] {
+  if (options.classNames !== undefined) {
+    if (options.classNames.length !== classes) {
+      throw new UsageError(
+        `option classNames: ${options.classNames.length} names given, but the data has ${classes} classes`,
+        'classNames',
+      );
+    }
+    if (new Set(options.classNames).size !== classes) {
+      throw new UsageError('option classNames: names must be distinct', 'classNames');
+    }
+    return [...options.classNames];
+  }
+  const names = Array.from({ length: classes }, (_, c) => String(c));
+  if (labelKind === 'dictionary') {
+    // Dictionary index = class index, from the first batch's dictionary (spec §1).
+    const dictionary = firstBatch?.getChild(options.label)?.data[0]?.dictionary;
+    const strings = dictionary ? (dictionary.toArray() as (string | null)[]) : [];
+    if (strings.length > classes) {
+      throw new FocalEvalError(
+        'E_SCHEMA',
+        `${file}: column "${options.label}": its dictionary has ${strings.length} strings but the predictions have ${classes} classes`,
+      );
+    }
+    strings.forEach((s, c) => {
+      if (s !== null) names[c] = s;
+    });
+  } else if (labelKind === 'utf8') {
+    throw new UsageError(
+      `option classNames: string labels (column "${options.label}", utf8) need --class-names to map them to classes`,
+      'classNames',
+    );
+  }
+  return names;
+}
+
+function checkAlpha(options: Options, classes: number, mode: Mode): void {
+  if (!Array.isArray(options.alpha)) return;
+  if (options.alpha.length !== classes) {
+    throw new UsageError(
+      `option alpha: a list of ${options.alpha.length} weights, but the data has ${classes} classes`,
+      'alpha',
+    );
+  }
+  // In multilabel each entry is the weight on positives and 1 - alpha weighs negatives.
+  if (mode === 'multilabel' && options.alpha.some((a) => a > 1)) {
+    throw new UsageError('option alpha: multilabel weights are weights on positives and must lie in [0, 1]', 'alpha');
+  }
+}
