@@ -1,0 +1,57 @@
+/**
+ * The library's main call: input in, report out. Options are validated before any data is read,
+ * the plan is made from the schema before any work starts, batches are scored on the pool, and
+ * the merged partial is finalized into a checked report.
+ */
+import { defaultThreads, dispatch } from './dispatch.ts';
+import { FocalEvalError } from './errors.ts';
+import { finalize, shapeOf } from './finalize.ts';
+import type { KernelParams } from './kernel/types.ts';
+import { parseOptions, type Options, type OptionsInput } from './options.ts';
+import { makePlan, type Plan } from './plan.ts';
+import type { Report } from './report.ts';
+import { openInput, type InputSource } from './source/input.ts';
+
+/**
+ * Scores a prediction dump: a file path ('-' for stdin), a Table, or (async) iterable of
+ * RecordBatches. Resolves to the report; rejects with a FocalEvalError carrying a stable `code`.
+ */
+export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
+  const opts = parseOptions(options);
+  const input = await openInput(source);
+  try {
+    const plan = makePlan(input.schema, opts, await needFirstBatch(input), input.name);
+    const shape = shapeOf(plan, opts);
+    const merged = await dispatch(input.tasks(plan, kernelParams(plan, opts), shape), plan, shape, threadsOf(opts));
+    return finalize(merged, plan, opts);
+  } catch (error) {
+    throw error instanceof FocalEvalError
+      ? error
+      : new FocalEvalError('E_INTERNAL', `internal error: ${(error as Error)?.stack ?? String(error)}`, { cause: error });
+  } finally {
+    await input.close();
+  }
+}
+
+/** The scalar parameters the kernels take, from the plan and options. */
+export function kernelParams(plan: Plan, opts: Options): KernelParams {
+  return {
+    classes: plan.classes,
+    gamma: opts.gamma,
+    epsilon: opts.epsilon,
+    easyThreshold: opts.easyThreshold,
+    bins: opts.histogramBins,
+    ignoreIndex: opts.ignoreIndex,
+    skipInvalid: opts.onInvalid === 'skip',
+  };
+}
+
+function threadsOf(opts: Options): number {
+  return opts.threads ?? defaultThreads();
+}
+
+/** The first batch is read before the plan only when the schema alone cannot say C or the class names. */
+async function needFirstBatch(input: Awaited<ReturnType<typeof openInput>>) {
+  const needs = input.schema.fields.some((f) => f.type.typeId === -1 /* Dictionary */ || f.type.typeId === 12 /* List */);
+  return needs ? input.firstBatch() : null;
+}

@@ -1,0 +1,76 @@
+/**
+ * The report as a table for people: one line per class with its frequency, alpha, mean CE and
+ * mean loss, and the easy units' share of the loss under CE and under FL side by side: the
+ * headline of focal loss is that share falling.
+ */
+import type { AlphaEstimates } from '../alphas.ts';
+import { ALPHA_SCHEMES } from '../options.ts';
+import type { Report, Stats } from '../report.ts';
+
+const int = new Intl.NumberFormat('en-US');
+
+/** Renders a report as aligned text columns. */
+export function renderReportTable(report: Report): string {
+  const o = report.options;
+  const alpha =
+    o.alpha === null ? 'none' : o.alpha === 'auto' ? `auto (${o.alphaScheme})` : Array.isArray(o.alpha) ? o.alpha.join(',') : String(o.alpha);
+  const lines = [
+    `focal loss · ${report.mode} · ${report.input} · ${int.format(report.rows)} rows: ` +
+      `${int.format(report.scored)} units scored, ${int.format(report.ignored)} rows ignored, ${int.format(report.invalid)} invalid`,
+    `gamma ${o.gamma} · alpha ${alpha} · easy when p_t >= ${o.easyThreshold}`,
+    '',
+  ];
+  const header = ['class', 'units', 'freq', 'alpha', 'mean CE', 'mean loss', 'sum loss', 'easy', 'easy CE%', 'easy FL%'];
+  const row = (name: string, s: Stats, alphaValue: string): string[] => [
+    name,
+    int.format(s.count),
+    report.scored > 0 ? pct(s.count / report.scored) : '-',
+    alphaValue,
+    num(s.meanCE),
+    num(s.meanLoss),
+    num(s.sumLoss),
+    s.count > 0 ? pct(s.easy.count / s.count) : '-',
+    s.easyShareCE === null ? '-' : pct(s.easyShareCE),
+    s.easyShareFL === null ? '-' : pct(s.easyShareFL),
+  ];
+  const body = report.classes.map((c) => row(c.name, c, c.alpha === null ? 'null' : num(c.alpha)));
+  const total = row('total', report.total, '');
+  lines.push(...align([header, ...body, total], true));
+  lines.push('', 'easy CE% / easy FL%: share of the loss carried by easy units under cross-entropy and under focal loss.');
+  return lines.join('\n') + '\n';
+}
+
+/** Renders alpha estimates (every scheme side by side) as aligned text columns. */
+export function renderAlphaTable(estimates: AlphaEstimates, classNames: readonly string[]): string {
+  const header = ['class', estimates.negatives ? 'positives' : 'count', ...(estimates.negatives ? ['negatives'] : []), ...ALPHA_SCHEMES];
+  const body = classNames.map((name, c) => [
+    name,
+    int.format(estimates.counts[c]!),
+    ...(estimates.negatives ? [int.format(estimates.negatives[c]!)] : []),
+    ...ALPHA_SCHEMES.map((s) => num(estimates[s][c] ?? null)),
+  ]);
+  return align([header, ...body], false).join('\n') + '\n';
+}
+
+function num(x: number | null): string {
+  if (x === null) return '-';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  return a >= 1e5 || a < 1e-4 ? x.toExponential(3) : x.toPrecision(4);
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+/** Pads columns: the first left-aligned, the rest right-aligned; optionally a rule before the last row. */
+function align(rows: string[][], ruleBeforeLast: boolean): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (r: string[]): string =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const out = rows.map(fmt);
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  out.splice(1, 0, rule);
+  if (ruleBeforeLast) out.splice(out.length - 1, 0, rule);
+  return out;
+}

@@ -1,0 +1,168 @@
+/**
+ * Opening an input, on the main thread: an Arrow IPC file (workers read its batches themselves),
+ * an IPC stream from a file or stdin, an in-memory Table, or any (async) iterable of
+ * RecordBatches (read here, their columns copied and transferred to the workers).
+ * Every input is checked before apache-arrow decodes it: see ipcCheck.ts for why.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { RecordBatchReader, Table, type AsyncRecordBatchFileReader, type RecordBatch, type Schema } from 'apache-arrow';
+import { extractColumns } from '../columns.ts';
+import type { QueuedTask } from '../dispatch.ts';
+import { FocalEvalError } from '../errors.ts';
+import type { Columns, KernelParams } from '../kernel/types.ts';
+import type { PartialShape } from '../partial.ts';
+import type { Plan } from '../plan.ts';
+import { checkedIpcStream, checkIpcFile, isIpcFileMagic } from './ipcCheck.ts';
+
+/** What `evaluate` accepts: a path ('-' for stdin), a Table, or batches. */
+export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
+
+/** An opened input: its schema, its first batch (for the plan) and the tasks that score it. */
+export interface OpenedInput {
+  name: string;
+  schema: Schema;
+  firstBatch(): Promise<RecordBatch | null>;
+  tasks(plan: Plan, params: KernelParams, shape: PartialShape): AsyncIterable<QueuedTask>;
+  close(): Promise<void>;
+}
+
+/** Opens an input for scoring; a missing, unreadable or corrupt input is an E_INPUT error naming it. */
+export async function openInput(source: InputSource, stdin: AsyncIterable<Uint8Array> = process.stdin): Promise<OpenedInput> {
+  if (typeof source === 'string') {
+    if (source === '-') return openBatches('stdin', await streamBatches(checkedIpcStream(stdin, 'stdin'), 'stdin'));
+    const head = await readHead(source);
+    if (isIpcFileMagic(head)) return openIpcFile(source);
+    if (head.length >= 4 && new TextDecoder().decode(head.subarray(0, 4)) === 'PAR1') {
+      throw new FocalEvalError('E_INPUT', `${source}: Parquet input is not supported yet; convert it to Arrow IPC`);
+    }
+    const bytes = createReadStream(source) as AsyncIterable<Uint8Array>;
+    return openBatches(source, await streamBatches(checkedIpcStream(bytes, source), source));
+  }
+  if (source instanceof Table) return openBatches('table', source.batches, source.schema);
+  return openBatches('batches', source);
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new FocalEvalError('E_INPUT', `${path}: cannot open: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const head = new Uint8Array(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** An IPC file: checked, then only its footer is read here; workers read the batches. */
+async function openIpcFile(path: string): Promise<OpenedInput> {
+  await checkIpcFile(path);
+  const handle = await open(path, 'r');
+  let reader: AsyncRecordBatchFileReader;
+  try {
+    reader = (await RecordBatchReader.from(handle)) as AsyncRecordBatchFileReader;
+    await reader.open();
+  } catch (error) {
+    await handle.close();
+    throw new FocalEvalError('E_INPUT', `${path}: not a readable Arrow IPC file: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const count = reader.numRecordBatches;
+  const absolute = resolve(path);
+  return {
+    name: path,
+    schema: reader.schema,
+    async firstBatch() {
+      return count > 0 ? ((await reader.readRecordBatch(0)) ?? null) : null;
+    },
+    async *tasks(plan, params, shape) {
+      for (let index = 0; index < count; index++) {
+        yield { task: { plan, params, shape, file: path, batch: { kind: 'ipc-file', path: absolute, index } } };
+      }
+    },
+    close: () => handle.close(),
+  };
+}
+
+async function streamBatches(bytes: AsyncIterable<Uint8Array>, name: string): Promise<AsyncIterable<RecordBatch>> {
+  try {
+    const reader = await RecordBatchReader.from(bytes);
+    return reader as AsyncIterable<RecordBatch>;
+  } catch (error) {
+    throw asInputError(error, name);
+  }
+}
+
+/** Batches read here: the first is held back for the plan, then each is copied out to a worker. */
+async function openBatches(
+  name: string,
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  knownSchema?: Schema,
+): Promise<OpenedInput> {
+  const iterator =
+    Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<RecordBatch>)[Symbol.iterator]();
+  const next = async (): Promise<RecordBatch | null> => {
+    try {
+      const r = await iterator.next();
+      return r.done ? null : r.value;
+    } catch (error) {
+      throw asInputError(error, name);
+    }
+  };
+  const first = await next();
+  const schema = knownSchema ?? first?.schema ?? (batches as { schema?: Schema }).schema;
+  if (!schema || schema.fields.length === 0) throw new FocalEvalError('E_INPUT', `${name}: no schema (empty input)`);
+  return {
+    name,
+    schema,
+    firstBatch: async () => first,
+    async *tasks(plan, params, shape) {
+      let batch = first;
+      for (let index = 0; batch !== null; index++, batch = await next()) {
+        const { columns, transferList } = detach(extractColumns(batch, plan, name, index));
+        yield { task: { plan, params, shape, file: name, batch: { kind: 'columns', columns } }, transferList };
+      }
+    },
+    close: async () => {
+      await iterator.return?.();
+    },
+  };
+}
+
+function asInputError(error: unknown, name: string): FocalEvalError {
+  if (error instanceof FocalEvalError) return error;
+  return new FocalEvalError('E_INPUT', `${name}: not a readable Arrow IPC stream: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
+/**
+ * Copies a batch's column views into buffers of their own, so that transferring them moves only
+ * these bytes (a view's buffer is the whole IPC message body, shared by every column).
+ */
+function detach(cols: Columns): { columns: Columns; transferList: ArrayBuffer[] } {
+  const transferList: ArrayBuffer[] = [];
+  const copy = <T extends { slice(): T; buffer: ArrayBufferLike }>(a: T | null): T | null => {
+    if (a === null) return null;
+    const c = a.slice();
+    transferList.push(c.buffer as ArrayBuffer);
+    return c;
+  };
+  const columns: Columns = {
+    ...cols,
+    pred: copy(cols.pred)!,
+    predOffsets: copy(cols.predOffsets),
+    label: copy(cols.label),
+    target: copy(cols.target),
+    targetOffsets: copy(cols.targetOffsets),
+    rowState: copy(cols.rowState),
+  };
+  return { columns, transferList };
+}

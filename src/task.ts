@@ -1,0 +1,32 @@
+/**
+ * What crosses the thread boundary: a score task (the plan, the kernel parameters, and either a
+ * file batch for the worker to read itself or columns copied out of a batch) and its result.
+ * Plain data only; imported by the dispatcher and by the worker, never the other way round.
+ */
+import type { ErrorCode } from './errors.ts';
+import type { Columns, KernelError, KernelParams } from './kernel/types.ts';
+import type { PartialShape } from './partial.ts';
+import type { Plan } from './plan.ts';
+
+/** Where a task's batch comes from. */
+export type TaskBatch =
+  | { kind: 'ipc-file'; path: string; index: number }
+  | { kind: 'columns'; columns: Columns };
+
+/** One batch to score. */
+export interface ScoreTask {
+  plan: Plan;
+  params: KernelParams;
+  shape: PartialShape;
+  /** The input's name, for messages. */
+  file: string;
+  batch: TaskBatch;
+}
+
+/** A scored batch: its partial, and its first invalid row when not skipping. */
+export interface ScoreResult {
+  partial: Float64Array;
+  error: KernelError | null;
+  /** Set when the batch could not be read or scored at all (error codes do not survive a thread hop). */
+  failure?: { code: ErrorCode; message: string };
+}

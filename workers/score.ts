@@ -1,0 +1,54 @@
+/**
+ * The pool's worker: scores one batch per task. For an IPC file it reads the batch itself (the
+ * main thread sends only the path and the index, so no data crosses threads); otherwise it gets
+ * the batch's columns, copied and transferred by the main thread. Imports the kernel and shared
+ * types only: never the pool, never the public barrel.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { RecordBatchReader, type AsyncRecordBatchFileReader } from 'apache-arrow';
+import { extractColumns } from '../src/columns.ts';
+import { FocalEvalError } from '../src/errors.ts';
+import { kernelFor } from '../src/kernel/index.ts';
+import { createPartial } from '../src/partial.ts';
+import type { ScoreResult, ScoreTask } from '../src/task.ts';
+
+/** The file this worker has open, kept across tasks: one footer read per worker, not per batch. */
+let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader } | null = null;
+
+async function fileReader(path: string): Promise<AsyncRecordBatchFileReader> {
+  if (openFile?.path === path) return openFile.reader;
+  if (openFile) await openFile.handle.close();
+  openFile = null;
+  const handle = await open(path, 'r');
+  const reader = (await RecordBatchReader.from(handle)) as AsyncRecordBatchFileReader;
+  await reader.open();
+  openFile = { path, handle, reader };
+  return reader;
+}
+
+/** Scores one batch into a fresh partial; a batch that cannot be read comes back as a failure. */
+export default async function score(task: ScoreTask): Promise<ScoreResult> {
+  try {
+    return await scoreBatch(task);
+  } catch (error) {
+    const code = error instanceof FocalEvalError ? error.code : 'E_INPUT';
+    const message = error instanceof Error ? error.message : String(error);
+    return { partial: new Float64Array(0), error: null, failure: { code, message } };
+  }
+}
+
+async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
+  const { plan, params, batch } = task;
+  let columns;
+  if (batch.kind === 'ipc-file') {
+    const reader = await fileReader(batch.path);
+    const recordBatch = await reader.readRecordBatch(batch.index);
+    if (!recordBatch) throw new Error(`${task.file}: batch ${batch.index} could not be read`);
+    columns = extractColumns(recordBatch, plan, task.file, batch.index);
+  } else {
+    columns = batch.columns;
+  }
+  const partial = createPartial(task.shape);
+  const error = kernelFor(plan.mode, plan.input)(columns, params, partial);
+  return { partial, error };
+}
