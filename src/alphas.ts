@@ -11,7 +11,11 @@
  * Multilabel: for each class, the two-class weights of (positives P_c, negatives M_c) give
  * alpha_c = w_pos / (w_pos + w_neg), the weight on positives (RetinaNet convention).
  */
-import { ALPHA_SCHEMES, type AlphaScheme } from './options.ts';
+
+/** The alpha schemes of the spec, in report order. */
+export const ALPHA_SCHEMES = ['inverse', 'balanced', 'inverse-sqrt', 'effective', 'median'] as const;
+/** One alpha scheme name. */
+export type AlphaScheme = (typeof ALPHA_SCHEMES)[number];
 
 /** Estimates per scheme, one entry per class; null for a class that cannot be estimated. */
 export type AlphaTable = Record<AlphaScheme, (number | null)[]>;

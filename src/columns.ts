@@ -72,6 +72,30 @@ export function extractColumns(batch: RecordBatch, plan: Plan, file: string, bat
   };
 }
 
+/**
+ * Copies a batch's column views into buffers of their own, so that transferring them to a worker
+ * moves only these bytes (a view's buffer is the whole IPC message body, shared by every column).
+ */
+export function detachColumns(cols: Columns): { columns: Columns; transferList: ArrayBuffer[] } {
+  const transferList: ArrayBuffer[] = [];
+  const copy = <T extends { slice(): T; buffer: ArrayBufferLike }>(a: T | null): T | null => {
+    if (a === null) return null;
+    const c = a.slice();
+    transferList.push(c.buffer as ArrayBuffer);
+    return c;
+  };
+  const columns: Columns = {
+    ...cols,
+    pred: copy(cols.pred)!,
+    predOffsets: copy(cols.predOffsets),
+    label: copy(cols.label),
+    target: copy(cols.target),
+    targetOffsets: copy(cols.targetOffsets),
+    rowState: copy(cols.rowState),
+  };
+  return { columns, transferList };
+}
+
 function columnData(batch: RecordBatch, name: string, file: string, batchIndex: number): Data {
   const index = batch.schema.fields.findIndex((f) => f.name === name);
   const data = index < 0 ? undefined : batch.data.children[index];

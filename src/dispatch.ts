@@ -21,6 +21,11 @@ export interface QueuedTask {
 /** How long one batch may take before its worker is presumed stuck (a corrupt input) and stopped. */
 const TASK_TIMEOUT_MS = Number(process.env.FOCAL_EVAL_TASK_TIMEOUT_MS ?? 120_000);
 
+/** Default thread count: one per core. */
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
 /** The worker entry: compiled JS next to the compiled sources, or the .ts source under tsx/vitest. */
 function workerFile(): { filename: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
@@ -29,37 +34,21 @@ function workerFile(): { filename: string; execArgv: string[] } {
   return { filename, execArgv: fromSource && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv };
 }
 
-/** Default thread count: one per core. */
-export function defaultThreads(): number {
-  return availableParallelism();
-}
+/** A pool of score workers; every run is bounded by a watchdog, and failures become FocalEvalErrors. */
+export class ScorePool {
+  readonly threads: number;
+  readonly #pool: Piscina<ScoreTask, ScoreResult>;
 
-/** Runs every task and returns the merged partial; rejects with a DataError at the first invalid row. */
-export async function dispatch(
-  tasks: AsyncIterable<QueuedTask>,
-  plan: Plan,
-  shape: PartialShape,
-  threads: number,
-): Promise<Float64Array> {
-  const { filename, execArgv } = workerFile();
-  const pool = new Piscina<ScoreTask, ScoreResult>({
-    filename,
-    execArgv,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 1_000,
-  });
-  const total = createPartial(shape);
-  const inFlight = new Map<number, { run: Promise<ScoreResult>; file: string }>();
-  const maxInFlight = 2 * threads;
-  let submitted = 0;
-  let merged = 0;
-  let rowsBefore = 0;
+  constructor(threads: number) {
+    const { filename, execArgv } = workerFile();
+    this.threads = threads;
+    this.#pool = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
+  }
 
-  const submit = (queued: QueuedTask): void => {
+  /** Runs one task; `index` is its batch number, for messages. */
+  run(queued: QueuedTask, index: number): Promise<ScoreResult> {
     const { task } = queued;
-    const index = submitted;
-    const run = pool
+    const run = this.#pool
       .run(task, { transferList: queued.transferList, signal: AbortSignal.timeout(TASK_TIMEOUT_MS) })
       .catch((error: unknown): never => {
         if (error instanceof Error && error.name === 'AbortError') {
@@ -68,20 +57,34 @@ export async function dispatch(
             `${task.file}: batch ${index} did not finish within ${TASK_TIMEOUT_MS / 1000} s (corrupt input?)`,
           );
         }
-        throw new FocalEvalError('E_INPUT', `${task.file}: batch ${index}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new FocalEvalError('E_INPUT', `${task.file}: batch ${index}: ${(error as Error).message}`, { cause: error });
       });
-    run.catch(() => {}); // awaited in order below; this only keeps an early rejection from being "unhandled"
-    inFlight.set(submitted++, { run, file: task.file });
-  };
+    run.catch(() => {}); // awaited in batch order by the caller; this only keeps an early rejection from being "unhandled"
+    return run;
+  }
 
-  // Merge the next batch in input order: its result decides whether the run goes on.
-  const mergeNext = async (): Promise<void> => {
-    const { run, file } = inFlight.get(merged)!;
-    const result = await run;
-    inFlight.delete(merged);
-    const batch = merged++;
+  /** Stops every worker (pending tasks are dropped). */
+  destroy(): Promise<void> {
+    return this.#pool.destroy();
+  }
+}
+
+/** Merges batch results in input order into the run's partial; the first invalid row throws a DataError. */
+export class OrderedMerge {
+  readonly total: Float64Array;
+  #batch = 0;
+  #rowsBefore = 0;
+
+  constructor(
+    readonly plan: Plan,
+    shape: PartialShape,
+  ) {
+    this.total = createPartial(shape);
+  }
+
+  /** Adds the next batch's result (call in batch order). */
+  add(result: ScoreResult, file: string): void {
+    const batch = this.#batch++;
     if (result.failure) throw new FocalEvalError(result.failure.code, result.failure.message);
     if (result.error) {
       const e = result.error;
@@ -89,23 +92,39 @@ export async function dispatch(
         file,
         batch,
         row: e.row,
-        globalRow: rowsBefore + e.row,
-        column: e.column === 'pred' ? plan.predColumn : plan.labelColumn,
+        globalRow: this.#rowsBefore + e.row,
+        column: e.column === 'pred' ? this.plan.predColumn : this.plan.labelColumn,
         value: e.value,
         reason: e.reason,
       });
     }
-    rowsBefore += result.partial[ROWS]!;
-    mergeInto(total, result.partial);
-  };
+    this.#rowsBefore += result.partial[ROWS]!;
+    mergeInto(this.total, result.partial);
+  }
+}
 
+/** Runs every task (at most two per thread in flight) and returns the merged partial. */
+export async function dispatch(
+  tasks: AsyncIterable<QueuedTask>,
+  plan: Plan,
+  shape: PartialShape,
+  threads: number,
+): Promise<Float64Array> {
+  const pool = new ScorePool(threads);
+  const merge = new OrderedMerge(plan, shape);
+  const inFlight: { run: Promise<ScoreResult>; file: string }[] = [];
+  let submitted = 0;
+  const mergeNext = async (): Promise<void> => {
+    const { run, file } = inFlight.shift()!;
+    merge.add(await run, file);
+  };
   try {
     for await (const queued of tasks) {
-      submit(queued);
-      while (inFlight.size >= maxInFlight) await mergeNext();
+      inFlight.push({ run: pool.run(queued, submitted++), file: queued.task.file });
+      while (inFlight.length >= 2 * threads) await mergeNext();
     }
-    while (inFlight.size > 0) await mergeNext();
-    return total;
+    while (inFlight.length > 0) await mergeNext();
+    return merge.total;
   } finally {
     await pool.destroy();
   }

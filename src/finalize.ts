@@ -4,6 +4,7 @@
  * alpha-weighted sum is the group's alpha-free sum times the group's weight: one pass is enough.
  */
 import { estimateAlphas, estimateMultilabelAlphas, type AlphaEstimates } from './alphas.ts';
+import { classAlphas, groupWeights } from './alphaWeights.ts';
 import type { Options } from './options.ts';
 import {
   COUNT,
@@ -39,14 +40,9 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
   const alphaEstimates: AlphaEstimates = multilabel
     ? estimateMultilabelAlphas(range(C).map(groupCount), range(C).map((c) => groupCount(C + c)), options.beta)
     : estimateAlphas(range(C).map(groupCount), options.beta);
-  const classAlpha = range(C).map((c) => appliedAlpha(plan, options, alphaEstimates, c));
-  // The weight of each group: the class's alpha; in multilabel 1 - alpha on the negatives.
-  const weight = (g: number): number => {
-    const a = classAlpha[g % C]!;
-    if (a === null) return 1;
-    return multilabel && g >= C ? 1 - a : a;
-  };
-  const stats = (groups: number[]): Stats => statsOf(partial, shape, groups, weight);
+  const classAlpha = classAlphas(plan, options, alphaEstimates);
+  const weights = groupWeights(plan, classAlpha);
+  const stats = (groups: number[]): Stats => statsOf(partial, shape, groups, weights);
 
   const classes: ClassStats[] = range(C).map((c) => {
     const groups = multilabel ? [c, C + c] : [c];
@@ -84,20 +80,7 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
   return ReportSchema.parse(report);
 }
 
-/**
- * The alpha a class block reports: the weight on the class (on its positives in multilabel);
- * 1 with no alpha; null under "auto" where the estimate is null (its units are then unweighted).
- */
-function appliedAlpha(plan: Plan, options: Options, estimates: AlphaEstimates, c: number): number | null {
-  const alpha = options.alpha;
-  if (alpha === null) return 1;
-  if (alpha === 'auto') return estimates[options.alphaScheme][c] ?? null;
-  if (Array.isArray(alpha)) return alpha[c]!;
-  // A scalar: RetinaNet's weight on positives in binary ([1 - a, a]); every class otherwise.
-  return plan.mode === 'binary' && c === 0 ? 1 - alpha : alpha;
-}
-
-function statsOf(partial: Float64Array, shape: PartialShape, groups: number[], weight: (g: number) => number): Stats {
+function statsOf(partial: Float64Array, shape: PartialShape, groups: number[], weights: Float64Array): Stats {
   let count = 0;
   let sumCE = 0;
   let sumFL = 0;
@@ -108,7 +91,7 @@ function statsOf(partial: Float64Array, shape: PartialShape, groups: number[], w
   const histogram = new Array<number>(shape.bins).fill(0);
   for (const g of groups) {
     const o = groupOffset(g);
-    const w = weight(g);
+    const w = weights[g]!;
     const n = partial[o + COUNT]!;
     const nEasy = partial[o + EASY_COUNT]!;
     count += n;

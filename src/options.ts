@@ -4,12 +4,11 @@
  * are checked by the plan.
  */
 import * as z from 'zod';
+import { ALPHA_SCHEMES } from './alphas.ts';
+import { SavedAlphasSchema } from './alphaFile.ts';
 import { UsageError } from './errors.ts';
 
-/** The alpha schemes of the spec, in report order. */
-export const ALPHA_SCHEMES = ['inverse', 'balanced', 'inverse-sqrt', 'effective', 'median'] as const;
-/** One alpha scheme name. */
-export type AlphaScheme = (typeof ALPHA_SCHEMES)[number];
+export { ALPHA_SCHEMES, type AlphaScheme } from './alphas.ts';
 
 const finite = () => z.number().refine(Number.isFinite, { error: 'must be a finite number' });
 
@@ -30,6 +29,8 @@ export const OptionsSchema = z.strictObject({
     ])
     .default(null),
   alphaScheme: z.enum(ALPHA_SCHEMES).default('inverse'),
+  /** Estimates saved by an earlier run (`focal-eval alphas --out`): with alpha "auto", applied instead of this run's. */
+  alphaEstimates: SavedAlphasSchema.optional(),
   beta: finite().pipe(z.number().min(0).lt(1)).default(0.999),
   epsilon: finite().pipe(z.number().min(0).lt(0.5)).default(1e-7),
   easyThreshold: finite().pipe(z.number().gt(0).max(1)).default(0.5),
@@ -47,7 +48,12 @@ export type Options = z.output<typeof OptionsSchema>;
 /** Validates options, filling defaults; a bad one is a UsageError naming it. */
 export function parseOptions(raw: unknown): Options {
   const result = OptionsSchema.safeParse(raw ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.alphaEstimates !== undefined && result.data.alpha !== 'auto') {
+      throw new UsageError('option alphaEstimates: saved estimates apply only with alpha "auto"', 'alphaEstimates');
+    }
+    return result.data;
+  }
   const issue = result.error.issues[0]!;
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const option = issue.path.length > 0 ? String(issue.path[0]) : keys[0];

@@ -135,6 +135,7 @@ export function makePlan(schema: Schema, options: Options, firstBatch: RecordBat
   const stringLabels = labelKind === 'dictionary' || labelKind === 'utf8';
   const classNames = resolveClassNames(options, classes, labelKind, firstBatch, file);
   checkAlpha(options, classes, mode);
+  checkSavedAlphas(options, mode, classNames);
   return {
     mode,
     input,
@@ -204,6 +205,24 @@ function resolveClassNames(
     );
   }
   return names;
+}
+
+/** Saved alphas must be for the same mode and the same classes, in the same order. */
+function checkSavedAlphas(options: Options, mode: Mode, classNames: readonly string[]): void {
+  const saved = options.alphaEstimates;
+  if (saved === undefined) return;
+  if (saved.mode !== mode) {
+    throw new UsageError(`option alphaEstimates: the saved alphas are for ${saved.mode} data, this input is ${mode}`, 'alphaEstimates');
+  }
+  const same = saved.classNames.length === classNames.length && saved.classNames.every((n, c) => n === classNames[c]);
+  if (!same) {
+    const show = (names: readonly string[]): string => (names.length > 12 ? `${names.slice(0, 12).join(',')},…` : names.join(','));
+    throw new UsageError(
+      `option alphaEstimates: the saved alphas' ${saved.classNames.length} classes (${show(saved.classNames)}) ` +
+        `do not match the data's ${classNames.length} (${show(classNames)})`,
+      'alphaEstimates',
+    );
+  }
 }
 
 function checkAlpha(options: Options, classes: number, mode: Mode): void {

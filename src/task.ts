@@ -4,7 +4,7 @@
  * Plain data only; imported by the dispatcher and by the worker, never the other way round.
  */
 import type { ErrorCode } from './errors.ts';
-import type { Columns, KernelError, KernelParams } from './kernel/types.ts';
+import type { Columns, KernelError, KernelParams, RowOutputs } from './kernel/types.ts';
 import type { PartialShape } from './partial.ts';
 import type { Plan } from './plan.ts';
 
@@ -21,6 +21,8 @@ export interface ScoreTask {
   /** The input's name, for messages. */
   file: string;
   batch: TaskBatch;
+  /** For the stage: the group weights; the worker then returns per-row outputs too. */
+  weights?: Float64Array;
 }
 
 /** A scored batch: its partial, and its first invalid row when not skipping. */
@@ -29,4 +31,6 @@ export interface ScoreResult {
   error: KernelError | null;
   /** Set when the batch could not be read or scored at all (error codes do not survive a thread hop). */
   failure?: { code: ErrorCode; message: string };
+  /** Per-row outputs, when the task asked for them. */
+  rows?: RowOutputs;
 }

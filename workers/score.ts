@@ -10,6 +10,7 @@ import { extractColumns } from '../src/columns.ts';
 import { FocalEvalError } from '../src/errors.ts';
 import { kernelFor } from '../src/kernel/index.ts';
 import { createPartial } from '../src/partial.ts';
+import type { RowOutputs } from '../src/kernel/types.ts';
 import type { ScoreResult, ScoreTask } from '../src/task.ts';
 
 /** The file this worker has open, kept across tasks: one footer read per worker, not per batch. */
@@ -49,6 +50,20 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     columns = batch.columns;
   }
   const partial = createPartial(task.shape);
-  const error = kernelFor(plan.mode, plan.input)(columns, params, partial);
-  return { partial, error };
+  const rows = task.weights ? rowOutputs(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0) : null;
+  const error = kernelFor(plan.mode, plan.input)(columns, params, partial, rows);
+  return rows ? { partial, error, rows } : { partial, error };
+}
+
+/** Zeroed per-row outputs for a batch of n rows (`perClassWidth` C in multilabel, else 0). */
+function rowOutputs(weights: Float64Array, n: number, perClassWidth: number): RowOutputs {
+  return {
+    weights,
+    scored: new Uint8Array(n),
+    pt: new Float64Array(perClassWidth > 0 ? 0 : n),
+    ce: new Float64Array(perClassWidth > 0 ? 0 : n),
+    loss: new Float64Array(n),
+    easy: new Uint8Array(perClassWidth > 0 ? 0 : n),
+    perClass: perClassWidth > 0 ? new Float32Array(n * perClassWidth) : null,
+  };
 }

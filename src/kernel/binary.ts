@@ -9,7 +9,7 @@
  * before any other check.
  */
 import { histogramOffset, groupOffset, IGNORED, ROWS } from '../partial.ts';
-import { addUnit, isProbability, rejectRow, softplus } from './unit.ts';
+import { addUnit, isProbability, recordRow, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,
   REASON_LABEL_RANGE,
@@ -19,19 +19,36 @@ import {
   type Columns,
   type KernelError,
   type KernelParams,
+  type RowOutputs,
 } from './types.ts';
 
 /** Scores a binary batch of probabilities into `out`; returns the first invalid row unless skipping. */
-export function scoreBinaryProbs(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
-  return scoreBinary(cols, params, out, false);
+export function scoreBinaryProbs(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  rows: RowOutputs | null = null,
+): KernelError | null {
+  return scoreBinary(cols, params, out, false, rows);
 }
 
 /** Scores a binary batch of logits into `out`; returns the first invalid row unless skipping. */
-export function scoreBinaryLogits(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
-  return scoreBinary(cols, params, out, true);
+export function scoreBinaryLogits(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  rows: RowOutputs | null = null,
+): KernelError | null {
+  return scoreBinary(cols, params, out, true, rows);
 }
 
-function scoreBinary(cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): KernelError | null {
+function scoreBinary(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  logits: boolean,
+  rows: RowOutputs | null,
+): KernelError | null {
   const n = cols.length;
   const pred = cols.pred;
   const base = cols.predBase;
@@ -70,14 +87,21 @@ function scoreBinary(cols: Columns, params: KernelParams, out: Float64Array, log
     }
     const g = y === 1 ? g1 : g0;
     const h = y === 1 ? h1 : h0;
+    let pt: number;
+    let logPt: number;
+    let oneMinusPt: number;
     if (logits) {
-      const logPt = y === 1 ? -softplus(-v) : -softplus(v);
-      addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
+      logPt = y === 1 ? -softplus(-v) : -softplus(v);
+      pt = Math.exp(logPt);
+      oneMinusPt = -Math.expm1(logPt);
     } else {
-      let pt = y === 1 ? v : 1 - v;
+      pt = y === 1 ? v : 1 - v;
       pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
-      addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
+      logPt = Math.log(pt);
+      oneMinusPt = 1 - pt;
     }
+    const fl = addUnit(out, g, h, pt, logPt, oneMinusPt, params);
+    if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);
   }
   return null;
 }

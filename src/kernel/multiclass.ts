@@ -10,7 +10,7 @@
  * prediction, list length, every value finite (and in [0, 1] for probabilities), label range.
  */
 import { groupOffset, histogramOffset, IGNORED, ROWS } from '../partial.ts';
-import { addUnit, isProbability, rejectRow } from './unit.ts';
+import { addUnit, isProbability, recordRow, rejectRow } from './unit.ts';
 import {
   REASON_BAD_VALUE,
   REASON_LABEL_RANGE,
@@ -22,19 +22,36 @@ import {
   type Columns,
   type KernelError,
   type KernelParams,
+  type RowOutputs,
 } from './types.ts';
 
 /** Scores a multiclass batch of probabilities into `out`; returns the first invalid row unless skipping. */
-export function scoreMulticlassProbs(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
-  return scoreMulticlass(cols, params, out, false);
+export function scoreMulticlassProbs(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  rows: RowOutputs | null = null,
+): KernelError | null {
+  return scoreMulticlass(cols, params, out, false, rows);
 }
 
 /** Scores a multiclass batch of logits into `out`; returns the first invalid row unless skipping. */
-export function scoreMulticlassLogits(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
-  return scoreMulticlass(cols, params, out, true);
+export function scoreMulticlassLogits(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  rows: RowOutputs | null = null,
+): KernelError | null {
+  return scoreMulticlass(cols, params, out, true, rows);
 }
 
-function scoreMulticlass(cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): KernelError | null {
+function scoreMulticlass(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  logits: boolean,
+  rows: RowOutputs | null,
+): KernelError | null {
   const n = cols.length;
   const C = params.classes;
   const pred = cols.pred;
@@ -91,16 +108,23 @@ function scoreMulticlass(cols: Columns, params: KernelParams, out: Float64Array,
     }
     const g = groupOffset(y);
     const h = histogramOffset(shape, y);
+    let pt: number;
+    let logPt: number;
+    let oneMinusPt: number;
     if (logits) {
       let sum = 0;
       for (let k = start; k < end; k++) sum += Math.exp(pred[k]! - m);
-      const logPt = pred[start + y]! - m - Math.log(sum);
-      addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
+      logPt = pred[start + y]! - m - Math.log(sum);
+      pt = Math.exp(logPt);
+      oneMinusPt = -Math.expm1(logPt);
     } else {
-      let pt = pred[start + y]!;
+      pt = pred[start + y]!;
       pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
-      addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
+      logPt = Math.log(pt);
+      oneMinusPt = 1 - pt;
     }
+    const fl = addUnit(out, g, h, pt, logPt, oneMinusPt, params);
+    if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);
   }
   return null;
 }

@@ -23,19 +23,36 @@ import {
   type Columns,
   type KernelError,
   type KernelParams,
+  type RowOutputs,
 } from './types.ts';
 
 /** Scores a multilabel batch of probabilities into `out`; returns the first invalid row unless skipping. */
-export function scoreMultilabelProbs(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
-  return scoreMultilabel(cols, params, out, false);
+export function scoreMultilabelProbs(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  rows: RowOutputs | null = null,
+): KernelError | null {
+  return scoreMultilabel(cols, params, out, false, rows);
 }
 
 /** Scores a multilabel batch of logits into `out`; returns the first invalid row unless skipping. */
-export function scoreMultilabelLogits(cols: Columns, params: KernelParams, out: Float64Array): KernelError | null {
-  return scoreMultilabel(cols, params, out, true);
+export function scoreMultilabelLogits(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  rows: RowOutputs | null = null,
+): KernelError | null {
+  return scoreMultilabel(cols, params, out, true, rows);
 }
 
-function scoreMultilabel(cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): KernelError | null {
+function scoreMultilabel(
+  cols: Columns,
+  params: KernelParams,
+  out: Float64Array,
+  logits: boolean,
+  rows: RowOutputs | null,
+): KernelError | null {
   const n = cols.length;
   const C = params.classes;
   const pred = cols.pred;
@@ -88,20 +105,31 @@ function scoreMultilabel(cols: Columns, params: KernelParams, out: Float64Array,
         continue rows;
       }
     }
+    let rowLoss = 0;
     for (let c = 0; c < C; c++) {
       const v = pred[p0 + c]!;
       const positive = target[t0 + c] === 1;
       const group = positive ? c : C + c;
       const g = groupOffset(group);
       const h = histogramOffset(shape, group);
+      let fl: number;
       if (logits) {
         const logPt = positive ? -softplus(-v) : -softplus(v);
-        addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
+        fl = addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
       } else {
         let pt = positive ? v : 1 - v;
         pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
-        addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
+        fl = addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
       }
+      if (rows !== null) {
+        const loss = rows.weights[group]! * fl;
+        rows.perClass![i * C + c] = loss;
+        rowLoss += loss;
+      }
+    }
+    if (rows !== null) {
+      rows.scored[i] = 1;
+      rows.loss[i] = rowLoss;
     }
   }
   return null;

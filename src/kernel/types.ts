@@ -61,6 +61,24 @@ export interface KernelParams {
   skipInvalid: boolean;
 }
 
+/**
+ * Per-row outputs of the pipeline stage (spec §5), filled by a kernel when asked. A row whose
+ * `scored` flag stays 0 (ignored or skipped) gets nulls in the output columns.
+ */
+export interface RowOutputs {
+  /** Alpha weight of each group (see partial.ts), applied to `loss` per unit. */
+  weights: Float64Array;
+  /** 1 where the row was scored. */
+  scored: Uint8Array;
+  /** Binary/multiclass: p_t, ce, alpha-weighted loss and easy flag per row. */
+  pt: Float64Array;
+  ce: Float64Array;
+  loss: Float64Array;
+  easy: Uint8Array;
+  /** Multilabel: each unit's alpha-weighted loss (row-major, C per row); `loss` holds the row sums. */
+  perClass: Float32Array | null;
+}
+
 /** Which column an invalid row is blamed on. */
 export type BlamedColumn = 'pred' | 'label';
 

@@ -11,7 +11,7 @@
  * `oneMinusPt` is passed in because the caller knows how to get it accurately: 1 - p_t for a
  * clamped probability, -expm1(log p_t) for a logit.
  */
-import type { KernelError, KernelParams, BlamedColumn } from './types.ts';
+import type { BlamedColumn, KernelError, KernelParams, RowOutputs } from './types.ts';
 import {
   COUNT,
   EASY_CE,
@@ -25,7 +25,7 @@ import {
   SUM_PT,
 } from '../partial.ts';
 
-/** Adds one unit to group block `g` and histogram block `h` of `out`. */
+/** Adds one unit to group block `g` and histogram block `h` of `out`; returns its focal term fl. */
 export function addUnit(
   out: Float64Array,
   g: number,
@@ -34,7 +34,7 @@ export function addUnit(
   logPt: number,
   oneMinusPt: number,
   params: KernelParams,
-): void {
+): number {
   const gamma = params.gamma;
   const ce = -logPt;
   const mod =
@@ -56,6 +56,16 @@ export function addUnit(
   let bin = Math.floor(pt * bins);
   if (bin >= bins) bin = bins - 1;
   out[h + bin]! += 1;
+  return fl;
+}
+
+/** Records a binary/multiclass row's outputs for the stage. */
+export function recordRow(rows: RowOutputs, i: number, group: number, pt: number, logPt: number, fl: number, easyThreshold: number): void {
+  rows.scored[i] = 1;
+  rows.pt[i] = pt;
+  rows.ce[i] = -logPt;
+  rows.loss[i] = rows.weights[group]! * fl;
+  rows.easy[i] = pt >= easyThreshold ? 1 : 0;
 }
 
 /**

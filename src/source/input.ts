@@ -8,10 +8,10 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { RecordBatchReader, Table, type AsyncRecordBatchFileReader, type RecordBatch, type Schema } from 'apache-arrow';
-import { extractColumns } from '../columns.ts';
+import { detachColumns, extractColumns } from '../columns.ts';
 import type { QueuedTask } from '../dispatch.ts';
 import { FocalEvalError } from '../errors.ts';
-import type { Columns, KernelParams } from '../kernel/types.ts';
+import type { KernelParams } from '../kernel/types.ts';
 import type { PartialShape } from '../partial.ts';
 import type { Plan } from '../plan.ts';
 import { checkedIpcStream, checkIpcFile, isIpcFileMagic } from './ipcCheck.ts';
@@ -126,7 +126,7 @@ async function openBatches(
     async *tasks(plan, params, shape) {
       let batch = first;
       for (let index = 0; batch !== null; index++, batch = await next()) {
-        const { columns, transferList } = detach(extractColumns(batch, plan, name, index));
+        const { columns, transferList } = detachColumns(extractColumns(batch, plan, name, index));
         yield { task: { plan, params, shape, file: name, batch: { kind: 'columns', columns } }, transferList };
       }
     },
@@ -141,28 +141,4 @@ function asInputError(error: unknown, name: string): FocalEvalError {
   return new FocalEvalError('E_INPUT', `${name}: not a readable Arrow IPC stream: ${(error as Error).message}`, {
     cause: error,
   });
-}
-
-/**
- * Copies a batch's column views into buffers of their own, so that transferring them moves only
- * these bytes (a view's buffer is the whole IPC message body, shared by every column).
- */
-function detach(cols: Columns): { columns: Columns; transferList: ArrayBuffer[] } {
-  const transferList: ArrayBuffer[] = [];
-  const copy = <T extends { slice(): T; buffer: ArrayBufferLike }>(a: T | null): T | null => {
-    if (a === null) return null;
-    const c = a.slice();
-    transferList.push(c.buffer as ArrayBuffer);
-    return c;
-  };
-  const columns: Columns = {
-    ...cols,
-    pred: copy(cols.pred)!,
-    predOffsets: copy(cols.predOffsets),
-    label: copy(cols.label),
-    target: copy(cols.target),
-    targetOffsets: copy(cols.targetOffsets),
-    rowState: copy(cols.rowState),
-  };
-  return { columns, transferList };
 }

@@ -1,0 +1,136 @@
+/**
+ * The pipeline stage: a Node Transform (object mode, RecordBatch in, RecordBatch out) that
+ * appends the per-row loss columns to every batch, computed on the worker pool, in input order.
+ *
+ * Backpressure: at most two batches per thread are in flight, and the transform's callback is
+ * held while they are, so a slow consumer (a full readable side) slows the source and memory
+ * stays bounded. When the stream ends, `stage.report` resolves to the same report `evaluate`
+ * gives for the same data (a promise rather than an event, so it can be awaited after
+ * `stream.pipeline` and cannot be missed); it rejects when the stage fails.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { classAlphas, groupWeights } from './alphaWeights.ts';
+import { detachColumns, extractColumns } from './columns.ts';
+import { defaultThreads, OrderedMerge, ScorePool } from './dispatch.ts';
+import { FocalEvalError, UsageError } from './errors.ts';
+import { kernelParams } from './evaluate.ts';
+import { finalize, shapeOf } from './finalize.ts';
+import { appendLossColumns, outputSchema } from './lossColumns.ts';
+import { parseOptions, type Options, type OptionsInput } from './options.ts';
+import { makePlan, type Plan } from './plan.ts';
+import type { Report } from './report.ts';
+import type { ScoreResult } from './task.ts';
+
+/** A stage: a Transform of RecordBatches, and the report it resolves when the input ends. */
+export interface FocalStage extends Transform {
+  /** Resolves to the run's report when the stream finishes; rejects if the stage fails. */
+  readonly report: Promise<Report>;
+}
+
+/** Stage options: the library options, and a name for the input in messages. */
+export type StageOptions = OptionsInput & { name?: string };
+
+interface Running {
+  plan: Plan;
+  schema: Schema;
+  weights: Float64Array;
+  pool: ScorePool;
+  merge: OrderedMerge;
+  inFlight: { batch: RecordBatch; run: Promise<ScoreResult> }[];
+  submitted: number;
+}
+
+/**
+ * Creates a stage. With `alpha: "auto"` the class counts are needed before the first row goes
+ * out: pass `alphaEstimates` (saved by `focal-eval alphas --out`, or from an earlier run).
+ */
+export function focalStage(options: StageOptions = {}): FocalStage {
+  const { name = 'stream', ...rest } = options;
+  const opts = parseOptions(rest);
+  if (opts.alpha === 'auto' && opts.alphaEstimates === undefined) {
+    throw new UsageError(
+      'option alpha: "auto" in a stage needs the class counts before the first row goes out: ' +
+        'pass alphaEstimates (saved by `focal-eval alphas --out`), or an explicit alpha',
+      'alpha',
+    );
+  }
+  return new Stage(opts, name);
+}
+
+class Stage extends Transform implements FocalStage {
+  readonly report: Promise<Report>;
+  #resolve!: (report: Report) => void;
+  #reject!: (error: unknown) => void;
+  #running: Running | null = null;
+  readonly #opts: Options;
+  readonly #name: string;
+
+  constructor(opts: Options, name: string) {
+    super({ objectMode: true, readableHighWaterMark: 2, writableHighWaterMark: 2 });
+    this.#opts = opts;
+    this.#name = name;
+    this.report = new Promise<Report>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.report.catch(() => {}); // the stream's own 'error' reports the failure; awaiting is optional
+  }
+
+  override _transform(batch: RecordBatch, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#accept(batch).then(() => callback(), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#finish().then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
+    const pool = this.#running?.pool;
+    this.#reject(error ?? new FocalEvalError('E_INPUT', `${this.#name}: the stage was destroyed before the end`));
+    (pool ? pool.destroy() : Promise.resolve()).then(
+      () => callback(error),
+      () => callback(error),
+    );
+  }
+
+  async #accept(batch: RecordBatch): Promise<void> {
+    const r = (this.#running ??= this.#start(batch));
+    const index = r.submitted++;
+    const { columns, transferList } = detachColumns(extractColumns(batch, r.plan, this.#name, index));
+    const task = {
+      plan: r.plan,
+      params: kernelParams(r.plan, this.#opts),
+      shape: shapeOf(r.plan, this.#opts),
+      file: this.#name,
+      batch: { kind: 'columns' as const, columns },
+      weights: r.weights,
+    };
+    r.inFlight.push({ batch, run: r.pool.run({ task, transferList }, index) });
+    while (r.inFlight.length >= 2 * r.pool.threads) await this.#emitNext(r);
+  }
+
+  #start(first: RecordBatch): Running {
+    const plan = makePlan(first.schema, this.#opts, first, this.#name);
+    const schema = outputSchema(first.schema, plan);
+    const weights = groupWeights(plan, classAlphas(plan, this.#opts, null));
+    const pool = new ScorePool(this.#opts.threads ?? defaultThreads());
+    return { plan, schema, weights, pool, merge: new OrderedMerge(plan, shapeOf(plan, this.#opts)), inFlight: [], submitted: 0 };
+  }
+
+  /** Waits for the oldest batch in flight, merges its partial and pushes it out with its columns. */
+  async #emitNext(r: Running): Promise<void> {
+    const { batch, run } = r.inFlight.shift()!;
+    const result = await run;
+    r.merge.add(result, this.#name);
+    this.push(appendLossColumns(batch, r.schema, r.plan, result.rows!));
+  }
+
+  async #finish(): Promise<void> {
+    const r = this.#running;
+    if (r === null) throw new FocalEvalError('E_INPUT', `${this.#name}: no batches, no schema (empty input)`);
+    while (r.inFlight.length > 0) await this.#emitNext(r);
+    await r.pool.destroy();
+    this.#resolve(finalize(r.merge.total, r.plan, this.#opts));
+  }
+}
