@@ -3,12 +3,17 @@
  * `alphas` the alpha estimates; messages go to stderr, and the exit status says what went wrong:
  * 0 success, 1 bad data or input, 2 bad usage or options.
  */
-import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { readSavedAlphas, toSavedAlphas } from './alphaFile.ts';
 import { parseCommand, type Command } from './args.ts';
+import { emitScored } from './emit.ts';
 import { DataError, exitStatusOf, FocalEvalError, UsageError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
+import type { OptionsInput } from './options.ts';
 import { renderAlphaTable, renderReportTable } from './render/table.ts';
+import type { Report } from './report.ts';
 
 const USAGE = `focal-eval: focal loss over Arrow prediction dumps
 
@@ -30,7 +35,11 @@ data options (library option in brackets):
 
 output:
   --format table|json                      default: table on a terminal, json otherwise
-  --out FILE                               write the output to FILE instead of stdout
+  --out FILE                               write the report to FILE instead of stdout
+                                           (alphas: the estimates with class names, for --alpha-file)
+  --emit FILE|-                            score: also write the input's batches with per-row
+                                           p_t, ce, focal_loss, easy columns as an Arrow IPC stream
+  --alpha-file FILE                        apply alphas saved by \`focal-eval alphas --out FILE\`
 `;
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
@@ -50,37 +59,87 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  const format = cmd.format ?? (process.stdout.isTTY && cmd.out === undefined ? 'table' : 'json');
+  // With --emit - the Arrow stream takes stdout, so the report goes to --out or stderr.
+  const stdoutTaken = cmd.emit === '-';
+  const format = cmd.format ?? (process.stdout.isTTY && cmd.out === undefined && !stdoutTaken ? 'table' : 'json');
   try {
-    if (cmd.emit !== undefined || cmd.alphaFile !== undefined) {
-      throw new UsageError(`${cmd.emit !== undefined ? '--emit' : '--alpha-file'} is not available in this version`);
-    }
-    const report = await evaluate(cmd.file, cmd.options);
-    let text: string;
+    const options = await withAlphaFile(cmd);
     if (cmd.command === 'alphas') {
-      text =
-        format === 'json'
-          ? JSON.stringify(report.alphaEstimates, null, 2) + '\n'
-          : renderAlphaTable(report.alphaEstimates, report.classes.map((c) => c.name));
-    } else {
-      text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportTable(report);
+      if (cmd.emit !== undefined) throw new UsageError('--emit goes with score, not alphas', 'emit');
+      const report = await evaluate(cmd.file, options);
+      const names = report.classes.map((c) => c.name);
+      if (cmd.out !== undefined && cmd.out !== '-') {
+        // A file gets the carryable format (estimates plus class names and version), for --alpha-file.
+        const saved = toSavedAlphas(report.alphaEstimates, report.mode, names, report.options.beta);
+        await writeAtomically(cmd.out, (path) => writeFile(path, JSON.stringify(saved, null, 2) + '\n'));
+      } else {
+        process.stdout.write(
+          format === 'json' ? JSON.stringify(report.alphaEstimates, null, 2) + '\n' : renderAlphaTable(report.alphaEstimates, names),
+        );
+      }
+      return 0;
     }
-    await writeOutput(text, cmd.out);
+    const report = cmd.emit === undefined ? await evaluate(cmd.file, options) : await emit(cmd, options);
+    const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportTable(report);
+    if (cmd.out !== undefined && cmd.out !== '-') await writeAtomically(cmd.out, (path) => writeFile(path, text));
+    else if (stdoutTaken) process.stderr.write(text);
+    else process.stdout.write(text);
     return 0;
   } catch (error) {
-    return fail(error, format);
+    return fail(error, stdoutTaken ? undefined : format);
   }
 }
 
-/** Writes to stdout, or to a file through a temporary name so a failed run never leaves a whole-looking file. */
-async function writeOutput(text: string, out: string | undefined): Promise<void> {
-  if (out === undefined || out === '-') {
-    process.stdout.write(text);
-    return;
+/** Applies --alpha-file: saved estimates, used under alpha "auto" (the default once a file is given). */
+async function withAlphaFile(cmd: Command): Promise<OptionsInput> {
+  if (cmd.alphaFile === undefined) return cmd.options;
+  const alpha = cmd.options.alpha;
+  if (alpha !== undefined && alpha !== 'auto') {
+    throw new UsageError('--alpha-file applies saved estimates: it goes with --alpha auto (or no --alpha)', 'alphaFile');
   }
-  const tmp = `${out}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, out);
+  return { ...cmd.options, alpha: 'auto', alphaEstimates: await readSavedAlphas(cmd.alphaFile) };
+}
+
+/**
+ * score --emit: the input's batches with loss columns appended, as an Arrow IPC stream. Under
+ * alpha "auto" the counts must be known before the first row goes out: a file is read twice,
+ * stdin cannot be.
+ */
+async function emit(cmd: Command, options: OptionsInput): Promise<Report> {
+  let opts = options;
+  if (opts.alpha === 'auto' && opts.alphaEstimates === undefined) {
+    if (cmd.file === '-') {
+      throw new UsageError(
+        '--alpha auto with --emit needs the class counts before the first row goes out, and stdin cannot be read twice: ' +
+          'save them first with `focal-eval alphas FILE --out alphas.json` and pass --alpha-file alphas.json',
+        'alpha',
+      );
+    }
+    const first = await evaluate(cmd.file, opts);
+    const names = first.classes.map((c) => c.name);
+    opts = { ...opts, alphaEstimates: toSavedAlphas(first.alphaEstimates, first.mode, names, first.options.beta) };
+  }
+  if (cmd.emit === '-') return emitScored(cmd.file, process.stdout, opts);
+  let report: Report | undefined;
+  await writeAtomically(cmd.emit!, async (path) => {
+    report = await emitScored(cmd.file, createWriteStream(path), opts);
+  });
+  return report!;
+}
+
+/**
+ * Writes a file under a temporary name and renames it when complete, so that an interrupted or
+ * failed run never leaves a file that looks whole under the final name.
+ */
+async function writeAtomically(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await write(tmp);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
 }
 
 /** Prints an error on stderr (and, for data errors under --format json, its location on stdout). */
@@ -103,6 +162,7 @@ function jsonValue(value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
+/** The flag of a library option (saved estimates arrive through --alpha-file). */
 function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return name === 'alphaEstimates' ? 'alpha-file' : name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -25,6 +25,8 @@ export interface OpenedInput {
   schema: Schema;
   firstBatch(): Promise<RecordBatch | null>;
   tasks(plan: Plan, params: KernelParams, shape: PartialShape): AsyncIterable<QueuedTask>;
+  /** The batches themselves, read on this thread in order (for the stage). */
+  batches(): AsyncIterable<RecordBatch>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,13 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
         yield { task: { plan, params, shape, file: path, batch: { kind: 'ipc-file', path: absolute, index } } };
       }
     },
+    async *batches() {
+      for (let index = 0; index < count; index++) {
+        const batch = await reader.readRecordBatch(index);
+        if (!batch) throw new FocalEvalError('E_INPUT', `${path}: batch ${index} could not be read`);
+        yield batch;
+      }
+    },
     close: () => handle.close(),
   };
 }
@@ -123,6 +132,9 @@ async function openBatches(
     name,
     schema,
     firstBatch: async () => first,
+    async *batches() {
+      for (let batch = first; batch !== null; batch = await next()) yield batch;
+    },
     async *tasks(plan, params, shape) {
       let batch = first;
       for (let index = 0; batch !== null; index++, batch = await next()) {

@@ -1,0 +1,24 @@
+/**
+ * Scoring with the stage from an input to an Arrow IPC stream: the input's batches, each with
+ * its loss columns appended, written to a Node Writable, with the report at the end. What
+ * `score --emit` runs; the file handling (temporary name, rename) is the caller's.
+ */
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RecordBatchStreamWriter } from 'apache-arrow';
+import { focalStage } from './stage.ts';
+import type { OptionsInput } from './options.ts';
+import type { Report } from './report.ts';
+import { openInput, type InputSource } from './source/input.ts';
+
+/** Streams `source` through a stage into `out` as an Arrow IPC stream; resolves to the report. */
+export async function emitScored(source: InputSource, out: Writable, options: OptionsInput): Promise<Report> {
+  const input = await openInput(source);
+  try {
+    const stage = focalStage({ ...options, name: input.name });
+    await pipeline(Readable.from(input.batches()), stage, RecordBatchStreamWriter.throughNode(), out);
+    return await stage.report;
+  } finally {
+    await input.close();
+  }
+}
