@@ -37,6 +37,7 @@ const OPTION_FLAGS: Record<string, [keyof OptionsInput, Kind]> = {
   'histogram-bins': ['histogramBins', 'number'],
   'on-invalid': ['onInvalid', 'string'],
   threads: ['threads', 'number'],
+  'input-format': ['inputFormat', 'string'],
 };
 
 /** Flags of the command itself, not of the library. */

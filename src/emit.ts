@@ -7,13 +7,13 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RecordBatchStreamWriter } from 'apache-arrow';
 import { focalStage } from './stage.ts';
-import type { OptionsInput } from './options.ts';
+import { parseOptions, type OptionsInput } from './options.ts';
 import type { Report } from './report.ts';
 import { openInput, type InputSource } from './source/input.ts';
 
 /** Streams `source` through a stage into `out` as an Arrow IPC stream; resolves to the report. */
 export async function emitScored(source: InputSource, out: Writable, options: OptionsInput): Promise<Report> {
-  const input = await openInput(source);
+  const input = await openInput(source, parseOptions(options).inputFormat);
   try {
     const stage = focalStage({ ...options, name: input.name });
     await pipeline(Readable.from(input.batches()), stage, RecordBatchStreamWriter.throughNode(), out);

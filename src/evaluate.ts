@@ -18,7 +18,7 @@ import { openInput, type InputSource } from './source/input.ts';
  */
 export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
   const opts = parseOptions(options);
-  const input = await openInput(source);
+  const input = await openInput(source, opts.inputFormat);
   try {
     const plan = makePlan(input.schema, opts, await needFirstBatch(input), input.name);
     const shape = shapeOf(plan, opts);

@@ -38,6 +38,8 @@ export const OptionsSchema = z.strictObject({
   histogramBins: z.number().int().min(1).max(10000).default(20),
   onInvalid: z.enum(['error', 'skip']).default('error'),
   threads: z.number().int().min(1).optional(),
+  /** How a file path is read: by its first bytes (auto), or as Arrow IPC / Parquet. */
+  inputFormat: z.enum(['auto', 'arrow', 'parquet']).default('auto'),
 });
 
 /** Options as a caller writes them (every field optional). */

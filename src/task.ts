@@ -11,6 +11,7 @@ import type { Plan } from './plan.ts';
 /** Where a task's batch comes from. */
 export type TaskBatch =
   | { kind: 'ipc-file'; path: string; index: number }
+  | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
   | { kind: 'columns'; columns: Columns };
 
 /** One batch to score. */

@@ -11,7 +11,8 @@ import { FocalEvalError } from '../src/errors.ts';
 import { kernelFor } from '../src/kernel/index.ts';
 import { createPartial } from '../src/partial.ts';
 import type { RowOutputs } from '../src/kernel/types.ts';
-import type { ScoreResult, ScoreTask } from '../src/task.ts';
+import { parquetBatches } from '../src/source/parquetRead.ts';
+import type { ScoreResult, ScoreTask, TaskBatch } from '../src/task.ts';
 
 /** The file this worker has open, kept across tasks: one footer read per worker, not per batch. */
 let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader } | null = null;
@@ -40,6 +41,7 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
 
 async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const { plan, params, batch } = task;
+  if (batch.kind === 'parquet') return scoreRowGroup(task, batch);
   let columns;
   if (batch.kind === 'ipc-file') {
     const reader = await fileReader(batch.path);
@@ -53,6 +55,23 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const rows = task.weights ? rowOutputs(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0) : null;
   const error = kernelFor(plan.mode, plan.input)(columns, params, partial, rows);
   return rows ? { partial, error, rows } : { partial, error };
+}
+
+/**
+ * A Parquet row group, read here in batches summed one after the other into one partial (an
+ * order fixed by the data); an invalid row's place is its row within the row group.
+ */
+async function scoreRowGroup(task: ScoreTask, batch: Extract<TaskBatch, { kind: 'parquet' }>): Promise<ScoreResult> {
+  const partial = createPartial(task.shape);
+  const kernel = kernelFor(task.plan.mode, task.plan.input);
+  let offset = 0;
+  for await (const recordBatch of parquetBatches(batch.path, batch.columns, batch.rowGroup)) {
+    const columns = extractColumns(recordBatch, task.plan, task.file, batch.rowGroup);
+    const error = kernel(columns, task.params, partial, null);
+    if (error) return { partial, error: { ...error, row: error.row + offset } };
+    offset += recordBatch.numRows;
+  }
+  return { partial, error: null };
 }
 
 /** Zeroed per-row outputs for a batch of n rows (`perClassWidth` C in multilabel, else 0). */

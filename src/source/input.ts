@@ -10,11 +10,12 @@ import { resolve } from 'node:path';
 import { RecordBatchReader, Table, type AsyncRecordBatchFileReader, type RecordBatch, type Schema } from 'apache-arrow';
 import { detachColumns, extractColumns } from '../columns.ts';
 import type { QueuedTask } from '../dispatch.ts';
-import { FocalEvalError } from '../errors.ts';
+import { FocalEvalError, UsageError } from '../errors.ts';
 import type { KernelParams } from '../kernel/types.ts';
 import type { PartialShape } from '../partial.ts';
 import type { Plan } from '../plan.ts';
 import { checkedIpcStream, checkIpcFile, isIpcFileMagic } from './ipcCheck.ts';
+import { parquetBatches, parquetLayout } from './parquetRead.ts';
 
 /** What `evaluate` accepts: a path ('-' for stdin), a Table, or batches. */
 export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
@@ -30,15 +31,25 @@ export interface OpenedInput {
   close(): Promise<void>;
 }
 
-/** Opens an input for scoring; a missing, unreadable or corrupt input is an E_INPUT error naming it. */
-export async function openInput(source: InputSource, stdin: AsyncIterable<Uint8Array> = process.stdin): Promise<OpenedInput> {
+/**
+ * Opens an input for scoring; a missing, unreadable or corrupt input is an E_INPUT error naming it.
+ * A path is read as its first bytes say (Parquet, IPC file, else IPC stream) unless `format` is set.
+ */
+export async function openInput(
+  source: InputSource,
+  format: 'auto' | 'arrow' | 'parquet' = 'auto',
+  stdin: AsyncIterable<Uint8Array> = process.stdin,
+): Promise<OpenedInput> {
   if (typeof source === 'string') {
-    if (source === '-') return openBatches('stdin', await streamBatches(checkedIpcStream(stdin, 'stdin'), 'stdin'));
-    const head = await readHead(source);
-    if (isIpcFileMagic(head)) return openIpcFile(source);
-    if (head.length >= 4 && new TextDecoder().decode(head.subarray(0, 4)) === 'PAR1') {
-      throw new FocalEvalError('E_INPUT', `${source}: Parquet input is not supported yet; convert it to Arrow IPC`);
+    if (source === '-') {
+      if (format === 'parquet') throw new UsageError('Parquet cannot be read from stdin: it needs a file to seek in', 'inputFormat');
+      return openBatches('stdin', await streamBatches(checkedIpcStream(stdin, 'stdin'), 'stdin'));
     }
+    const head = await readHead(source);
+    const parquet = head.length >= 4 && new TextDecoder().decode(head.subarray(0, 4)) === 'PAR1';
+    if (format === 'parquet' && !parquet) throw new FocalEvalError('E_INPUT', `${source}: not a Parquet file (no PAR1 magic)`);
+    if (parquet && format !== 'arrow') return openParquet(source);
+    if (isIpcFileMagic(head)) return openIpcFile(source);
     const bytes = createReadStream(source) as AsyncIterable<Uint8Array>;
     return openBatches(source, await streamBatches(checkedIpcStream(bytes, source), source));
   }
@@ -97,6 +108,29 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
       }
     },
     close: () => handle.close(),
+  };
+}
+
+/** A Parquet file: only its metadata is read here; each row group is a worker's task. */
+async function openParquet(path: string): Promise<OpenedInput> {
+  const { rowGroups, schema } = await parquetLayout(path);
+  const absolute = resolve(path);
+  const wanted = (plan: Plan): string[] => [plan.predColumn, plan.labelColumn];
+  return {
+    name: path,
+    schema,
+    async firstBatch() {
+      const names = schema.fields.map((f) => f.name);
+      for await (const batch of parquetBatches(path, names, 0)) return batch;
+      return null;
+    },
+    async *tasks(plan, params, shape) {
+      for (let rowGroup = 0; rowGroup < rowGroups; rowGroup++) {
+        yield { task: { plan, params, shape, file: path, batch: { kind: 'parquet', path: absolute, rowGroup, columns: wanted(plan) } } };
+      }
+    },
+    batches: () => parquetBatches(path, schema.fields.map((f) => f.name)),
+    close: async () => {},
   };
 }
 
