@@ -1,10 +1,14 @@
 /**
  * focal-eval's public surface: score a prediction dump with focal loss, from a file, a Table or
- * a stream of RecordBatches. The CLI is a bin, not an export.
+ * a stream of RecordBatches; append per-row loss columns in a pipeline stage; carry alpha
+ * estimates between runs. The CLI is a bin, not an export.
  */
 export { evaluate } from './evaluate.ts';
-export { estimateAlphas, estimateMultilabelAlphas, type AlphaEstimates } from './alphas.ts';
+export { focalStage, type FocalStage, type StageOptions } from './stage.ts';
+export { emitScored } from './emit.ts';
+export { estimateAlphas, estimateMultilabelAlphas, ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './alphas.ts';
+export { readSavedAlphas, toSavedAlphas, SavedAlphasSchema, type SavedAlphas } from './alphaFile.ts';
 export { DataError, FocalEvalError, UsageError, type DataLocation, type ErrorCode } from './errors.ts';
-export { ALPHA_SCHEMES, OptionsSchema, type AlphaScheme, type Options, type OptionsInput } from './options.ts';
+export { OptionsSchema, type Options, type OptionsInput } from './options.ts';
 export { ReportSchema, type ClassStats, type Report, type Stats } from './report.ts';
 export type { InputSource } from './source/input.ts';
