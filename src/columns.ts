@@ -58,6 +58,23 @@ export function extractColumns(batch: RecordBatch, plan: Plan, file: string, bat
   // A null label (or null target list) makes the row ignored, whatever else is wrong with it.
   if (labelData.nullCount > 0) markNulls(labelData, n, state, ROW_IGNORED);
 
+  // A corrupt file can declare more rows than its buffers hold: typed arrays would then read
+  // undefined (NaN) past the end. Check every buffer against the batch's length once, here.
+  const check = new BufferCheck(file, batchIndex);
+  const C = plan.mode === 'binary' ? 1 : plan.classes;
+  check.values(plan.predColumn, pred, predOffsets, n, C);
+  check.bitmap(plan.predColumn, predData, n);
+  if (plan.predKind !== 'scalar') check.bitmap(plan.predColumn, predData.children[0]!, predData.children[0]!.length);
+  if (plan.mode === 'multilabel') {
+    check.values(plan.labelColumn, target!, targetOffsets, n, C);
+    check.bitmap(plan.labelColumn, labelData.children[0]!, labelData.children[0]!.length);
+  } else if (plan.labelKind === 'utf8') {
+    check.values(plan.labelColumn, labelData.values as Uint8Array, labelData.valueOffsets as Int32Array, n, 1);
+  } else if (plan.labelKind !== 'bool') {
+    check.values(plan.labelColumn, labelData.values as ArrayLike<number>, null, n, 1);
+  }
+  check.bitmap(plan.labelColumn, labelData, n);
+
   return {
     length: n,
     pred,
@@ -94,6 +111,41 @@ export function detachColumns(cols: Columns): { columns: Columns; transferList: 
     rowState: copy(cols.rowState),
   };
   return { columns, transferList };
+}
+
+/** Checks that a batch's buffers are as long as its row count says. */
+class BufferCheck {
+  constructor(
+    readonly file: string,
+    readonly batch: number,
+  ) {}
+
+  fail(column: string, what: string): never {
+    throw new FocalEvalError('E_INPUT', `${this.file}: batch ${this.batch}, column "${column}": ${what} (corrupt input)`);
+  }
+
+  /** Values of n rows of `width` each, or of List rows delimited by monotone `offsets`. */
+  values(column: string, values: ArrayLike<number>, offsets: Int32Array | null, n: number, width: number): void {
+    if (offsets === null) {
+      if (values.length < n * width) this.fail(column, `holds ${values.length} values, ${n} rows need ${n * width}`);
+      return;
+    }
+    if (offsets.length < n + 1) this.fail(column, `has ${offsets.length} list offsets for ${n} rows`);
+    if (n === 0) return;
+    if (offsets[0]! < 0 || offsets[n]! > values.length) {
+      this.fail(column, `list offsets [${offsets[0]}, ${offsets[n]}] reach outside its ${values.length} values`);
+    }
+    for (let i = 0; i < n; i++) {
+      if (offsets[i + 1]! < offsets[i]!) this.fail(column, `list offsets decrease at row ${i}`);
+    }
+  }
+
+  /** A validity bitmap covering the batch's rows, when the column has nulls; bool values likewise. */
+  bitmap(column: string, data: Data, n: number): void {
+    const bytes = (data.offset + n + 7) >> 3;
+    if (data.nullCount > 0 && data.nullBitmap.length < bytes) this.fail(column, 'validity bitmap shorter than the batch');
+    if (data.typeId === 6 /* Bool */ && (data.values as Uint8Array).length < bytes) this.fail(column, 'bool values shorter than the batch');
+  }
 }
 
 function columnData(batch: RecordBatch, name: string, file: string, batchIndex: number): Data {

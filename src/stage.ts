@@ -103,6 +103,7 @@ class Stage extends Transform implements FocalStage {
       params: kernelParams(r.plan, this.#opts),
       shape: shapeOf(r.plan, this.#opts),
       file: this.#name,
+      index,
       batch: { kind: 'columns' as const, columns },
       weights: r.weights,
     };

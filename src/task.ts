@@ -19,8 +19,9 @@ export interface ScoreTask {
   plan: Plan;
   params: KernelParams;
   shape: PartialShape;
-  /** The input's name, for messages. */
+  /** The input's name and the batch's number (row group, for Parquet), for messages. */
   file: string;
+  index: number;
   batch: TaskBatch;
   /** For the stage: the group weights; the worker then returns per-row outputs too. */
   weights?: Float64Array;

@@ -7,7 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { RecordBatchReader, type AsyncRecordBatchFileReader } from 'apache-arrow';
 import { extractColumns } from '../src/columns.ts';
-import { FocalEvalError } from '../src/errors.ts';
+import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { kernelFor } from '../src/kernel/index.ts';
 import { createPartial } from '../src/partial.ts';
 import type { RowOutputs } from '../src/kernel/types.ts';
@@ -33,10 +33,16 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
   try {
     return await scoreBatch(task);
   } catch (error) {
-    const code = error instanceof FocalEvalError ? error.code : 'E_INPUT';
-    const message = error instanceof Error ? error.message : String(error);
-    return { partial: new Float64Array(0), error: null, failure: { code, message } };
+    // apache-arrow's and parquet-wasm's own errors do not say where: add the file and batch.
+    if (error instanceof FocalEvalError) return failure(error.code, error.message);
+    const where = task.batch.kind === 'parquet' ? `row group ${task.index}` : `batch ${task.index}`;
+    const reason = error instanceof Error ? error.message || error.name : String(error);
+    return failure('E_INPUT', `${task.file}: ${where}: cannot be read: ${reason}`);
   }
+}
+
+function failure(code: ErrorCode, message: string): ScoreResult {
+  return { partial: new Float64Array(0), error: null, failure: { code, message } };
 }
 
 async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {

@@ -97,7 +97,7 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
     },
     async *tasks(plan, params, shape) {
       for (let index = 0; index < count; index++) {
-        yield { task: { plan, params, shape, file: path, batch: { kind: 'ipc-file', path: absolute, index } } };
+        yield { task: { plan, params, shape, file: path, index, batch: { kind: 'ipc-file', path: absolute, index } } };
       }
     },
     async *batches() {
@@ -126,7 +126,8 @@ async function openParquet(path: string): Promise<OpenedInput> {
     },
     async *tasks(plan, params, shape) {
       for (let rowGroup = 0; rowGroup < rowGroups; rowGroup++) {
-        yield { task: { plan, params, shape, file: path, batch: { kind: 'parquet', path: absolute, rowGroup, columns: wanted(plan) } } };
+        const batch = { kind: 'parquet' as const, path: absolute, rowGroup, columns: wanted(plan) };
+        yield { task: { plan, params, shape, file: path, index: rowGroup, batch } };
       }
     },
     batches: () => parquetBatches(path, schema.fields.map((f) => f.name)),
@@ -173,7 +174,7 @@ async function openBatches(
       let batch = first;
       for (let index = 0; batch !== null; index++, batch = await next()) {
         const { columns, transferList } = detachColumns(extractColumns(batch, plan, name, index));
-        yield { task: { plan, params, shape, file: name, batch: { kind: 'columns', columns } }, transferList };
+        yield { task: { plan, params, shape, file: name, index, batch: { kind: 'columns', columns } }, transferList };
       }
     },
     close: async () => {
