@@ -3,6 +3,7 @@
  * the plan is made from the schema before any work starts, batches are scored on the pool, and
  * the merged partial is finalized into a checked report.
  */
+import { DataType } from 'apache-arrow';
 import { defaultThreads, dispatch } from './dispatch.ts';
 import { FocalEvalError } from './errors.ts';
 import { finalize, shapeOf } from './finalize.ts';
@@ -52,6 +53,6 @@ function threadsOf(opts: Options): number {
 
 /** The first batch is read before the plan only when the schema alone cannot say C or the class names. */
 async function needFirstBatch(input: Awaited<ReturnType<typeof openInput>>) {
-  const needs = input.schema.fields.some((f) => f.type.typeId === -1 /* Dictionary */ || f.type.typeId === 12 /* List */);
+  const needs = input.schema.fields.some((f) => DataType.isDictionary(f.type) || DataType.isList(f.type));
   return needs ? input.firstBatch() : null;
 }

@@ -71,13 +71,27 @@ export async function* parquetBatches(path: string, columns: string[], rowGroup?
   }
 }
 
-/** Runs a parquet-wasm call, turning its failures (Rust panics arrive as "unreachable") into errors naming the file. */
+/**
+ * Runs a parquet-wasm call, turning its failures into errors naming the file. A Rust panic inside
+ * one of its futures surfaces as an uncaught `RuntimeError: unreachable` outside the call's own
+ * promise, which would then never settle: while the call runs, such an error rejects it instead.
+ */
 async function guard<T>(where: string, call: () => Promise<T> | T): Promise<T> {
+  let onPanic: ((error: Error) => void) | null = null;
+  const panicked = new Promise<never>((_, reject) => {
+    onPanic = (error: Error) => {
+      if (error?.name === 'RuntimeError') reject(error); // WebAssembly.RuntimeError: a trap in parquet-wasm
+      else if (process.listenerCount('uncaughtException') === 1) throw error; // not ours: crash as Node would
+    };
+    process.on('uncaughtException', onPanic);
+  });
   try {
-    return await call();
+    return await Promise.race([call(), panicked]);
   } catch (error) {
     if (error instanceof FocalEvalError) throw error;
     const message = error instanceof Error ? error.message || error.name : String(error);
     throw new FocalEvalError('E_INPUT', `${where}: not a readable Parquet file: ${message}`, { cause: error });
+  } finally {
+    process.off('uncaughtException', onPanic!);
   }
 }
