@@ -8,7 +8,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { RecordBatchReader, type AsyncRecordBatchFileReader } from 'apache-arrow';
 import { extractColumns } from '../src/columns.ts';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
-import { kernelFor } from '../src/kernel/index.ts';
+import { kernelFor, type Kernel } from '../src/kernel/index.ts';
+import { wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import type { Plan } from '../src/plan.ts';
 import { createPartial } from '../src/partial.ts';
 import type { RowOutputs } from '../src/kernel/types.ts';
 import { parquetBatches } from '../src/source/parquetRead.ts';
@@ -41,6 +43,17 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
   }
 }
 
+/**
+ * The kernel for a task: the WebAssembly SIMD one where it loads (it falls back to the scalar
+ * kernel itself for batches it cannot take), the scalar one when per-row outputs are wanted or
+ * FOCAL_EVAL_KERNEL=scalar (the baseline the benchmarks compare against).
+ */
+function kernelOf(plan: Plan, perRow: boolean): Kernel {
+  const scalar = kernelFor(plan.mode, plan.input);
+  if (perRow || process.env.FOCAL_EVAL_KERNEL === 'scalar') return scalar;
+  return wasmKernelFor(plan.mode, plan.input) ?? scalar;
+}
+
 function failure(code: ErrorCode, message: string): ScoreResult {
   return { partial: new Float64Array(0), error: null, failure: { code, message } };
 }
@@ -59,7 +72,7 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   }
   const partial = createPartial(task.shape);
   const rows = task.weights ? rowOutputs(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0) : null;
-  const error = kernelFor(plan.mode, plan.input)(columns, params, partial, rows);
+  const error = kernelOf(plan, rows !== null)(columns, params, partial, rows);
   return rows ? { partial, error, rows } : { partial, error };
 }
 
@@ -69,7 +82,7 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
  */
 async function scoreRowGroup(task: ScoreTask, batch: Extract<TaskBatch, { kind: 'parquet' }>): Promise<ScoreResult> {
   const partial = createPartial(task.shape);
-  const kernel = kernelFor(task.plan.mode, task.plan.input);
+  const kernel = kernelOf(task.plan, false);
   let offset = 0;
   for await (const recordBatch of parquetBatches(batch.path, batch.columns, batch.rowGroup)) {
     const columns = extractColumns(recordBatch, task.plan, task.file, batch.rowGroup);

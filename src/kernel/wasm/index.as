@@ -1,0 +1,31 @@
+/**
+ * Entry of the wasm module (build.mjs compiles this file and its imports to focal.wasm). The
+ * JS side (kernel.ts) owns the memory layout: it copies a batch in above heapBase(), calls the
+ * checks, configure() and a kernel, and reads the accumulators back into the partial.
+ */
+export { configure } from './accumulate';
+export { multiclassLogits, multiclassProbs } from './multiclass';
+export { binaryProbs, binaryLogits } from './binary';
+export { multilabelProbs, multilabelLogits } from './multilabel';
+export { allFinite, allProbabilities, allBinaryTargets, listRows } from './validate';
+import { expV, log0V, powV } from './math';
+
+/** First byte the JS side may use (above the module's own static data). */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+/** e^x through the vector code (tests check the math against Math.exp). */
+export function mathExp(x: f64): f64 {
+  return f64x2.extract_lane(expV(f64x2.splat(x)), 0);
+}
+
+/** ln x through the vector code, for x in [0, 1] (tests check it against Math.log). */
+export function mathLog(x: f64): f64 {
+  return f64x2.extract_lane(log0V(f64x2.splat(x)), 0);
+}
+
+/** x^g through the vector code, for x in [0, 1] and g > 0 (tests check it against Math.pow). */
+export function mathPow(x: f64, g: f64): f64 {
+  return f64x2.extract_lane(powV(f64x2.splat(x), f64x2.splat(g)), 0);
+}

@@ -1,0 +1,327 @@
+/**
+ * The wasm SIMD kernels, with the scalar kernels' signature and results (within the spec's
+ * tolerance: every sum within max(1e-6 |e|, 1e-9) of the float64 reference e, counts exact).
+ *
+ * The wasm path takes the hot shape only: Float32 predictions of fixed width (predOffsets null),
+ * no nulls (rowState null), fixed-width multilabel targets, and parameters it can reproduce
+ * (integer bins >= 1, finite gamma >= 0, and for probabilities 0 < epsilon <= 1/2, epsilon
+ * normal). It also needs the whole batch valid: labels in [0, C) or equal to ignoreIndex,
+ * predictions finite (logits) or in [0, 1] (probabilities), targets 0/1. Any other batch goes,
+ * whole and untouched, to the scalar reference kernel, so errors, skipping and every edge case
+ * keep exactly the reference's semantics.
+ *
+ * A batch is copied into wasm memory a chunk of rows at a time (~CHUNK_VALUES predictions, so
+ * that the copy is still in cache when the kernel reads it), checked, scored into per-group
+ * accumulators that live in wasm memory across chunks, and only at the end added into `out`.
+ * The order of every float64 addition depends only on the input: results are deterministic.
+ */
+import { kernelFor, type Kernel } from '../index.ts';
+import {
+  COUNT,
+  EASY_CE,
+  EASY_COUNT,
+  EASY_FL,
+  HARD_CE,
+  HARD_FL,
+  IGNORED,
+  ROWS,
+  SUM_CE,
+  SUM_FL,
+  SUM_PT,
+  groupOffset,
+  histogramOffset,
+} from '../../partial.ts';
+import type { Columns, KernelParams, LabelArray } from '../types.ts';
+import { initWasmKernel, wasmArena, type WasmArena } from './module.ts';
+
+/** Predictions copied per chunk: 256 KiB of f32, well inside L2 with the accumulators. */
+export const CHUNK_VALUES = 1 << 16;
+
+/** How (1 - p_t)^gamma is taken in wasm (accumulate.as): gamma 0, 1, 2 exactly, else e^(g ln x). */
+const GAMMA_ZERO = 0;
+const GAMMA_ONE = 1;
+const GAMMA_TWO = 2;
+const GAMMA_POW = 3;
+
+const MIN_NORMAL = 2.2250738585072014e-308;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+type Mode = 'binary' | 'multiclass' | 'multilabel';
+type Input = 'probs' | 'logits';
+
+/** Batches scored in this thread by the wasm path and by the scalar fallback (for tests and tuning). */
+export const wasmKernelCounts = { wasm: 0, fallback: 0 };
+
+/**
+ * The wasm kernel for a mode and input, falling back per batch to the scalar one; null when the
+ * wasm module cannot be loaded in this thread (then use kernelFor).
+ */
+export function wasmKernelFor(mode: Mode, input: Input): Kernel | null {
+  if (!initWasmKernel()) return null;
+  const arena = wasmArena()!;
+  const fallback = kernelFor(mode, input);
+  const logits = input === 'logits';
+  const run = mode === 'multiclass' ? scoreMulticlass : mode === 'binary' ? scoreBinary : scoreMultilabel;
+  return (cols, params, out) => {
+    if (run(arena, cols, params, out, logits)) {
+      wasmKernelCounts.wasm++;
+      return null;
+    }
+    wasmKernelCounts.fallback++;
+    return fallback(cols, params, out);
+  };
+}
+
+/**
+ * Whether a batch's shape and parameters suit the wasm path (the checks that need no scan of the
+ * data; the data checks come after the copy), so a caller can tell cheaply what will happen.
+ */
+export function wasmEligible(mode: Mode, input: Input, cols: Columns, params: KernelParams): boolean {
+  if (!(cols.pred instanceof Float32Array) || cols.predOffsets !== null || cols.rowState !== null) return false;
+  if (mode === 'multilabel') {
+    if (cols.target === null || cols.targetOffsets !== null) return false;
+  } else if (cols.label === null) {
+    return false;
+  }
+  const C = mode === 'binary' ? 2 : params.classes;
+  if (!Number.isInteger(C) || C < 1 || C > INT32_MAX / 2) return false;
+  if (!Number.isInteger(params.bins) || params.bins < 1 || params.bins > 1 << 24) return false;
+  if (!(Number.isFinite(params.gamma) && params.gamma >= 0)) return false;
+  if (input === 'probs' && !(params.epsilon >= MIN_NORMAL && params.epsilon <= 0.5)) return false;
+  return true;
+}
+
+/** Absolute byte offsets of one batch's regions in wasm memory. */
+interface Layout {
+  acc: number;
+  hist: number;
+  labels: number;
+  rows: number;
+  pred: number;
+  target: number;
+  end: number;
+}
+
+/**
+ * Lays out accumulators and histograms (two copies of G + 1 groups: the last is the trash group
+ * of padding lanes), then chunk-sized label, row-list, prediction and target regions.
+ */
+function layout(arena: WasmArena, groups: number, bins: number, chunkRows: number, width: number, targets: boolean): Layout | null {
+  const up16 = (x: number): number => (x + 15) & ~15;
+  const acc = arena.base;
+  const hist = up16(acc + 2 * (groups + 1) * 64);
+  const labels = up16(hist + 2 * (groups + 1) * bins * 4);
+  const rows = up16(labels + chunkRows * 4);
+  const pred = up16(rows + (chunkRows + 4) * 4);
+  const target = up16(pred + (chunkRows * width + 4) * 4);
+  const end = up16(target + (targets ? chunkRows * width + 16 : 0));
+  try {
+    arena.reserve(end - arena.base);
+  } catch {
+    return null; // memory.grow refused (a histogram too large for wasm32): the scalar kernel copes
+  }
+  // Zero the accumulators and histograms of both copies.
+  arena.u8.fill(0, acc, labels);
+  return { acc, hist, labels, rows, pred, target, end };
+}
+
+/** Sets the wasm module's batch parameters (gamma 0, 1, 2 get their exact forms). */
+function configure(arena: WasmArena, at: Layout, groups: number, params: KernelParams): void {
+  const g = params.gamma;
+  const kind = g === 2 ? GAMMA_TWO : g === 0 ? GAMMA_ZERO : g === 1 ? GAMMA_ONE : GAMMA_POW;
+  const eps = params.epsilon;
+  arena.exports.configure(at.acc, at.hist, groups, params.bins, params.easyThreshold, kind, g, eps, 1 - eps);
+}
+
+/**
+ * Copies labels [from, from + m) into the wasm i32 region, exactly: integer arrays of 8/16/32
+ * bits as they are; Uint32 and Float64 only when every value is an int32 integer (otherwise
+ * false: the batch has a label no int32 can stand for, which the reference must judge).
+ */
+function copyLabels(arena: WasmArena, label: LabelArray, from: number, m: number, at: number): boolean {
+  const dst = at >> 2;
+  if (label instanceof Float64Array || label instanceof Uint32Array) {
+    const i32 = arena.i32;
+    for (let i = 0; i < m; i++) {
+      const y = label[from + i]!;
+      if (!(Number.isInteger(y) && y >= INT32_MIN && y <= INT32_MAX)) return false;
+      i32[dst + i] = y;
+    }
+    return true;
+  }
+  arena.i32.set(label.subarray(from, from + m), dst);
+  return true;
+}
+
+/** The ignore index as the wasm code compares it: [hasIgnore, value]. */
+function ignoreArgs(ignoreIndex: number): [number, number] {
+  return Number.isInteger(ignoreIndex) && ignoreIndex >= INT32_MIN && ignoreIndex <= INT32_MAX ? [1, ignoreIndex] : [0, 0];
+}
+
+/** Copies predictions [from, to) and zero-pads to a multiple of 4 values (0 is valid in both inputs). */
+function copyPred(arena: WasmArena, pred: Float32Array, from: number, to: number, at: number): void {
+  const dst = at >> 2;
+  arena.f32.set(pred.subarray(from, to), dst);
+  arena.f32.fill(0, dst + (to - from), dst + (to - from) + 4);
+}
+
+/** Adds the wasm accumulators (copy 0 then copy 1 of every field; not the trash group) into the partial. */
+function mergeInto(arena: WasmArena, at: Layout, groups: number, bins: number, out: Float64Array): void {
+  const f64 = arena.f64;
+  const i32 = arena.i32;
+  const shape = { groups, bins };
+  for (let g = 0; g < groups; g++) {
+    const a = (at.acc >> 3) + g * 8;
+    const b = a + (groups + 1) * 8;
+    const easyCE = f64[a]! + f64[b]!;
+    const easyFL = f64[a + 1]! + f64[b + 1]!;
+    const easyPT = f64[a + 2]! + f64[b + 2]!;
+    const easyN = f64[a + 3]! + f64[b + 3]!;
+    const hardCE = f64[a + 4]! + f64[b + 4]!;
+    const hardFL = f64[a + 5]! + f64[b + 5]!;
+    const hardPT = f64[a + 6]! + f64[b + 6]!;
+    const hardN = f64[a + 7]! + f64[b + 7]!;
+    const o = groupOffset(g);
+    out[o + COUNT]! += easyN + hardN;
+    out[o + SUM_CE]! += easyCE + hardCE;
+    out[o + SUM_FL]! += easyFL + hardFL;
+    out[o + SUM_PT]! += easyPT + hardPT;
+    out[o + EASY_COUNT]! += easyN;
+    out[o + EASY_CE]! += easyCE;
+    out[o + EASY_FL]! += easyFL;
+    out[o + HARD_CE]! += hardCE;
+    out[o + HARD_FL]! += hardFL;
+    const h = histogramOffset(shape, g);
+    const h0 = (at.hist >> 2) + g * bins;
+    const h1 = h0 + (groups + 1) * bins;
+    for (let k = 0; k < bins; k++) out[h + k]! += i32[h0 + k]! + i32[h1 + k]!;
+  }
+}
+
+/** Rows per chunk for predictions `width` wide: a multiple of 4, at least 4. */
+function chunkRowsFor(n: number, width: number): number {
+  const rows = Math.max(4, Math.floor(CHUNK_VALUES / width) & ~3);
+  return Math.min(rows, (n + 3) & ~3);
+}
+
+/** Multiclass on the wasm path; false (and `out` untouched) when the batch must fall back. */
+function scoreMulticlass(arena: WasmArena, cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): boolean {
+  const input = logits ? 'logits' : 'probs';
+  if (!wasmEligible('multiclass', input, cols, params)) return false;
+  const n = cols.length;
+  const C = params.classes;
+  const pred = cols.pred as Float32Array;
+  const label = cols.label!;
+  const chunkRows = chunkRowsFor(n, C);
+  const at = layout(arena, C, params.bins, chunkRows, C, false);
+  if (at === null) return false;
+  configure(arena, at, C, params);
+  const w = arena.exports;
+  const [hasIgnore, ignore] = ignoreArgs(params.ignoreIndex);
+  let ignored = 0;
+  for (let r0 = 0; r0 < n; r0 += chunkRows) {
+    const m = Math.min(chunkRows, n - r0);
+    if (!copyLabels(arena, label, r0, m, at.labels)) return false;
+    const p0 = cols.predBase + r0 * C;
+    copyPred(arena, pred, p0, p0 + m * C, at.pred);
+    const valid = logits ? w.allFinite(at.pred, m * C) : w.allProbabilities(at.pred, m * C);
+    if (!valid) return false;
+    const count = w.listRows(at.labels, m, C, hasIgnore, ignore, at.rows);
+    if (count < 0) return false;
+    ignored += m - count;
+    const end = (count + 3) & ~3;
+    if (logits) w.multiclassLogits(at.pred, at.labels, at.rows, 0, end, count, C);
+    else w.multiclassProbs(at.pred, at.labels, at.rows, 0, end, count, C);
+  }
+  out[ROWS]! += n;
+  out[IGNORED]! += ignored;
+  mergeInto(arena, at, C, params.bins, out);
+  return true;
+}
+
+/** Binary on the wasm path; false (and `out` untouched) when the batch must fall back. */
+function scoreBinary(arena: WasmArena, cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): boolean {
+  const input = logits ? 'logits' : 'probs';
+  if (!wasmEligible('binary', input, cols, params)) return false;
+  const n = cols.length;
+  const pred = cols.pred as Float32Array;
+  const label = cols.label!;
+  const chunkRows = chunkRowsFor(n, 1);
+  const at = layout(arena, 2, params.bins, chunkRows, 1, false);
+  if (at === null) return false;
+  configure(arena, at, 2, params);
+  const w = arena.exports;
+  const [hasIgnore, ignore] = ignoreArgs(params.ignoreIndex);
+  let ignored = 0;
+  for (let r0 = 0; r0 < n; r0 += chunkRows) {
+    const m = Math.min(chunkRows, n - r0);
+    if (!copyLabels(arena, label, r0, m, at.labels)) return false;
+    const p0 = cols.predBase + r0;
+    copyPred(arena, pred, p0, p0 + m, at.pred);
+    const valid = logits ? w.allFinite(at.pred, m) : w.allProbabilities(at.pred, m);
+    if (!valid) return false;
+    const count = w.listRows(at.labels, m, 2, hasIgnore, ignore, at.rows);
+    if (count < 0) return false;
+    ignored += m - count;
+    const end = (count + 3) & ~3;
+    if (logits) w.binaryLogits(at.pred, at.labels, at.rows, 0, end, count);
+    else w.binaryProbs(at.pred, at.labels, at.rows, 0, end, count);
+  }
+  out[ROWS]! += n;
+  out[IGNORED]! += ignored;
+  mergeInto(arena, at, 2, params.bins, out);
+  return true;
+}
+
+/**
+ * Copies targets [from, to) into the wasm u8 region, zero-padded to 16: 8-bit arrays as they are
+ * (the wasm check rejects anything but 0/1; Int8 -1 becomes 255), other types only when every
+ * value is exactly 0 or 1.
+ */
+function copyTargets(arena: WasmArena, target: LabelArray, from: number, to: number, at: number): boolean {
+  const u8 = arena.u8;
+  if (target instanceof Uint8Array || target instanceof Int8Array) {
+    u8.set(target.subarray(from, to), at);
+  } else {
+    for (let i = from; i < to; i++) {
+      const t = target[i]!;
+      if (t !== 0 && t !== 1) return false;
+      u8[at + i - from] = t;
+    }
+  }
+  u8.fill(0, at + (to - from), at + (to - from) + 16);
+  return true;
+}
+
+/** Multilabel on the wasm path; false (and `out` untouched) when the batch must fall back. */
+function scoreMultilabel(arena: WasmArena, cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): boolean {
+  const input = logits ? 'logits' : 'probs';
+  if (!wasmEligible('multilabel', input, cols, params)) return false;
+  const n = cols.length;
+  const C = params.classes;
+  const pred = cols.pred as Float32Array;
+  const target = cols.target!;
+  const chunkRows = chunkRowsFor(n, C);
+  const at = layout(arena, 2 * C, params.bins, chunkRows, C, true);
+  if (at === null) return false;
+  configure(arena, at, 2 * C, params);
+  const w = arena.exports;
+  for (let r0 = 0; r0 < n; r0 += chunkRows) {
+    const m = Math.min(chunkRows, n - r0);
+    const units = m * C;
+    const p0 = cols.predBase + r0 * C;
+    copyPred(arena, pred, p0, p0 + units, at.pred);
+    const valid = logits ? w.allFinite(at.pred, units) : w.allProbabilities(at.pred, units);
+    if (!valid) return false;
+    const t0 = cols.targetBase + r0 * C;
+    if (!copyTargets(arena, target, t0, t0 + units, at.target)) return false;
+    if (!w.allBinaryTargets(at.target, units)) return false;
+    const end = (units + 3) & ~3;
+    if (logits) w.multilabelLogits(at.pred, at.target, 0, end, units, C);
+    else w.multilabelProbs(at.pred, at.target, 0, end, units, C);
+  }
+  out[ROWS]! += n;
+  mergeInto(arena, at, 2 * C, params.bins, out);
+  return true;
+}

@@ -1,0 +1,687 @@
+/**
+ * The wasm SIMD kernels against the scalar reference kernels, for every mode x input:
+ *
+ *   - random and extreme inputs (p = 0, 1, 1 - 1e-7, subnormal; logits +-1000, +-30, +-3e38, 0),
+ *     gamma 0, 0.5, 1, 2, 5, several thresholds and bin counts, ignored rows, every label type,
+ *     batches of 0-5 rows and batches that span several wasm chunks: every sum within
+ *     max(1e-6 |e|, 1e-9) of the reference e, counts exact; easy/hard counts and histogram bins
+ *     may differ only by units whose p_t (float64 reference) lies within 1e-6 of an edge, and the
+ *     easy/hard sums by those units' terms;
+ *   - every batch the wasm path must not take (Float64 or List predictions, nulls, invalid values
+ *     or labels, odd parameters) gives exactly the scalar result, error included;
+ *   - determinism, the vector math primitives, loading in a worker thread, and that focal.wasm
+ *     is what its sources compile to.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kernelFor } from '../src/kernel/index.ts';
+import {
+  ROW_IGNORED,
+  ROW_NULL_PRED,
+  type Columns,
+  type KernelError,
+  type KernelParams,
+  type LabelArray,
+  type PredArray,
+} from '../src/kernel/types.ts';
+import {
+  COUNT,
+  createPartial,
+  EASY_CE,
+  EASY_COUNT,
+  EASY_FL,
+  groupOffset,
+  HARD_CE,
+  HARD_FL,
+  histogramOffset,
+  IGNORED,
+  INVALID,
+  ROWS,
+  SUM_CE,
+  SUM_FL,
+  SUM_PT,
+  type PartialShape,
+} from '../src/partial.ts';
+import { CHUNK_VALUES, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+
+type Mode = 'binary' | 'multiclass' | 'multilabel';
+type Input = 'probs' | 'logits';
+
+const CASES: [Mode, Input][] = [
+  ['multiclass', 'probs'],
+  ['multiclass', 'logits'],
+  ['binary', 'probs'],
+  ['binary', 'logits'],
+  ['multilabel', 'probs'],
+  ['multilabel', 'logits'],
+];
+const GAMMAS = [0, 0.5, 1, 2, 5];
+/** "Within rounding of an edge": the reference p_t is this close to the threshold or a bin edge. */
+const EDGE = 1e-6;
+
+/** Deterministic uniform [0, 1) (xorshift32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+function baseParams(mode: Mode, C: number, over: Partial<KernelParams> = {}): KernelParams {
+  return {
+    classes: mode === 'binary' ? 2 : C,
+    gamma: 2,
+    epsilon: 1e-7,
+    easyThreshold: 0.5,
+    bins: 10,
+    ignoreIndex: -100,
+    skipInvalid: false,
+    ...over,
+  };
+}
+
+function shapeOf(mode: Mode, params: KernelParams): PartialShape {
+  const C = params.classes;
+  return { groups: mode === 'multilabel' ? 2 * C : mode === 'binary' ? 2 : C, bins: params.bins };
+}
+
+function columns(init: Partial<Columns> & { length: number; pred: PredArray }): Columns {
+  return {
+    predBase: 0,
+    predOffsets: null,
+    label: null,
+    target: null,
+    targetBase: 0,
+    targetOffsets: null,
+    rowState: null,
+    unknownLabels: null,
+    ...init,
+  };
+}
+
+/** A logit: mostly normal at a random scale, sometimes one of the extremes. */
+const LOGIT_SPECIALS = [0, -0, 1e-3, -1e-3, 30, -30, 88, -88, 1000, -1000, 3e38, -3e38, 1e-30, -1e-30, 17.5, -17.5];
+/** A probability: mostly uniform or piled near 0 and 1, sometimes one of the extremes. */
+const PROB_SPECIALS = [0, 1, 1 - 1e-7, 1e-7, 1e-30, 1e-45, 0.5, 0.25, 1 - 1e-6, 2 ** -24];
+
+function logit(u: () => number, scale: number): number {
+  const r = u();
+  if (r < 0.08) return LOGIT_SPECIALS[Math.floor(u() * LOGIT_SPECIALS.length)]!;
+  const n = Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+  return n * scale;
+}
+
+function prob(u: () => number): number {
+  const r = u();
+  if (r < 0.08) return PROB_SPECIALS[Math.floor(u() * PROB_SPECIALS.length)]!;
+  if (r < 0.3) return 1 - u() * 1e-5;
+  if (r < 0.4) return u() * 1e-5;
+  return u();
+}
+
+interface Gen {
+  rows: number;
+  C: number;
+  seed: number;
+  scale?: number;
+  ignoreFraction?: number;
+  /** Multiclass logits: how far above the rest the true class sits (large = confident rows). */
+  margin?: number;
+}
+
+/** A valid batch (Float32 predictions, Int32 labels or Uint8 targets, no nulls). */
+function makeBatch(mode: Mode, input: Input, g: Gen, params: KernelParams): Columns {
+  const u = rng(g.seed);
+  const { rows, C } = g;
+  const scale = g.scale ?? 3;
+  const width = mode === 'binary' ? 1 : C;
+  const pred = new Float32Array(rows * width);
+  for (let i = 0; i < pred.length; i++) pred[i] = input === 'logits' ? logit(u, scale) : prob(u);
+  if (mode === 'multilabel') {
+    const target = new Uint8Array(rows * C);
+    for (let i = 0; i < target.length; i++) target[i] = u() < 0.4 ? 1 : 0;
+    return columns({ length: rows, pred, target });
+  }
+  const label = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    label[i] = u() < (g.ignoreFraction ?? 0) ? params.ignoreIndex : Math.floor(u() * (mode === 'binary' ? 2 : C));
+    if (mode === 'multiclass' && input === 'logits' && g.margin !== undefined) {
+      for (let k = 0; k < C; k++) pred[i * C + k] = k === label[i] ? g.margin : (u() - 0.5) * 2;
+    }
+  }
+  return columns({ length: rows, pred, label });
+}
+
+/** The float64 reference terms of one unit (the scalar kernels' formulas, unit.ts). */
+interface UnitTerms {
+  group: number;
+  pt: number;
+  ce: number;
+  fl: number;
+}
+
+function softplus(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+}
+
+function terms(group: number, pt: number, logPt: number, omp: number, gamma: number): UnitTerms {
+  const mod = gamma === 2 ? omp * omp : gamma === 0 ? 1 : gamma === 1 ? omp : Math.pow(omp, gamma);
+  return { group, pt, ce: -logPt, fl: -logPt * mod };
+}
+
+function clamp(p: number, eps: number): number {
+  return p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+}
+
+/** Every scored unit of a valid batch, with its reference p_t, ce and fl. */
+function referenceUnits(mode: Mode, input: Input, cols: Columns, params: KernelParams): UnitTerms[] {
+  const out: UnitTerms[] = [];
+  const { gamma, epsilon: eps, classes: C } = params;
+  const pred = cols.pred;
+  for (let i = 0; i < cols.length; i++) {
+    if (mode === 'multilabel') {
+      for (let c = 0; c < C; c++) {
+        const v = pred[cols.predBase + i * C + c]!;
+        const t = cols.target![cols.targetBase + i * C + c] === 1;
+        const group = t ? c : C + c;
+        if (input === 'logits') {
+          const l = t ? -softplus(-v) : -softplus(v);
+          out.push(terms(group, Math.exp(l), l, -Math.expm1(l), gamma));
+        } else {
+          const pt = clamp(t ? v : 1 - v, eps);
+          out.push(terms(group, pt, Math.log(pt), 1 - pt, gamma));
+        }
+      }
+      continue;
+    }
+    const y = cols.label![i]!;
+    if (y === params.ignoreIndex) continue;
+    if (mode === 'binary') {
+      const v = pred[cols.predBase + i]!;
+      if (input === 'logits') {
+        const l = y === 1 ? -softplus(-v) : -softplus(v);
+        out.push(terms(y, Math.exp(l), l, -Math.expm1(l), gamma));
+      } else {
+        const pt = clamp(y === 1 ? v : 1 - v, eps);
+        out.push(terms(y, pt, Math.log(pt), 1 - pt, gamma));
+      }
+      continue;
+    }
+    const s = cols.predBase + i * C;
+    if (input === 'logits') {
+      let m = -Infinity;
+      for (let k = 0; k < C; k++) m = Math.max(m, pred[s + k]!);
+      let sum = 0;
+      for (let k = 0; k < C; k++) sum += Math.exp(pred[s + k]! - m);
+      const l = pred[s + y]! - m - Math.log(sum);
+      out.push(terms(y, Math.exp(l), l, -Math.expm1(l), gamma));
+    } else {
+      const pt = clamp(pred[s + y]!, eps);
+      out.push(terms(y, pt, Math.log(pt), 1 - pt, gamma));
+    }
+  }
+  return out;
+}
+
+/**
+ * Per field class over all wasm-path comparisons (printed at the end): the largest relative
+ * difference where the bar is relative (1e-6 |e| > 1e-9), and the largest share of the bar used.
+ */
+const worstRelative: Record<string, number> = {};
+const worstShare: Record<string, number> = {};
+const FIELD_NAMES: [number, string][] = [
+  [SUM_CE, 'sumCE'],
+  [SUM_FL, 'sumFL'],
+  [SUM_PT, 'sumPT'],
+  [EASY_CE, 'easyCE'],
+  [EASY_FL, 'easyFL'],
+  [HARD_CE, 'hardCE'],
+  [HARD_FL, 'hardFL'],
+];
+
+function tolerance(e: number): number {
+  return Math.max(1e-6 * Math.abs(e), 1e-9);
+}
+
+/**
+ * Asserts the spec's tolerance between the wasm partial `got` and the scalar partial `ref` of a
+ * valid batch: sums within tolerance; counts exact; easy/hard split and bins off only by units
+ * within EDGE of the threshold or a bin edge (and the sums by those units' terms).
+ */
+function expectClose(mode: Mode, input: Input, cols: Columns, params: KernelParams, got: Float64Array, ref: Float64Array): void {
+  const shape = shapeOf(mode, params);
+  expect(got.length).toBe(ref.length);
+  expect([got[ROWS], got[IGNORED], got[INVALID]]).toEqual([ref[ROWS], ref[IGNORED], ref[INVALID]]);
+  const G = shape.groups;
+  const B = params.bins;
+  const nearThreshold = new Float64Array(G);
+  const nearCE = new Float64Array(G);
+  const nearFL = new Float64Array(G);
+  const nearBin = new Float64Array(G);
+  for (const unit of referenceUnits(mode, input, cols, params)) {
+    if (Math.abs(unit.pt - params.easyThreshold) <= EDGE) {
+      nearThreshold[unit.group]! += 1;
+      nearCE[unit.group]! += unit.ce;
+      nearFL[unit.group]! += unit.fl;
+    }
+    const scaled = unit.pt * B;
+    if (Math.abs(scaled - Math.round(scaled)) <= EDGE * B) nearBin[unit.group]! += 1;
+  }
+  for (let g = 0; g < G; g++) {
+    const o = groupOffset(g);
+    const where = `${mode} ${input} group ${g}`;
+    expect(got[o + COUNT], `${where} count`).toBe(ref[o + COUNT]);
+    for (const [field, name] of FIELD_NAMES) {
+      const e = ref[o + field]!;
+      const d = Math.abs(got[o + field]! - e);
+      const split = field === EASY_CE || field === HARD_CE ? nearCE[g]! : field === EASY_FL || field === HARD_FL ? nearFL[g]! : 0;
+      expect(d, `${where} ${name}: ${got[o + field]} vs ${e}`).toBeLessThanOrEqual(tolerance(e) + split);
+      if (split === 0) {
+        if (1e-6 * Math.abs(e) > 1e-9) worstRelative[name] = Math.max(worstRelative[name] ?? 0, d / Math.abs(e));
+        worstShare[name] = Math.max(worstShare[name] ?? 0, d / tolerance(e));
+      }
+    }
+    expect(Math.abs(got[o + EASY_COUNT]! - ref[o + EASY_COUNT]!), `${where} easy count`).toBeLessThanOrEqual(nearThreshold[g]!);
+    const h = histogramOffset(shape, g);
+    let binDiff = 0;
+    for (let b = 0; b < B; b++) binDiff += Math.abs(got[h + b]! - ref[h + b]!);
+    expect(binDiff, `${where} histogram`).toBeLessThanOrEqual(2 * nearBin[g]!);
+  }
+}
+
+interface Run {
+  partial: Float64Array;
+  error: KernelError | null;
+  path: 'wasm' | 'fallback';
+}
+
+function runWasm(mode: Mode, input: Input, cols: Columns, params: KernelParams): Run {
+  const kernel = wasmKernelFor(mode, input);
+  expect(kernel, 'wasm kernel available').not.toBeNull();
+  const partial = createPartial(shapeOf(mode, params));
+  const before = wasmKernelCounts.wasm;
+  const error = kernel!(cols, params, partial);
+  return { partial, error, path: wasmKernelCounts.wasm > before ? 'wasm' : 'fallback' };
+}
+
+function runScalar(mode: Mode, input: Input, cols: Columns, params: KernelParams): Run {
+  const partial = createPartial(shapeOf(mode, params));
+  const error = kernelFor(mode, input)(cols, params, partial);
+  return { partial, error, path: 'fallback' };
+}
+
+/** Scores a valid batch both ways: the wasm path must be taken and agree within tolerance. */
+function check(mode: Mode, input: Input, cols: Columns, params: KernelParams): void {
+  const ref = runScalar(mode, input, cols, params);
+  const got = runWasm(mode, input, cols, params);
+  expect(ref.error).toBeNull();
+  expect(got.error).toBeNull();
+  expect(got.path).toBe('wasm');
+  expectClose(mode, input, cols, params, got.partial, ref.partial);
+}
+
+/** Scores a batch the wasm path must refuse: the result must be exactly the scalar one. */
+function checkFallback(mode: Mode, input: Input, cols: Columns, params: KernelParams): void {
+  const ref = runScalar(mode, input, cols, params);
+  const got = runWasm(mode, input, cols, params);
+  expect(got.path).toBe('fallback');
+  expect(got.error).toEqual(ref.error);
+  expect(Array.from(got.partial)).toEqual(Array.from(ref.partial));
+}
+
+function classesFor(mode: Mode): number {
+  return mode === 'binary' ? 2 : mode === 'multiclass' ? 10 : 7;
+}
+
+describe('wasm kernel: loading', () => {
+  it('loads synchronously and offers a kernel for every mode x input', () => {
+    expect(initWasmKernel()).toBe(true);
+    for (const [mode, input] of CASES) expect(wasmKernelFor(mode, input)).toBeTypeOf('function');
+  });
+
+  it('loads in a worker thread', async () => {
+    const moduleUrl = new URL('../src/kernel/wasm/module.ts', import.meta.url).href;
+    // The worker loads the TypeScript source through tsx, as the project's workers do under tsx.
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      import('tsx/esm/api')
+        .then((api) => { api.register(); return import(${JSON.stringify(moduleUrl)}); })
+        .then((m) => parentPort.postMessage(m.initWasmKernel() && m.wasmArena().exports.mathExp(-1)))
+        .catch((error) => parentPort.postMessage(String(error)));
+    `;
+    const worker = new Worker(code, { eval: true });
+    const result = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(result).toBeCloseTo(Math.exp(-1), 14);
+  });
+
+  it('focal.wasm is what the .as sources compile to (npm run build:wasm)', () => {
+    const script = fileURLToPath(new URL('../src/kernel/wasm/build.mjs', import.meta.url));
+    const out = execFileSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(out).toMatch(/up to date/);
+  });
+});
+
+describe('wasm kernel: vector math', () => {
+  const w = (): NonNullable<ReturnType<typeof wasmArena>>['exports'] => {
+    initWasmKernel();
+    return wasmArena()!.exports;
+  };
+
+  it('exp matches Math.exp within 2e-14 on [-707, 0], and is 0 below and at -inf', () => {
+    const u = rng(1);
+    for (let i = 0; i < 20000; i++) {
+      const x = -u() * (i % 2 ? 707 : 2);
+      const e = Math.exp(x);
+      expect(Math.abs(w().mathExp(x) - e) / e).toBeLessThan(2e-14);
+    }
+    expect(w().mathExp(0)).toBe(1);
+    expect(w().mathExp(-800)).toBe(0);
+    expect(w().mathExp(-Infinity)).toBe(0);
+  });
+
+  it('log matches Math.log on (0, 1], near 1, and for subnormals; log 0 = -inf', () => {
+    const u = rng(2);
+    for (let i = 0; i < 20000; i++) {
+      const x = i % 3 === 0 ? u() : i % 3 === 1 ? 1 - u() * 1e-6 : u() * 1e-310;
+      if (x === 0) continue;
+      const e = Math.log(x);
+      expect(Math.abs(w().mathLog(x) - e)).toBeLessThanOrEqual(1e-15 * Math.abs(e));
+    }
+    expect(w().mathLog(1)).toBe(0);
+    expect(w().mathLog(0)).toBe(-Infinity);
+    expect(w().mathLog(5e-324)).toBeCloseTo(Math.log(5e-324), 10);
+  });
+
+  it('pow matches Math.pow on [0, 1] x (0, 5]', () => {
+    const u = rng(3);
+    for (let i = 0; i < 20000; i++) {
+      const x = u() ** 3;
+      const g = u() * 5 + 1e-3;
+      const e = Math.pow(x, g);
+      if (e < 1e-300) continue;
+      expect(Math.abs(w().mathPow(x, g) - e) / e).toBeLessThan(1e-13);
+    }
+    expect(w().mathPow(0, 0.5)).toBe(0);
+    expect(w().mathPow(1, 0.5)).toBe(1);
+  });
+});
+
+describe('wasm kernel: agrees with the scalar kernel', () => {
+  for (const [mode, input] of CASES) {
+    const C = classesFor(mode);
+    for (const gamma of GAMMAS) {
+      it(`${mode} ${input}, gamma ${gamma}: random and extreme inputs`, () => {
+        const params = baseParams(mode, C, { gamma, ignoreIndex: 3 });
+        for (const [seed, scale] of [
+          [11, 0.3],
+          [12, 3],
+          [13, 40],
+        ] as const) {
+          const cols = makeBatch(mode, input, { rows: 601, C, seed: seed + gamma * 100, scale, ignoreFraction: 0.1 }, params);
+          check(mode, input, cols, params);
+        }
+      });
+    }
+
+    it(`${mode} ${input}: thresholds and bin counts`, () => {
+      for (const easyThreshold of [0, 0.25, 0.5, 0.9, 0.999999, 1]) {
+        for (const bins of [1, 3, 10, 64]) {
+          const params = baseParams(mode, C, { easyThreshold, bins });
+          const cols = makeBatch(mode, input, { rows: 200, C, seed: bins * 7 + easyThreshold * 1000 }, params);
+          check(mode, input, cols, params);
+        }
+      }
+    });
+
+    it(`${mode} ${input}: epsilon`, () => {
+      for (const epsilon of [1e-7, 1e-12, 1e-300, 0.5]) {
+        const params = baseParams(mode, C, { epsilon });
+        check(mode, input, makeBatch(mode, input, { rows: 300, C, seed: 5 }, params), params);
+      }
+    });
+
+    it(`${mode} ${input}: batches of 0 to 5 rows`, () => {
+      for (let rows = 0; rows <= 5; rows++) {
+        const params = baseParams(mode, C);
+        check(mode, input, makeBatch(mode, input, { rows, C, seed: 40 + rows }, params), params);
+      }
+    });
+
+    it(`${mode} ${input}: a batch spanning several wasm chunks, at an offset into its buffer`, () => {
+      const width = mode === 'binary' ? 1 : C;
+      const rows = Math.ceil((2.5 * CHUNK_VALUES) / width) + 3;
+      const params = baseParams(mode, C, { gamma: 0.5 });
+      const whole = makeBatch(mode, input, { rows: rows + 2, C, seed: 77, ignoreFraction: 0.05 }, params);
+      const cols: Columns = { ...whole, length: rows, predBase: 2 * width, label: whole.label?.subarray(2) ?? null, targetBase: 2 * C };
+      check(mode, input, cols, params);
+    });
+
+    it(`${mode} ${input}: deterministic (same bits twice)`, () => {
+      const params = baseParams(mode, C, { gamma: 2 });
+      const cols = makeBatch(mode, input, { rows: 999, C, seed: 9 }, params);
+      const a = runWasm(mode, input, cols, params);
+      const b = runWasm(mode, input, cols, params);
+      expect(Array.from(a.partial)).toEqual(Array.from(b.partial));
+    });
+  }
+
+  it('multiclass logits: confident rows (tiny CE) keep easy.sumCE and easy.sumFL accurate', () => {
+    for (const margin of [5, 12, 20, 30, 60]) {
+      for (const gamma of [0, 0.5, 2, 5]) {
+        const params = baseParams('multiclass', 10, { gamma, easyThreshold: 0.9 });
+        check('multiclass', 'logits', makeBatch('multiclass', 'logits', { rows: 2000, C: 10, seed: margin, margin }, params), params);
+      }
+    }
+  });
+
+  it('probabilities near 1 (1 - 1e-7 and closer) keep easy.sumCE and easy.sumFL accurate', () => {
+    for (const mode of ['multiclass', 'binary', 'multilabel'] as const) {
+      const C = classesFor(mode);
+      const params = baseParams(mode, C, { epsilon: 1e-12, easyThreshold: 0.99 });
+      const cols = makeBatch(mode, 'probs', { rows: 500, C, seed: 8 }, params);
+      const u = rng(99);
+      for (let i = 0; i < cols.pred.length; i++) cols.pred[i] = 1 - Math.fround(u() * 3e-7);
+      if (mode === 'multilabel') cols.target!.fill(1);
+      if (mode === 'binary') (cols.label as Int32Array).fill(1);
+      check(mode, 'probs', cols, params);
+    }
+  });
+
+  it('units exactly on the threshold and on bin edges (tolerance for the split only)', () => {
+    for (const [mode, input] of CASES) {
+      const C = classesFor(mode);
+      const params = baseParams(mode, C, { easyThreshold: 0.5, bins: 4 });
+      const cols = makeBatch(mode, input, { rows: 400, C, seed: 21 }, params);
+      const edges = input === 'logits' ? [0, -0, Math.log(3), -Math.log(3)] : [0.5, 0.25, 0.75, 0, 1];
+      const u = rng(5);
+      for (let i = 0; i < cols.pred.length; i++) if (u() < 0.5) cols.pred[i] = edges[Math.floor(u() * edges.length)]!;
+      check(mode, input, cols, params);
+    }
+  });
+
+  it('every label type takes the wasm path', () => {
+    const types: ((n: number) => LabelArray)[] = [
+      (n) => new Int8Array(n),
+      (n) => new Uint8Array(n),
+      (n) => new Int16Array(n),
+      (n) => new Uint16Array(n),
+      (n) => new Int32Array(n),
+      (n) => new Uint32Array(n),
+      (n) => new Float64Array(n),
+    ];
+    for (const [mode, input] of CASES) {
+      if (mode === 'multilabel') continue;
+      const C = classesFor(mode);
+      for (const make of types) {
+        const params = baseParams(mode, C, { ignoreIndex: 1 });
+        const cols = makeBatch(mode, input, { rows: 300, C, seed: 3 }, params);
+        const label = make(cols.length);
+        for (let i = 0; i < cols.length; i++) label[i] = cols.label![i]!;
+        check(mode, input, { ...cols, label }, params);
+      }
+    }
+  });
+
+  it('multilabel targets of other integer and float types take the wasm path when 0/1', () => {
+    for (const input of ['probs', 'logits'] as const) {
+      const params = baseParams('multilabel', 7);
+      const cols = makeBatch('multilabel', input, { rows: 200, C: 7, seed: 4 }, params);
+      for (const target of [Int8Array.from(cols.target!), Int32Array.from(cols.target!), Float64Array.from(cols.target!)]) {
+        check('multilabel', input, { ...cols, target }, params);
+      }
+    }
+  });
+
+  it('binary: ignoreIndex 0 or 1 ignores a whole class', () => {
+    for (const input of ['probs', 'logits'] as const) {
+      for (const ignoreIndex of [0, 1]) {
+        const params = baseParams('binary', 2, { ignoreIndex });
+        check('binary', input, makeBatch('binary', input, { rows: 500, C: 2, seed: 6 }, params), params);
+      }
+    }
+  });
+
+  it('multiclass: many classes and one class', () => {
+    for (const input of ['probs', 'logits'] as const) {
+      for (const C of [1, 3, 257]) {
+        const params = baseParams('multiclass', C, { gamma: 0.5 });
+        check('multiclass', input, makeBatch('multiclass', input, { rows: 150, C, seed: C }, params), params);
+      }
+    }
+  });
+
+  it('multilabel: 1, 2, 3 and 80 labels (class cycling across vector lanes)', () => {
+    for (const input of ['probs', 'logits'] as const) {
+      for (const C of [1, 2, 3, 5, 80]) {
+        const params = baseParams('multilabel', C);
+        check('multilabel', input, makeBatch('multilabel', input, { rows: 97, C, seed: C }, params), params);
+      }
+    }
+  });
+
+  it('adds into a partial that already holds sums (out[i] += batch total)', () => {
+    for (const [mode, input] of CASES) {
+      const C = classesFor(mode);
+      const params = baseParams(mode, C);
+      const cols = makeBatch(mode, input, { rows: 300, C, seed: 31 }, params);
+      const before = runScalar(mode, input, makeBatch(mode, input, { rows: 100, C, seed: 32 }, params), params).partial;
+      const alone = runWasm(mode, input, cols, params).partial;
+      const got = Float64Array.from(before);
+      expect(wasmKernelFor(mode, input)!(cols, params, got)).toBeNull();
+      expect(Array.from(got)).toEqual(Array.from(before, (v, i) => v + alone[i]!));
+    }
+  });
+});
+
+describe('wasm kernel: falls back to exactly the scalar result', () => {
+  for (const [mode, input] of CASES) {
+    const C = classesFor(mode);
+    const valid = (over: Partial<KernelParams> = {}): { cols: Columns; params: KernelParams } => {
+      const params = baseParams(mode, C, over);
+      return { cols: makeBatch(mode, input, { rows: 50, C, seed: 17 }, params), params };
+    };
+    const width = mode === 'binary' ? 1 : C;
+    const bad = input === 'logits' ? [NaN, Infinity, -Infinity] : [NaN, 1.5, -0.25, Infinity];
+
+    it(`${mode} ${input}: Float64 predictions, List offsets, nulls`, () => {
+      const a = valid();
+      checkFallback(mode, input, { ...a.cols, pred: Float64Array.from(a.cols.pred) }, a.params);
+      const offsets = Int32Array.from({ length: a.cols.length + 1 }, (_, i) => i * width);
+      if (mode !== 'binary') checkFallback(mode, input, { ...a.cols, predOffsets: offsets }, a.params);
+      const rowState = new Uint8Array(a.cols.length);
+      rowState[7] = ROW_NULL_PRED;
+      rowState[9] = ROW_IGNORED;
+      checkFallback(mode, input, { ...a.cols, rowState }, a.params);
+      checkFallback(mode, input, { ...a.cols, rowState }, { ...a.params, skipInvalid: true });
+    });
+
+    it(`${mode} ${input}: invalid prediction values (stop and skip)`, () => {
+      for (const value of bad) {
+        for (const skipInvalid of [false, true]) {
+          const a = valid({ skipInvalid });
+          a.cols.pred[13 * width + (width > 1 ? 1 : 0)] = value;
+          checkFallback(mode, input, a.cols, a.params);
+        }
+      }
+    });
+
+    it(`${mode} ${input}: parameters the wasm path does not take`, () => {
+      const a = valid();
+      checkFallback(mode, input, a.cols, { ...a.params, gamma: -1 });
+      checkFallback(mode, input, a.cols, { ...a.params, gamma: Infinity });
+      checkFallback(mode, input, a.cols, { ...a.params, bins: 2.5 });
+      checkFallback(mode, input, a.cols, { ...a.params, bins: 0 });
+      if (input === 'probs') {
+        checkFallback(mode, input, a.cols, { ...a.params, epsilon: 0 });
+        checkFallback(mode, input, a.cols, { ...a.params, epsilon: 0.6 });
+        checkFallback(mode, input, a.cols, { ...a.params, epsilon: NaN });
+      }
+    });
+
+    if (mode === 'multilabel') {
+      it(`${mode} ${input}: invalid targets and target lists`, () => {
+        for (const skipInvalid of [false, true]) {
+          const a = valid({ skipInvalid });
+          const t8 = Uint8Array.from(a.cols.target!);
+          t8[20] = 2;
+          checkFallback(mode, input, { ...a.cols, target: t8 }, a.params);
+          const ti8 = Int8Array.from(a.cols.target!);
+          ti8[21] = -1;
+          checkFallback(mode, input, { ...a.cols, target: ti8 }, a.params);
+          const t32 = Int32Array.from(a.cols.target!);
+          t32[22] = 256;
+          checkFallback(mode, input, { ...a.cols, target: t32 }, a.params);
+          const tf = Float64Array.from(a.cols.target!);
+          tf[23] = 0.5;
+          checkFallback(mode, input, { ...a.cols, target: tf }, a.params);
+          const offsets = Int32Array.from({ length: a.cols.length + 1 }, (_, i) => i * C);
+          checkFallback(mode, input, { ...a.cols, targetOffsets: offsets }, a.params);
+        }
+      });
+    } else {
+      it(`${mode} ${input}: labels out of range or not integers`, () => {
+        for (const skipInvalid of [false, true]) {
+          const cases: LabelArray[] = [];
+          const a = valid({ skipInvalid });
+          const i32 = Int32Array.from(a.cols.label!);
+          i32[5] = C;
+          cases.push(i32);
+          const neg = Int32Array.from(a.cols.label!);
+          neg[6] = -1;
+          cases.push(neg);
+          const u32 = Uint32Array.from(a.cols.label!);
+          u32[7] = 2 ** 32 - 100; // -100 if wrapped to int32: must not be taken for the ignore index
+          cases.push(u32);
+          const f = Float64Array.from(a.cols.label!);
+          f[8] = 1.5;
+          cases.push(f);
+          const nan = Float64Array.from(a.cols.label!);
+          nan[9] = NaN;
+          cases.push(nan);
+          for (const label of cases) checkFallback(mode, input, { ...a.cols, label }, a.params);
+          const unknown = Float64Array.from(a.cols.label!);
+          unknown[10] = -1;
+          checkFallback(mode, input, { ...a.cols, label: unknown, unknownLabels: new Map([[10, 'zebra']]) }, a.params);
+        }
+      });
+    }
+  }
+});
+
+afterAll(() => {
+  const line = FIELD_NAMES.map(
+    ([, name]) => `${name} ${(worstRelative[name] ?? 0).toExponential(1)} (${(worstShare[name] ?? 0).toExponential(1)} of the bar)`,
+  ).join(', ');
+  console.log(`wasm vs scalar, largest relative difference per field: ${line}`);
+});
