@@ -23,11 +23,15 @@ export function classAlphas(plan: Plan, options: Options, estimates: AlphaTable 
   });
 }
 
-/** The weight of every group of the partial: C groups, or 2C in multilabel (positives, then negatives). */
-export function groupWeights(plan: Plan, alphas: readonly (number | null)[]): Float64Array {
+/**
+ * The weight of every group of the partial: C groups, or 2C in multilabel (positives, then
+ * negatives). With no alpha every unit weighs 1, multilabel negatives included (not 1 - 1).
+ */
+export function groupWeights(plan: Plan, options: Options, alphas: readonly (number | null)[]): Float64Array {
   const C = plan.classes;
   const multilabel = plan.mode === 'multilabel';
   const weights = new Float64Array(multilabel ? 2 * C : C);
+  if (options.alpha === null) return weights.fill(1);
   for (let g = 0; g < weights.length; g++) {
     const a = alphas[g % C]!;
     weights[g] = a === null ? 1 : multilabel && g >= C ? 1 - a : a;

@@ -23,6 +23,8 @@ export function extractColumns(batch: RecordBatch, plan: Plan, file: string, bat
   const predData = columnData(batch, plan.predColumn, file, batchIndex);
   const labelData = columnData(batch, plan.labelColumn, file, batchIndex);
   const n = batch.numRows;
+  // A batch with no rows may have no buffers at all (apache-arrow builds one from empty vectors).
+  if (n === 0) return emptyColumns(plan);
   let rowState: Uint8Array | null = null;
   const state = (): Uint8Array => (rowState ??= new Uint8Array(n));
 
@@ -148,6 +150,24 @@ class BufferCheck {
   }
 }
 
+/** The columns of a batch with no rows: empty arrays of the plan's layout. */
+function emptyColumns(plan: Plan): Columns {
+  const none = new Float64Array(0);
+  const multilabel = plan.mode === 'multilabel';
+  return {
+    length: 0,
+    pred: none,
+    predBase: 0,
+    predOffsets: plan.predKind === 'list' ? new Int32Array(1) : null,
+    label: multilabel ? null : none,
+    target: multilabel ? none : null,
+    targetBase: 0,
+    targetOffsets: multilabel && plan.targetIsList ? new Int32Array(1) : null,
+    rowState: null,
+    unknownLabels: null,
+  };
+}
+
 function columnData(batch: RecordBatch, name: string, file: string, batchIndex: number): Data {
   const index = batch.schema.fields.findIndex((f) => f.name === name);
   const data = index < 0 ? undefined : batch.data.children[index];
@@ -179,7 +199,10 @@ function asLabelArray(data: Data): LabelArray {
 
 /** Maps string labels to class indices by name; a string that names no class becomes NaN (invalid). */
 function mapStringLabels(data: Data, plan: Plan, n: number): { label: Float64Array; unknown: Map<number, string> | null } {
-  const classOf = new Map(plan.classNames.map((name, c) => [name, c]));
+  const classOf = new Map<string, number>();
+  plan.labelStrings!.forEach((name, c) => {
+    if (name !== null) classOf.set(name, c);
+  });
   const label = new Float64Array(n);
   let unknown: Map<number, string> | null = null;
   const strings = plan.labelKind === 'dictionary' ? null : utf8Strings(data, n);

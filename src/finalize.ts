@@ -41,7 +41,7 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     ? estimateMultilabelAlphas(range(C).map(groupCount), range(C).map((c) => groupCount(C + c)), options.beta)
     : estimateAlphas(range(C).map(groupCount), options.beta);
   const classAlpha = classAlphas(plan, options, alphaEstimates);
-  const weights = groupWeights(plan, classAlpha);
+  const weights = groupWeights(plan, options, classAlpha);
   const stats = (groups: number[]): Stats => statsOf(partial, shape, groups, weights);
 
   const classes: ClassStats[] = range(C).map((c) => {

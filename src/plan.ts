@@ -31,8 +31,14 @@ export interface Plan {
   predKind: PredKind;
   /** For multilabel: whether the target list is a List (else FixedSizeList). */
   targetIsList: boolean;
-  /** true when labels are strings that are mapped to classes by `classNames`. */
+  /** true when labels are strings that are mapped to classes by `labelStrings`. */
   stringLabels: boolean;
+  /**
+   * For string labels, the string that names each class: the classNames given, else the first
+   * batch's dictionary; null for a class that no string names (beyond that dictionary). Null
+   * for other labels.
+   */
+  labelStrings: (string | null)[] | null;
 }
 
 /** The default prediction columns, in order of preference. */
@@ -134,6 +140,12 @@ export function makePlan(schema: Schema, options: Options, firstBatch: RecordBat
   if (classes < 1) fail(predColumn, 'at least one class', `width ${classes}`);
   const stringLabels = labelKind === 'dictionary' || labelKind === 'utf8';
   const classNames = resolveClassNames(options, classes, labelKind, firstBatch, file);
+  // A default name ("2") is not a label string: only the first dictionary's strings map (spec §1).
+  let labelStrings: (string | null)[] | null = null;
+  if (stringLabels) {
+    const strings = options.classNames ?? firstDictionary(firstBatch, options.label);
+    labelStrings = classNames.map((_, c) => strings[c] ?? null);
+  }
   checkAlpha(options, classes, mode);
   checkSavedAlphas(options, mode, classNames);
   return {
@@ -147,6 +159,7 @@ export function makePlan(schema: Schema, options: Options, firstBatch: RecordBat
     predKind,
     targetIsList,
     stringLabels,
+    labelStrings,
   };
 }
 
@@ -187,8 +200,7 @@ function resolveClassNames(
   const names = Array.from({ length: classes }, (_, c) => String(c));
   if (labelKind === 'dictionary') {
     // Dictionary index = class index, from the first batch's dictionary (spec §1).
-    const dictionary = firstBatch?.getChild(options.label)?.data[0]?.dictionary;
-    const strings = dictionary ? (dictionary.toArray() as (string | null)[]) : [];
+    const strings = firstDictionary(firstBatch, options.label);
     if (strings.length > classes) {
       throw new FocalEvalError(
         'E_SCHEMA',
@@ -205,6 +217,12 @@ function resolveClassNames(
     );
   }
   return names;
+}
+
+/** The strings of the label column's dictionary in the first batch (none without a batch). */
+function firstDictionary(firstBatch: RecordBatch | null, label: string): (string | null)[] {
+  const dictionary = firstBatch?.getChild(label)?.data[0]?.dictionary;
+  return dictionary ? (dictionary.toArray() as (string | null)[]) : [];
 }
 
 /** Saved alphas must be for the same mode and the same classes, in the same order. */

@@ -114,7 +114,7 @@ class Stage extends Transform implements FocalStage {
   #start(first: RecordBatch): Running {
     const plan = makePlan(first.schema, this.#opts, first, this.#name);
     const schema = outputSchema(first.schema, plan);
-    const weights = groupWeights(plan, classAlphas(plan, this.#opts, null));
+    const weights = groupWeights(plan, this.#opts, classAlphas(plan, this.#opts, null));
     const pool = new ScorePool(this.#opts.threads ?? defaultThreads());
     return { plan, schema, weights, pool, merge: new OrderedMerge(plan, shapeOf(plan, this.#opts)), inFlight: [], submitted: 0 };
   }

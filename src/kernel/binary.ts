@@ -6,12 +6,13 @@
  *           p_t = exp(log p_t),  1 - p_t = -expm1(log p_t)
  *
  * Groups: class 0 and class 1. A row whose label equals ignoreIndex, or is null, is ignored
- * before any other check.
+ * before any other check; a row whose p_t is exactly 0 (possible only with epsilon 0) is invalid.
  */
 import { histogramOffset, groupOffset, IGNORED, ROWS } from '../partial.ts';
 import { addUnit, isProbability, recordRow, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,
+  REASON_INFINITE,
   REASON_LABEL_RANGE,
   REASON_NULL_PRED,
   ROW_IGNORED,
@@ -99,6 +100,11 @@ function scoreBinary(
       pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
       logPt = Math.log(pt);
       oneMinusPt = 1 - pt;
+    }
+    if (logPt === -Infinity) {
+      const e = rejectRow(out, params, i, 'pred', REASON_INFINITE, v);
+      if (e) return e;
+      continue;
     }
     const fl = addUnit(out, g, h, pt, logPt, oneMinusPt, params);
     if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);

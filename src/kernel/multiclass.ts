@@ -3,16 +3,20 @@
  *
  *   probs:  p_t = clamp(probs[y], eps, 1 - eps)  (not renormalised; every entry must lie in [0, 1])
  *           log p_t = log(p_t),  1 - p_t direct
- *   logits: log p_t = (z_y - m) - log(sum_k exp(z_k - m)),  m = max_k z_k   (log-sum-exp)
+ *   logits: log p_t = (z_y - m) - log1p(sum_{k != a} exp(z_k - m)),  m = z_a = max_k z_k
+ *           (log-sum-exp with the max's own term, exactly 1, kept out of the sum so that a
+ *           confident row's tiny CE keeps its relative precision)
  *           p_t = exp(log p_t),  1 - p_t = -expm1(log p_t)
  *
  * Group = class y. Checks per row, in order: ignored (null label or ignoreIndex), null
- * prediction, list length, every value finite (and in [0, 1] for probabilities), label range.
+ * prediction, list length, every value finite (and in [0, 1] for probabilities), label range,
+ * and a finite loss (p_t = 0 only with epsilon 0 or float64 logits ~1e308 apart).
  */
 import { groupOffset, histogramOffset, IGNORED, ROWS } from '../partial.ts';
 import { addUnit, isProbability, recordRow, rejectRow } from './unit.ts';
 import {
   REASON_BAD_VALUE,
+  REASON_INFINITE,
   REASON_LABEL_RANGE,
   REASON_LENGTH,
   REASON_NULL_PRED,
@@ -88,6 +92,7 @@ function scoreMulticlass(
     const end = start + C;
     // Validate every entry (not only the true class) and find the max for log-sum-exp.
     let m = -Infinity;
+    let argmax = start;
     for (let k = start; k < end; k++) {
       const v = pred[k]!;
       if (logits ? !Number.isFinite(v) : !isProbability(v)) {
@@ -95,7 +100,10 @@ function scoreMulticlass(
         if (e) return e;
         continue rows;
       }
-      if (v > m) m = v;
+      if (v > m) {
+        m = v;
+        argmax = k;
+      }
     }
     if (!(y >= 0 && y < C && Number.isInteger(y))) {
       const unknown = cols.unknownLabels?.get(i);
@@ -112,9 +120,9 @@ function scoreMulticlass(
     let logPt: number;
     let oneMinusPt: number;
     if (logits) {
-      let sum = 0;
-      for (let k = start; k < end; k++) sum += Math.exp(pred[k]! - m);
-      logPt = pred[start + y]! - m - Math.log(sum);
+      let rest = 0;
+      for (let k = start; k < end; k++) if (k !== argmax) rest += Math.exp(pred[k]! - m);
+      logPt = pred[start + y]! - m - Math.log1p(rest);
       pt = Math.exp(logPt);
       oneMinusPt = -Math.expm1(logPt);
     } else {
@@ -122,6 +130,11 @@ function scoreMulticlass(
       pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
       logPt = Math.log(pt);
       oneMinusPt = 1 - pt;
+    }
+    if (logPt === -Infinity) {
+      const e = rejectRow(out, params, i, 'pred', REASON_INFINITE, pred[start + y]);
+      if (e) return e;
+      continue;
     }
     const fl = addUnit(out, g, h, pt, logPt, oneMinusPt, params);
     if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);

@@ -7,12 +7,14 @@
  *
  * Groups: (class c, target 1) = c and (class c, target 0) = C + c, so that alpha (the weight
  * on positives, 1 - alpha on negatives) can be applied per group at the end. A row is scored
- * whole or not at all: every prediction and target is checked before any unit is added.
+ * whole or not at all: every prediction and target is checked before any unit is added
+ * (with epsilon 0, a probability of exactly 0 on a true outcome too: its loss is infinite).
  */
 import { groupOffset, histogramOffset, IGNORED, ROWS } from '../partial.ts';
 import { addUnit, isProbability, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,
+  REASON_INFINITE,
   REASON_LENGTH,
   REASON_NULL_PRED,
   REASON_TARGET,
@@ -101,6 +103,13 @@ function scoreMultilabel(
       const t = target[t0 + c]!;
       if (t !== 0 && t !== 1) {
         const e = rejectRow(out, params, i, 'label', REASON_TARGET, t);
+        if (e) return e;
+        continue rows;
+      }
+      // With epsilon 0 a probability of exactly 0 on the true outcome makes the loss infinite.
+      const p = pred[p0 + c]!;
+      if (!logits && eps === 0 && (t === 1 ? p === 0 : p === 1)) {
+        const e = rejectRow(out, params, i, 'pred', REASON_INFINITE, p);
         if (e) return e;
         continue rows;
       }

@@ -98,3 +98,5 @@ export const REASON_UNKNOWN_LABEL = 'label is not one of the class names';
 export const REASON_TARGET = 'multilabel target is null or not 0/1';
 export const REASON_LENGTH = 'prediction list length is not C';
 export const REASON_TARGET_LENGTH = 'target list length is not C';
+/** p_t = 0 exactly (epsilon 0, or float64 logits far apart): the loss is infinite and cannot be summed. */
+export const REASON_INFINITE = 'p_t is 0, so the loss is infinite (use epsilon > 0)';
