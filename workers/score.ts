@@ -44,13 +44,13 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
 }
 
 /**
- * The kernel for a task: the WebAssembly SIMD one where it loads (it falls back to the scalar
- * kernel itself for batches it cannot take), the scalar one when per-row outputs are wanted or
- * FOCAL_EVAL_KERNEL=scalar (the baseline the benchmarks compare against).
+ * The kernel that fills partials: the WebAssembly SIMD one where it loads (it falls back to the
+ * scalar kernel itself for batches it cannot take), else, or with FOCAL_EVAL_KERNEL=scalar (the
+ * baseline the benchmarks compare against), the scalar one.
  */
-function kernelOf(plan: Plan, perRow: boolean): Kernel {
+function kernelOf(plan: Plan): Kernel {
   const scalar = kernelFor(plan.mode, plan.input);
-  if (perRow || process.env.FOCAL_EVAL_KERNEL === 'scalar') return scalar;
+  if (process.env.FOCAL_EVAL_KERNEL === 'scalar') return scalar;
   return wasmKernelFor(plan.mode, plan.input) ?? scalar;
 }
 
@@ -71,9 +71,15 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     columns = batch.columns;
   }
   const partial = createPartial(task.shape);
-  const rows = task.weights ? rowOutputs(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0) : null;
-  const error = kernelOf(plan, rows !== null)(columns, params, partial, rows);
-  return rows ? { partial, error, rows } : { partial, error };
+  const kernel = kernelOf(plan);
+  if (!task.weights) return { partial, error: kernel(columns, params, partial, null) };
+  // The stage: per-row outputs come from the scalar kernel (the only one that writes them);
+  // the partial from the same kernel evaluate() uses, so that stage.report is evaluate's report.
+  const rows = rowOutputs(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
+  const scalar = kernelFor(plan.mode, plan.input);
+  const error = scalar(columns, params, kernel === scalar ? partial : createPartial(task.shape), rows);
+  if (kernel !== scalar && error === null) kernel(columns, params, partial, null);
+  return { partial, error, rows };
 }
 
 /**
@@ -82,7 +88,7 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
  */
 async function scoreRowGroup(task: ScoreTask, batch: Extract<TaskBatch, { kind: 'parquet' }>): Promise<ScoreResult> {
   const partial = createPartial(task.shape);
-  const kernel = kernelOf(task.plan, false);
+  const kernel = kernelOf(task.plan);
   let offset = 0;
   for await (const recordBatch of parquetBatches(batch.path, batch.columns, batch.rowGroup)) {
     const columns = extractColumns(recordBatch, task.plan, task.file, batch.rowGroup);
