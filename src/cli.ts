@@ -8,7 +8,6 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { readSavedAlphas, toSavedAlphas } from './alphaFile.ts';
 import { parseCommand, type Command } from './args.ts';
-import { emitScored } from './emit.ts';
 import { DataError, exitStatusOf, FocalEvalError, UsageError } from './errors.ts';
 import { evaluate } from './evaluate.ts';
 import type { OptionsInput } from './options.ts';
@@ -119,6 +118,8 @@ async function emit(cmd: Command, options: OptionsInput): Promise<Report> {
     const names = first.classes.map((c) => c.name);
     opts = { ...opts, alphaEstimates: toSavedAlphas(first.alphaEstimates, first.mode, names, first.options.beta) };
   }
+  // Loaded here: the stage needs apache-arrow, which plain scoring of an IPC file does without.
+  const { emitScored } = await import('./emit.ts');
   if (cmd.emit === '-') return emitScored(cmd.file, process.stdout, opts);
   let report: Report | undefined;
   await writeAtomically(cmd.emit!, async (path) => {

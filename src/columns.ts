@@ -5,7 +5,6 @@
  * bools, 64-bit integers, strings mapped to class indices, and a null map when a column has
  * nulls). Used by the workers and, for stream input, by the main thread.
  */
-import type { Data, RecordBatch } from 'apache-arrow';
 import { FocalEvalError } from './errors.ts';
 import type { Plan } from './plan.ts';
 import {
@@ -18,8 +17,32 @@ import {
   type PredArray,
 } from './kernel/types.ts';
 
+/**
+ * The parts of an Arrow Data that are read here: apache-arrow's Data has them, and so do the
+ * lean reader's columns (ipcBatch.ts), which lets IPC files be scored without apache-arrow.
+ */
+export interface DataLike {
+  readonly typeId: number;
+  readonly length: number;
+  readonly offset: number;
+  readonly nullCount: number;
+  readonly nullBitmap: Uint8Array | undefined;
+  readonly values: unknown;
+  readonly valueOffsets?: unknown;
+  readonly children: readonly DataLike[];
+  readonly dictionary?: { toArray(): unknown } | undefined;
+  getValid(index: number): boolean;
+}
+
+/** The parts of a RecordBatch that are read here. */
+export interface BatchLike {
+  readonly numRows: number;
+  readonly schema: { readonly fields: readonly { readonly name: string }[] };
+  readonly data: { readonly children: readonly DataLike[] };
+}
+
 /** Extracts the plan's columns from one batch. `file` and `batch` only name the place in errors. */
-export function extractColumns(batch: RecordBatch, plan: Plan, file: string, batchIndex: number): Columns {
+export function extractColumns(batch: BatchLike, plan: Plan, file: string, batchIndex: number): Columns {
   const predData = columnData(batch, plan.predColumn, file, batchIndex);
   const labelData = columnData(batch, plan.labelColumn, file, batchIndex);
   const n = batch.numRows;
@@ -143,9 +166,9 @@ class BufferCheck {
   }
 
   /** A validity bitmap covering the batch's rows, when the column has nulls; bool values likewise. */
-  bitmap(column: string, data: Data, n: number): void {
+  bitmap(column: string, data: DataLike, n: number): void {
     const bytes = (data.offset + n + 7) >> 3;
-    if (data.nullCount > 0 && data.nullBitmap.length < bytes) this.fail(column, 'validity bitmap shorter than the batch');
+    if (data.nullCount > 0 && (data.nullBitmap?.length ?? 0) < bytes) this.fail(column, 'validity bitmap shorter than the batch');
     if (data.typeId === 6 /* Bool */ && (data.values as Uint8Array).length < bytes) this.fail(column, 'bool values shorter than the batch');
   }
 }
@@ -168,7 +191,7 @@ function emptyColumns(plan: Plan): Columns {
   };
 }
 
-function columnData(batch: RecordBatch, name: string, file: string, batchIndex: number): Data {
+function columnData(batch: BatchLike, name: string, file: string, batchIndex: number): DataLike {
   const index = batch.schema.fields.findIndex((f) => f.name === name);
   const data = index < 0 ? undefined : batch.data.children[index];
   if (!data) throw new FocalEvalError('E_SCHEMA', `${file}: batch ${batchIndex} has no column "${name}"`);
@@ -176,7 +199,7 @@ function columnData(batch: RecordBatch, name: string, file: string, batchIndex: 
 }
 
 /** Integer or bool values as a typed array the kernels index: views where possible. */
-function asLabelArray(data: Data): LabelArray {
+function asLabelArray(data: DataLike): LabelArray {
   const values = data.values as unknown;
   if (data.typeId === 6 /* Bool */) {
     // Bools are bit-packed, and a slice keeps its bit offset: unpack into bytes.
@@ -198,7 +221,7 @@ function asLabelArray(data: Data): LabelArray {
 }
 
 /** Maps string labels to class indices by name; a string that names no class becomes NaN (invalid). */
-function mapStringLabels(data: Data, plan: Plan, n: number): { label: Float64Array; unknown: Map<number, string> | null } {
+function mapStringLabels(data: DataLike, plan: Plan, n: number): { label: Float64Array; unknown: Map<number, string> | null } {
   const classOf = new Map<string, number>();
   plan.labelStrings!.forEach((name, c) => {
     if (name !== null) classOf.set(name, c);
@@ -231,7 +254,7 @@ function mapStringLabels(data: Data, plan: Plan, n: number): { label: Float64Arr
   return { label, unknown };
 }
 
-function utf8Strings(data: Data, n: number): string[] {
+function utf8Strings(data: DataLike, n: number): string[] {
   const offsets = data.valueOffsets as Int32Array;
   const bytes = data.values as Uint8Array;
   const decoder = new TextDecoder();
@@ -241,7 +264,7 @@ function utf8Strings(data: Data, n: number): string[] {
 }
 
 /** Marks rows whose own value is null; an earlier, stronger state (ignored) is kept. */
-function markNulls(data: Data, n: number, state: () => Uint8Array, mark: number): void {
+function markNulls(data: DataLike, n: number, state: () => Uint8Array, mark: number): void {
   const s = state();
   for (let i = 0; i < n; i++) {
     if (!data.getValid(i) && (mark === ROW_IGNORED || s[i] === ROW_OK)) s[i] = mark;
@@ -250,8 +273,8 @@ function markNulls(data: Data, n: number, state: () => Uint8Array, mark: number)
 
 /** Marks rows that hold a null inside their list. */
 function markNullChildren(
-  child: Data,
-  list: Data,
+  child: DataLike,
+  list: DataLike,
   width: number,
   offsets: Int32Array | null,
   n: number,

@@ -13,12 +13,24 @@ import { openInput, type InputSource } from './source/input.ts';
 
 /** Streams `source` through a stage into `out` as an Arrow IPC stream; resolves to the report. */
 export async function emitScored(source: InputSource, out: Writable, options: OptionsInput): Promise<Report> {
-  const input = await openInput(source, parseOptions(options).inputFormat);
+  // `out` can fail before the pipeline takes it over (a file stream whose open fails does so at
+  // once): hold its error until then, so that it rejects this call instead of going unhandled.
+  let outError: Error | undefined;
+  const holdError = (error: Error): void => {
+    outError ??= error;
+  };
+  out.on('error', holdError);
   try {
-    const stage = focalStage({ ...options, name: input.name });
-    await pipeline(Readable.from(input.batches()), stage, RecordBatchStreamWriter.throughNode(), out);
-    return await stage.report;
+    const input = await openInput(source, parseOptions(options).inputFormat);
+    try {
+      if (outError) throw outError;
+      const stage = focalStage({ ...options, name: input.name });
+      await pipeline(Readable.from(input.batches()), stage, RecordBatchStreamWriter.throughNode(), out);
+      return await stage.report;
+    } finally {
+      await input.close();
+    }
   } finally {
-    await input.close();
+    out.off('error', holdError);
   }
 }

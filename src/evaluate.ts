@@ -3,7 +3,6 @@
  * the plan is made from the schema before any work starts, batches are scored on the pool, and
  * the merged partial is finalized into a checked report.
  */
-import { DataType } from 'apache-arrow';
 import { defaultThreads, dispatch } from './dispatch.ts';
 import { FocalEvalError } from './errors.ts';
 import { finalize, shapeOf } from './finalize.ts';
@@ -12,6 +11,7 @@ import { parseOptions, type Options, type OptionsInput } from './options.ts';
 import { makePlan, type Plan } from './plan.ts';
 import type { Report } from './report.ts';
 import { openInput, type InputSource } from './source/input.ts';
+import { TYPE } from './source/ipcSchema.ts';
 
 /**
  * Scores a prediction dump: a file path ('-' for stdin), a Table, or (async) iterable of
@@ -53,6 +53,6 @@ function threadsOf(opts: Options): number {
 
 /** The first batch is read before the plan only when the schema alone cannot say C or the class names. */
 async function needFirstBatch(input: Awaited<ReturnType<typeof openInput>>) {
-  const needs = input.schema.fields.some((f) => DataType.isDictionary(f.type) || DataType.isList(f.type));
+  const needs = input.schema.fields.some((f) => f.type.typeId === TYPE.Dictionary || f.type.typeId === TYPE.List);
   return needs ? input.firstBatch() : null;
 }

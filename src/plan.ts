@@ -5,9 +5,10 @@
  *
  * The plan is plain data: it is sent with every task to the workers.
  */
-import { DataType, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { FocalEvalError, UsageError } from './errors.ts';
 import type { Options } from './options.ts';
+import { TYPE } from './source/ipcSchema.ts';
 
 /** Scoring mode of the spec. */
 export type Mode = 'binary' | 'multiclass' | 'multilabel';
@@ -44,12 +45,37 @@ export interface Plan {
 /** The default prediction columns, in order of preference. */
 export const PRED_COLUMNS = ['probs', 'prob', 'logits', 'logit'] as const;
 
+/**
+ * The parts of a column type the plan reads: apache-arrow's DataType has them, and so has the
+ * lean IPC reader's (ipcSchema.ts), so an IPC file is planned without loading apache-arrow.
+ */
+export interface TypeLike {
+  readonly typeId: number;
+  readonly precision?: number;
+  readonly listSize?: number;
+  readonly children: readonly { readonly type: TypeLike }[];
+  readonly dictionary?: TypeLike;
+  toString(): string;
+}
+
+/** The parts of a schema the plan reads. */
+export interface SchemaLike {
+  readonly fields: readonly { readonly name: string; readonly type: TypeLike }[];
+}
+
+const isInt = (t: TypeLike): boolean => t.typeId === TYPE.Int;
+const isBool = (t: TypeLike): boolean => t.typeId === TYPE.Bool;
+const isUtf8 = (t: TypeLike): boolean => t.typeId === TYPE.Utf8;
+const isList = (t: TypeLike): boolean => t.typeId === TYPE.List;
+const isFixedSizeList = (t: TypeLike): boolean => t.typeId === TYPE.FixedSizeList;
+const isDictionary = (t: TypeLike): boolean => t.typeId === TYPE.Dictionary;
+
 /** Builds the plan from a schema; `firstBatch` supplies a dictionary's strings and a List's width. */
-export function makePlan(schema: Schema, options: Options, firstBatch: RecordBatch | null, file: string): Plan {
+export function makePlan(schema: SchemaLike, options: Options, firstBatch: RecordBatch | null, file: string): Plan {
   const fail = (column: string, expected: string, found: string): never => {
     throw new FocalEvalError('E_SCHEMA', `${file}: column "${column}": expected ${expected}, found ${found}`);
   };
-  const fieldOf = (name: string): Field | undefined => schema.fields.find((f) => f.name === name);
+  const fieldOf = (name: string): SchemaLike['fields'][number] | undefined => schema.fields.find((f) => f.name === name);
   const names = schema.fields.map((f) => f.name).join(', ') || 'no columns';
 
   const predColumn = options.pred ?? PRED_COLUMNS.find((n) => fieldOf(n) !== undefined);
@@ -72,10 +98,10 @@ export function makePlan(schema: Schema, options: Options, firstBatch: RecordBat
   let width: number | undefined;
   if (isFloat(predType)) {
     predKind = 'scalar';
-  } else if (DataType.isFixedSizeList(predType) && isFloat(predType.children[0]!.type)) {
+  } else if (isFixedSizeList(predType) && isFloat(predType.children[0]!.type)) {
     predKind = 'fixed';
-    width = predType.listSize;
-  } else if (DataType.isList(predType) && isFloat(predType.children[0]!.type)) {
+    width = predType.listSize!;
+  } else if (isList(predType) && isFloat(predType.children[0]!.type)) {
     predKind = 'list';
     width = options.classNames?.length ?? firstListWidth(firstBatch, predColumn);
     if (width === undefined) {
@@ -90,7 +116,7 @@ export function makePlan(schema: Schema, options: Options, firstBatch: RecordBat
   }
 
   const labelType = labelField.type;
-  const labelIsList = DataType.isFixedSizeList(labelType) || DataType.isList(labelType);
+  const labelIsList = isFixedSizeList(labelType) || isList(labelType);
   let mode: Mode;
   if (predKind === 'scalar') mode = 'binary';
   else mode = labelIsList ? 'multilabel' : 'multiclass';
@@ -108,22 +134,22 @@ export function makePlan(schema: Schema, options: Options, firstBatch: RecordBat
   let targetIsList = false;
   if (mode === 'multilabel') {
     const child = labelType.children[0]!.type;
-    if (!(DataType.isBool(child) || DataType.isInt(child))) {
+    if (!(isBool(child) || isInt(child))) {
       fail(options.label, 'a list of bool or integer 0/1 targets', String(labelType));
     }
-    if (DataType.isFixedSizeList(labelType) && labelType.listSize !== width) {
+    if (isFixedSizeList(labelType) && labelType.listSize !== width) {
       fail(options.label, `a target list of width ${width} (as "${predColumn}")`, String(labelType));
     }
     labelKind = 'list';
-    targetIsList = DataType.isList(labelType);
-  } else if (DataType.isBool(labelType)) {
+    targetIsList = isList(labelType);
+  } else if (isBool(labelType)) {
     if (mode !== 'binary') fail(options.label, 'an integer class index or a string label', String(labelType));
     labelKind = 'bool';
-  } else if (DataType.isInt(labelType)) {
+  } else if (isInt(labelType)) {
     labelKind = 'int';
-  } else if (DataType.isDictionary(labelType) && DataType.isUtf8(labelType.dictionary)) {
+  } else if (isDictionary(labelType) && isUtf8(labelType.dictionary!)) {
     labelKind = 'dictionary';
-  } else if (DataType.isUtf8(labelType)) {
+  } else if (isUtf8(labelType)) {
     labelKind = 'utf8';
   } else {
     return fail(
@@ -163,9 +189,9 @@ export function makePlan(schema: Schema, options: Options, firstBatch: RecordBat
   };
 }
 
-function isFloat(type: DataType): boolean {
+function isFloat(type: TypeLike): boolean {
   // Half floats are rare in prediction dumps and have no typed array: not accepted.
-  return DataType.isFloat(type) && (type.precision === 1 || type.precision === 2);
+  return type.typeId === TYPE.Float && (type.precision === 1 || type.precision === 2);
 }
 
 function firstListWidth(batch: RecordBatch | null, column: string): number | undefined {

@@ -7,10 +7,13 @@ import type { ErrorCode } from './errors.ts';
 import type { Columns, KernelError, KernelParams, RowOutputs } from './kernel/types.ts';
 import type { PartialShape } from './partial.ts';
 import type { Plan } from './plan.ts';
+import type { LeanColumn } from './source/ipcBatch.ts';
+import type { IpcBlock } from './source/ipcCheck.ts';
 
 /** Where a task's batch comes from. */
 export type TaskBatch =
   | { kind: 'ipc-file'; path: string; index: number }
+  | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[] }
   | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
   | { kind: 'columns'; columns: Columns };
 

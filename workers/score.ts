@@ -1,33 +1,41 @@
 /**
- * The pool's worker: scores one batch per task. For an IPC file it reads the batch itself (the
- * main thread sends only the path and the index, so no data crosses threads); otherwise it gets
- * the batch's columns, copied and transferred by the main thread. Imports the kernel and shared
- * types only: never the pool, never the public barrel.
+ * The pool's worker: scores one batch per task. For an IPC file or a Parquet row group it reads
+ * the batch itself (the main thread sends only the path and where the batch is, so no data
+ * crosses threads); otherwise it gets the batch's columns, copied and transferred by the main
+ * thread. Imports the kernel, the readers and shared types only: never the pool, never the
+ * public barrel. apache-arrow is loaded only if a task needs it (dictionaries, Parquet).
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { RecordBatchReader, type AsyncRecordBatchFileReader } from 'apache-arrow';
+import type { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { extractColumns } from '../src/columns.ts';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import type { Plan } from '../src/plan.ts';
 import { createPartial } from '../src/partial.ts';
-import type { RowOutputs } from '../src/kernel/types.ts';
+import type { Columns, RowOutputs } from '../src/kernel/types.ts';
+import { readLeanBatch } from '../src/source/ipcBatch.ts';
 import { parquetBatches } from '../src/source/parquetRead.ts';
 import type { ScoreResult, ScoreTask, TaskBatch } from '../src/task.ts';
 
-/** The file this worker has open, kept across tasks: one footer read per worker, not per batch. */
-let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader } | null = null;
+/** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
+let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader | null } | null = null;
 
-async function fileReader(path: string): Promise<AsyncRecordBatchFileReader> {
-  if (openFile?.path === path) return openFile.reader;
+async function fileHandle(path: string): Promise<NonNullable<typeof openFile>> {
+  if (openFile?.path === path) return openFile;
   if (openFile) await openFile.handle.close();
   openFile = null;
-  const handle = await open(path, 'r');
-  const reader = (await RecordBatchReader.from(handle)) as AsyncRecordBatchFileReader;
+  openFile = { path, handle: await open(path, 'r'), reader: null };
+  return openFile;
+}
+
+async function fileReader(path: string): Promise<AsyncRecordBatchFileReader> {
+  const file = await fileHandle(path);
+  if (file.reader) return file.reader;
+  const { RecordBatchReader } = await import('apache-arrow');
+  const reader = (await RecordBatchReader.from(file.handle)) as AsyncRecordBatchFileReader;
   await reader.open();
-  openFile = { path, handle, reader };
-  return reader;
+  return (file.reader = reader);
 }
 
 /** Scores one batch into a fresh partial; a batch that cannot be read comes back as a failure. */
@@ -61,8 +69,11 @@ function failure(code: ErrorCode, message: string): ScoreResult {
 async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const { plan, params, batch } = task;
   if (batch.kind === 'parquet') return scoreRowGroup(task, batch);
-  let columns;
-  if (batch.kind === 'ipc-file') {
+  let columns: Columns;
+  if (batch.kind === 'ipc-lean') {
+    const { handle } = await fileHandle(batch.path);
+    columns = extractColumns(await readLeanBatch(handle, batch.block, batch.columns, task.file), plan, task.file, task.index);
+  } else if (batch.kind === 'ipc-file') {
     const reader = await fileReader(batch.path);
     const recordBatch = await reader.readRecordBatch(batch.index);
     if (!recordBatch) throw new Error(`${task.file}: batch ${batch.index} could not be read`);

@@ -2,19 +2,24 @@
  * Opening an input, on the main thread: an Arrow IPC file (workers read its batches themselves),
  * an IPC stream from a file or stdin, an in-memory Table, or any (async) iterable of
  * RecordBatches (read here, their columns copied and transferred to the workers).
- * Every input is checked before apache-arrow decodes it: see ipcCheck.ts for why.
+ * Every input is checked before apache-arrow decodes it: see ipcCheck.ts for why. An IPC file
+ * whose scored columns need no dictionary is planned and read without apache-arrow at all
+ * (ipcSchema.ts, ipcBatch.ts): it is loaded only for the other inputs, and only then.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { RecordBatchReader, Table, type AsyncRecordBatchFileReader, type RecordBatch, type Schema } from 'apache-arrow';
+import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apache-arrow';
 import { detachColumns, extractColumns } from '../columns.ts';
 import type { QueuedTask } from '../dispatch.ts';
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { KernelParams } from '../kernel/types.ts';
 import type { PartialShape } from '../partial.ts';
-import type { Plan } from '../plan.ts';
+import type { Plan, SchemaLike } from '../plan.ts';
+import type { TaskBatch } from '../task.ts';
+import type { LeanColumn } from './ipcBatch.ts';
 import { checkedIpcStream, checkIpcFile, isIpcFileMagic } from './ipcCheck.ts';
+import { columnPlaces } from './ipcSchema.ts';
 import { parquetBatches, parquetLayout } from './parquetRead.ts';
 
 /** What `evaluate` accepts: a path ('-' for stdin), a Table, or batches. */
@@ -23,7 +28,7 @@ export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable
 /** An opened input: its schema, its first batch (for the plan) and the tasks that score it. */
 export interface OpenedInput {
   name: string;
-  schema: Schema;
+  schema: SchemaLike;
   firstBatch(): Promise<RecordBatch | null>;
   tasks(plan: Plan, params: KernelParams, shape: PartialShape): AsyncIterable<QueuedTask>;
   /** The batches themselves, read on this thread in order (for the stage). */
@@ -53,8 +58,13 @@ export async function openInput(
     const bytes = createReadStream(source) as AsyncIterable<Uint8Array>;
     return openBatches(source, await streamBatches(checkedIpcStream(bytes, source), source));
   }
-  if (source instanceof Table) return openBatches('table', source.batches, source.schema);
+  if (isTable(source)) return openBatches('table', source.batches, source.schema);
   return openBatches('batches', source);
+}
+
+/** A Table, told by shape so that apache-arrow need not be loaded to ask. */
+function isTable(source: object): source is Table {
+  return 'batches' in source && 'schema' in source && Array.isArray((source as Table).batches);
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
@@ -74,41 +84,66 @@ async function readHead(path: string): Promise<Uint8Array> {
 }
 
 /** An IPC file: checked, then only its footer is read here; workers read the batches. */
+/**
+ * An IPC file: checked, then its schema comes from the checked footer. Workers read the batches
+ * themselves: through the lean reader when the scored columns need no dictionary, else through
+ * apache-arrow (which this thread then also opens, for the first batch or for the stage).
+ */
 async function openIpcFile(path: string): Promise<OpenedInput> {
-  await checkIpcFile(path);
-  const handle = await open(path, 'r');
-  let reader: AsyncRecordBatchFileReader;
-  try {
-    reader = (await RecordBatchReader.from(handle)) as AsyncRecordBatchFileReader;
-    await reader.open();
-  } catch (error) {
-    await handle.close();
-    throw new FocalEvalError('E_INPUT', `${path}: not a readable Arrow IPC file: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const count = reader.numRecordBatches;
+  const layout = await checkIpcFile(path);
+  const count = layout.recordBatches.length;
   const absolute = resolve(path);
+  const places = columnPlaces(layout.fields);
+  let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
+  const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path))).reader;
+  const leanColumns = (plan: Plan): LeanColumn[] | null => {
+    const wanted = [plan.predColumn, plan.labelColumn].map((name) => {
+      const field = layout.fields.find((f) => f.name === name)!;
+      const place = places.get(name);
+      return place && plan.labelKind !== 'dictionary' ? { name, type: field.type, place } : null;
+    });
+    return wanted.every((c) => c !== null) ? (wanted as LeanColumn[]) : null;
+  };
   return {
     name: path,
-    schema: reader.schema,
+    schema: { fields: layout.fields },
     async firstBatch() {
-      return count > 0 ? ((await reader.readRecordBatch(0)) ?? null) : null;
+      return count > 0 ? ((await (await reader()).readRecordBatch(0)) ?? null) : null;
     },
     async *tasks(plan, params, shape) {
+      const columns = leanColumns(plan);
       for (let index = 0; index < count; index++) {
-        yield { task: { plan, params, shape, file: path, index, batch: { kind: 'ipc-file', path: absolute, index } } };
+        const batch: TaskBatch =
+          columns === null
+            ? { kind: 'ipc-file', path: absolute, index }
+            : { kind: 'ipc-lean', path: absolute, block: layout.recordBatches[index]!, columns };
+        yield { task: { plan, params, shape, file: path, index, batch } };
       }
     },
     async *batches() {
       for (let index = 0; index < count; index++) {
-        const batch = await reader.readRecordBatch(index);
+        const batch = await (await reader()).readRecordBatch(index);
         if (!batch) throw new FocalEvalError('E_INPUT', `${path}: batch ${index} could not be read`);
         yield batch;
       }
     },
-    close: () => handle.close(),
+    close: async () => {
+      if (arrowReader) await (await arrowReader).close();
+    },
   };
+}
+
+async function openArrowFile(path: string): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
+  const { RecordBatchReader } = await import('apache-arrow');
+  const handle = await open(path, 'r');
+  try {
+    const reader = (await RecordBatchReader.from(handle)) as AsyncRecordBatchFileReader;
+    await reader.open();
+    return { reader, close: () => handle.close() };
+  } catch (error) {
+    await handle.close();
+    throw new FocalEvalError('E_INPUT', `${path}: not a readable Arrow IPC file: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** A Parquet file: only its metadata is read here; each row group is a worker's task. */
@@ -137,6 +172,7 @@ async function openParquet(path: string): Promise<OpenedInput> {
 
 async function streamBatches(bytes: AsyncIterable<Uint8Array>, name: string): Promise<AsyncIterable<RecordBatch>> {
   try {
+    const { RecordBatchReader } = await import('apache-arrow');
     const reader = await RecordBatchReader.from(bytes);
     return reader as AsyncIterable<RecordBatch>;
   } catch (error) {

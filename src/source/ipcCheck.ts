@@ -16,6 +16,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { FocalEvalError } from '../errors.ts';
+import { fail, FlatBuffer, IpcFormatError, type Table } from './flatbuffer.ts';
+import { decodeSchema, type IpcField } from './ipcSchema.ts';
 
 /** Where one message sits in an IPC file, as the footer's Block says (in bytes). */
 export interface IpcBlock {
@@ -24,9 +26,10 @@ export interface IpcBlock {
   bodyLength: number;
 }
 
-/** An IPC file's checked layout: its size and its blocks, in footer order. */
+/** An IPC file's checked layout: its size, its schema's fields and its blocks, in footer order. */
 export interface IpcFileLayout {
   size: number;
+  fields: IpcField[];
   recordBatches: IpcBlock[];
   dictionaries: IpcBlock[];
 }
@@ -71,13 +74,6 @@ const TYPE_SCALAR_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
   [18, [2]], // Duration: unit
 ]);
 
-/** A format violation; the entry points turn it into an E_INPUT error that names the input. */
-class IpcFormatError extends Error {}
-
-function fail(reason: string): never {
-  throw new IpcFormatError(reason);
-}
-
 /** Runs a check, prefixing any violation with where it was found. */
 function inContext<T>(where: string, check: () => T): T {
   try {
@@ -91,147 +87,6 @@ function inContext<T>(where: string, check: () => T): T {
 /** True when the bytes start with the Arrow IPC file magic "ARROW1". */
 export function isIpcFileMagic(head: Uint8Array): boolean {
   return head.byteLength >= MAGIC.length && MAGIC.every((byte, i) => head[i] === byte);
-}
-
-// ---------------------------------------------------------------------------------------------
-// A bounds-checked flatbuffer reader. apache-arrow's generated code reads offsets as signed
-// int32 and vtable entries as signed int16 and never checks a bound, so we accept only values
-// that both readings agree on (non-negative) and that land inside the buffer.
-
-/** A table whose vtable has been checked. */
-interface Table {
-  readonly pos: number;
-  readonly vtable: number;
-  readonly vtableSize: number;
-  readonly tableSize: number;
-}
-
-/** A vector whose elements have been checked to lie inside the buffer. */
-interface Vec {
-  readonly start: number;
-  readonly count: number;
-}
-
-/** Reads one flatbuffer; every accessor fails on an offset or length outside it. */
-class FlatBuffer {
-  private readonly view: DataView;
-  // Shared subobjects (a DAG) would let a small buffer make apache-arrow decode the same
-  // strings and fields billions of times; a tree touches each byte about once.
-  private budget: number;
-
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.budget = 8 * bytes.byteLength + 4096;
-  }
-
-  need(pos: number, size: number, what: string): void {
-    if (!(pos >= 0 && size >= 0 && pos + size <= this.bytes.byteLength)) fail(`${what} lies outside the metadata`);
-  }
-
-  private charge(bytes: number): void {
-    this.budget -= bytes + 1;
-    if (this.budget < 0) fail('metadata refers to the same data too many times');
-  }
-
-  i16(pos: number): number {
-    this.need(pos, 2, 'an int16');
-    return this.view.getInt16(pos, true);
-  }
-
-  i32(pos: number): number {
-    this.need(pos, 4, 'an int32');
-    return this.view.getInt32(pos, true);
-  }
-
-  i64(pos: number): bigint {
-    this.need(pos, 8, 'an int64');
-    return this.view.getBigInt64(pos, true);
-  }
-
-  u8(pos: number): number {
-    this.need(pos, 1, 'a byte');
-    return this.view.getUint8(pos);
-  }
-
-  /** Follows a forward offset (uoffset_t) stored at `pos`. */
-  private follow(pos: number, what: string): number {
-    const offset = this.i32(pos);
-    if (offset <= 0) fail(`${what}: bad offset ${offset}`);
-    const target = pos + offset;
-    this.need(target, 1, what);
-    return target;
-  }
-
-  root(what: string): Table {
-    return this.tableAt(this.follow(0, what), what);
-  }
-
-  tableAt(pos: number, what: string): Table {
-    this.need(pos, 4, what);
-    const vtable = pos - this.i32(pos);
-    this.need(vtable, 4, `${what}'s vtable`);
-    const vtableSize = this.i16(vtable);
-    const tableSize = this.i16(vtable + 2);
-    if (vtableSize < 4 || vtableSize % 2 !== 0) fail(`${what}: bad vtable size ${vtableSize}`);
-    if (tableSize < 4) fail(`${what}: bad table size ${tableSize}`);
-    this.need(vtable, vtableSize, `${what}'s vtable`);
-    if (pos + tableSize > this.bytes.byteLength) fail(`${what}: table size ${tableSize} overruns the metadata`);
-    this.charge(tableSize);
-    return { pos, vtable, vtableSize, tableSize };
-  }
-
-  /** Position of slot `slot` (of `size` bytes) inside the table, or null when it is absent. */
-  slot(t: Table, slot: number, size: number, what: string): number | null {
-    const entry = 4 + 2 * slot;
-    if (entry >= t.vtableSize) return null;
-    const offset = this.i16(t.vtable + entry);
-    if (offset === 0) return null;
-    if (offset < 4 || offset + size > t.tableSize) fail(`${what}: field ${slot} lies outside its table`);
-    return t.pos + offset;
-  }
-
-  scalar(t: Table, slot: number, size: number, what: string): void {
-    this.slot(t, slot, size, what);
-  }
-
-  i16Field(t: Table, slot: number, fallback: number, what: string): number {
-    const pos = this.slot(t, slot, 2, what);
-    return pos === null ? fallback : this.i16(pos);
-  }
-
-  u8Field(t: Table, slot: number, what: string): number {
-    const pos = this.slot(t, slot, 1, what);
-    return pos === null ? 0 : this.u8(pos);
-  }
-
-  i64Field(t: Table, slot: number, what: string): bigint {
-    const pos = this.slot(t, slot, 8, what);
-    return pos === null ? 0n : this.i64(pos);
-  }
-
-  table(t: Table, slot: number, what: string): Table | null {
-    const pos = this.slot(t, slot, 4, what);
-    return pos === null ? null : this.tableAt(this.follow(pos, what), what);
-  }
-
-  /** A vector of `stride`-byte elements; its length must fit in what is left of the buffer. */
-  vector(t: Table, slot: number, stride: number, what: string): Vec | null {
-    const pos = this.slot(t, slot, 4, what);
-    if (pos === null) return null;
-    const at = this.follow(pos, what);
-    const count = this.i32(at);
-    if (count < 0 || count * stride > this.bytes.byteLength - at - 4) fail(`${what}: vector length ${count} overruns the metadata`);
-    this.charge(count * stride);
-    return { start: at + 4, count };
-  }
-
-  string(t: Table, slot: number, what: string): void {
-    this.vector(t, slot, 1, what);
-  }
-
-  tableIn(v: Vec, index: number, what: string): Table {
-    return this.tableAt(this.follow(v.start + 4 * index, what), what);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,6 +261,7 @@ function checkMetadataLength(length: number): void {
 /** A footer's content, checked against the region before the footer. */
 interface Footer {
   readonly schema: SchemaSummary;
+  readonly fields: IpcField[];
   readonly dictionaries: IpcBlock[];
   readonly recordBatches: IpcBlock[];
 }
@@ -420,7 +276,7 @@ function checkFooter(bytes: Uint8Array, footerStart: number): Footer {
   const dictionaries = readBlocks(fb, footer, 2, footerStart, 'dictionary');
   const recordBatches = readBlocks(fb, footer, 3, footerStart, 'record batch');
   checkKeyValues(fb, footer, 4, 'the footer');
-  return { schema: summary, dictionaries, recordBatches };
+  return { schema: summary, fields: decodeSchema(fb, schema), dictionaries, recordBatches };
 }
 
 // Block: { offset: int64, metaDataLength: int32, (4 bytes padding), bodyLength: int64 }.
@@ -509,7 +365,7 @@ async function checkOpenFile(handle: FileHandle): Promise<IpcFileLayout> {
   checkDisjoint([...footer.dictionaries, ...footer.recordBatches]);
   await checkBlocks(handle, footer.dictionaries, DICTIONARY_BATCH, footer.schema);
   await checkBlocks(handle, footer.recordBatches, RECORD_BATCH, footer.schema);
-  return { size, recordBatches: footer.recordBatches, dictionaries: footer.dictionaries };
+  return { size, fields: footer.fields, recordBatches: footer.recordBatches, dictionaries: footer.dictionaries };
 }
 
 /** Turns a format violation (or, for files, an I/O error) into an E_INPUT error naming the input. */

@@ -5,7 +5,7 @@
  * loading its 5 MB WebAssembly module.
  */
 import { openAsBlob } from 'node:fs';
-import { tableFromIPC, type RecordBatch, type Schema } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { FocalEvalError } from '../errors.ts';
 
 type ParquetWasm = typeof import('parquet-wasm');
@@ -42,6 +42,7 @@ export async function parquetLayout(path: string): Promise<ParquetLayout> {
     const metadata = file.metadata();
     const rowGroups = metadata.numRowGroups();
     metadata.free();
+    const { tableFromIPC } = await import('apache-arrow');
     const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
     return { rowGroups, schema };
   });
@@ -58,6 +59,7 @@ export async function* parquetBatches(path: string, columns: string[], rowGroup?
       ...(rowGroup === undefined ? {} : { rowGroups: [rowGroup] }),
     }),
   );
+  const { tableFromIPC } = await import('apache-arrow');
   const reader = stream.getReader();
   try {
     for (;;) {

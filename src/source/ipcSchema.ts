@@ -1,0 +1,181 @@
+/**
+ * The lean decoding of an Arrow IPC schema (a footer's or a stream's, already checked by
+ * ipcCheck.ts): field names and the types the plan looks at, shaped like apache-arrow's
+ * Field/DataType (typeId, precision, listSize, children, dictionary) so that the plan reads
+ * either. With it, scoring an IPC file never loads apache-arrow on the main thread or in the
+ * workers. Also where each top-level column's nodes and buffers sit in a record batch.
+ */
+import { fail, type FlatBuffer, type Table } from './flatbuffer.ts';
+
+/** apache-arrow's Type ids (the same numbers as Schema.fbs's Type union; Dictionary is -1). */
+export const TYPE = {
+  Dictionary: -1,
+  Null: 1,
+  Int: 2,
+  Float: 3,
+  Binary: 4,
+  Utf8: 5,
+  Bool: 6,
+  List: 12,
+  Struct: 13,
+  FixedSizeList: 16,
+  LargeBinary: 19,
+  LargeUtf8: 20,
+} as const;
+
+/** A column type, as much of it as focal-eval reads. */
+export interface IpcType {
+  typeId: number;
+  /** Float: 0 half, 1 single, 2 double. */
+  precision?: number;
+  /** Int: bits and signedness. */
+  bitWidth?: number;
+  isSigned?: boolean;
+  /** FixedSizeList: the width. */
+  listSize?: number;
+  children: IpcField[];
+  /** Dictionary: the value type and the index type. */
+  dictionary?: IpcType;
+  indices?: IpcType;
+  toString(): string;
+}
+
+/** A field of the schema. */
+export interface IpcField {
+  name: string;
+  nullable: boolean;
+  type: IpcType;
+}
+
+const NAMES: Record<number, string> = { 1: 'Null', 4: 'Binary', 5: 'Utf8', 6: 'Bool', 13: 'Struct', 19: 'LargeBinary', 20: 'LargeUtf8' };
+
+function typeName(t: IpcType): string {
+  switch (t.typeId) {
+    case TYPE.Int:
+      return `${t.isSigned ? 'Int' : 'Uint'}${t.bitWidth}`;
+    case TYPE.Float:
+      return ['Float16', 'Float32', 'Float64'][t.precision!] ?? 'Float';
+    case TYPE.List:
+      return `List<${t.children[0]?.type}>`;
+    case TYPE.FixedSizeList:
+      return `FixedSizeList[${t.listSize}]<${t.children[0]?.type}>`;
+    case TYPE.Dictionary:
+      return `Dictionary<${t.indices}, ${t.dictionary}>`;
+    default:
+      return NAMES[t.typeId] ?? `type ${t.typeId}`;
+  }
+}
+
+// A class, so that toString lives on the prototype: a type crosses to the workers by structured
+// clone, which copies data properties and would refuse a function-valued one.
+class ParsedType implements IpcType {
+  typeId!: number;
+  children!: IpcField[];
+  constructor(fields: Omit<IpcType, 'toString'>) {
+    Object.assign(this, fields);
+  }
+  toString(): string {
+    return typeName(this);
+  }
+}
+
+function makeType(fields: Omit<IpcType, 'toString'>): IpcType {
+  return new ParsedType(fields);
+}
+
+/** Decodes a checked Schema table into fields. */
+export function decodeSchema(fb: FlatBuffer, schema: Table): IpcField[] {
+  const vec = fb.vector(schema, 1, 4, 'the schema fields');
+  const fields: IpcField[] = [];
+  for (let i = 0; vec && i < vec.count; i++) fields.push(decodeField(fb, fb.tableIn(vec, i, 'a field')));
+  return fields;
+}
+
+// Field: 0 name, 1 nullable, 2 type_type, 3 type, 4 dictionary, 5 children.
+function decodeField(fb: FlatBuffer, field: Table): IpcField {
+  const name = fb.text(field, 0, 'a field name') ?? '';
+  const nullable = fb.u8Field(field, 1, 'a field') !== 0;
+  const childVec = fb.vector(field, 5, 4, 'field children');
+  const children: IpcField[] = [];
+  for (let i = 0; childVec && i < childVec.count; i++) children.push(decodeField(fb, fb.tableIn(childVec, i, 'a child field')));
+  const typeId = fb.u8Field(field, 2, 'a field');
+  const params = fb.table(field, 3, 'a field type');
+  const valueType = makeType({ typeId, children, ...typeParams(fb, typeId, params) });
+  const encoding = fb.table(field, 4, 'a dictionary encoding');
+  if (!encoding) return { name, nullable, type: valueType };
+  // DictionaryEncoding: 1 indexType (an Int table; int32 when absent).
+  const indexTable = fb.table(encoding, 1, 'a dictionary index type');
+  const indices = makeType({ typeId: TYPE.Int, children: [], ...typeParams(fb, TYPE.Int, indexTable) });
+  return { name, nullable, type: makeType({ typeId: TYPE.Dictionary, children: [], dictionary: valueType, indices }) };
+}
+
+function typeParams(fb: FlatBuffer, typeId: number, params: Table | null): Partial<IpcType> {
+  switch (typeId) {
+    case TYPE.Int:
+      return params === null
+        ? { bitWidth: 32, isSigned: true }
+        : { bitWidth: fb.i32Field(params, 0, 32, 'an int type'), isSigned: fb.u8Field(params, 1, 'an int type') !== 0 };
+    case TYPE.Float:
+      return { precision: params === null ? 0 : fb.i16Field(params, 0, 0, 'a float type') };
+    case TYPE.FixedSizeList:
+      return { listSize: params === null ? 0 : fb.i32Field(params, 0, 0, 'a fixed-size list type') };
+    default:
+      return {};
+  }
+}
+
+/** Where a top-level column's field nodes and buffers start in a record batch. */
+export interface ColumnPlace {
+  node: number;
+  buffer: number;
+}
+
+/**
+ * The node and buffer index of each top-level column, walking the schema in IPC's depth-first
+ * order; a column after a type whose buffer count we do not know (union, views, ...) is absent
+ * (such files are read through apache-arrow).
+ */
+export function columnPlaces(fields: readonly IpcField[]): Map<string, ColumnPlace> {
+  const places = new Map<string, ColumnPlace>();
+  const at = { node: 0, buffer: 0 };
+  for (const field of fields) {
+    places.set(field.name, { ...at });
+    if (!advance(field.type, at)) break;
+  }
+  return places;
+}
+
+function advance(type: IpcType, at: { node: number; buffer: number }): boolean {
+  at.node += 1;
+  const t = type.typeId === TYPE.Dictionary ? type.indices! : type;
+  switch (t.typeId) {
+    case TYPE.Null:
+      return true;
+    case TYPE.Binary:
+    case TYPE.Utf8:
+    case TYPE.LargeBinary:
+    case TYPE.LargeUtf8:
+      at.buffer += 3;
+      return true;
+    case TYPE.List:
+    case 17: // Map
+    case 21: // LargeList
+      at.buffer += 2;
+      return t.children.every((c) => advance(c.type, at));
+    case TYPE.FixedSizeList:
+    case TYPE.Struct:
+      at.buffer += 1;
+      return t.children.every((c) => advance(c.type, at));
+    default:
+      // Fixed-width types: validity and values. Union (14) and newer layouts are not walked.
+      if (t.typeId === 14 || t.typeId > 21) return false;
+      at.buffer += 2;
+      return true;
+  }
+}
+
+/** Fails unless the value can be a safe JS number (lengths, offsets). */
+export function toSafeNumber(value: bigint, what: string): number {
+  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${what} (${value}) is out of range`);
+  return Number(value);
+}

@@ -1,0 +1,96 @@
+import { open } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { extractColumns } from '../src/columns.ts';
+import { FocalEvalError } from '../src/errors.ts';
+import { parseOptions } from '../src/options.ts';
+import { makePlan } from '../src/plan.ts';
+import { readLeanBatch } from '../src/source/ipcBatch.ts';
+import { checkIpcFile } from '../src/source/ipcCheck.ts';
+import { columnPlaces } from '../src/source/ipcSchema.ts';
+import { tempDir } from './support.ts';
+
+const fixture = (name: string): string => new URL(`./fixtures/${name}.arrow`, import.meta.url).pathname;
+
+/**
+ * The columns the kernels get, read both ways: the lean reader's must equal apache-arrow's. The
+ * lean views live in a buffer the next read reuses, so each pair is made comparable at once.
+ */
+async function bothWays(path: string, options = {}) {
+  const layout = await checkIpcFile(path);
+  const table = tableFromIPC(readFileSync(path));
+  const opts = parseOptions(options);
+  const plan = makePlan({ fields: layout.fields }, opts, table.batches[0] ?? null, path);
+  const places = columnPlaces(layout.fields);
+  const lean = [plan.predColumn, plan.labelColumn].map((name) => ({
+    name,
+    type: layout.fields.find((f) => f.name === name)!.type,
+    place: places.get(name)!,
+  }));
+  const handle = await open(path, 'r');
+  try {
+    const pairs = [];
+    for (let i = 0; i < layout.recordBatches.length; i++) {
+      const leanBatch = await readLeanBatch(handle, layout.recordBatches[i]!, lean, path);
+      pairs.push([comparable(extractColumns(leanBatch, plan, path, i)), comparable(extractColumns(table.batches[i]!, plan, path, i))] as const);
+    }
+    return pairs;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Column views as plain arrays up to their logical use, so padding beyond the rows does not count. */
+function comparable(c: ReturnType<typeof extractColumns>) {
+  const width = c.predOffsets ? 0 : c.length > 0 ? Math.round(c.pred.length / c.length) : 0;
+  return {
+    length: c.length,
+    pred: Array.from(c.predOffsets ? c.pred : c.pred.subarray(0, c.length * Math.max(width, 1))),
+    label: c.label ? Array.from(c.label.subarray(0, c.length)) : null,
+    target: c.target ? Array.from(c.target) : null,
+    rowState: c.rowState ? Array.from(c.rowState) : null,
+  };
+}
+
+describe('readLeanBatch', () => {
+  it.each(['mc_probs_f32', 'mc_logits_f32', 'bin_probs', 'ml_logits', 'inv_nan_pred'])(
+    'reads %s into the same columns as apache-arrow',
+    async (name) => {
+      for (const [a, b] of await bothWays(fixture(name))) {
+        expect(a.length).toBe(b.length);
+        expect(a.label).toEqual(b.label);
+        expect(a.rowState).toEqual(b.rowState);
+        expect(a.target?.slice(0, a.length * 20)).toEqual(b.target?.slice(0, b.length * 20));
+        expect(a.pred).toEqual(b.pred);
+      }
+    },
+  );
+
+  it('reads a column that follows a utf8 column and Float64 / Int64 types', async () => {
+    const path = tempDir().path('mixed.arrow');
+    const table = tableFromArrays({
+      note: ['a', 'bb', '', 'dddd'],
+      prob: new Float64Array([0.1, 0.9, 0.5, 0.7]),
+      label: new BigInt64Array([0n, 1n, 1n, 0n]),
+    });
+    writeFileSync(path, tableToIPC(table, 'file'));
+    for (const [lean, arrow] of await bothWays(path)) expect(lean).toEqual(arrow);
+  });
+
+  it('refuses a block whose buffers lie outside the file with an error naming it', async () => {
+    const path = fixture('mc_probs_f32');
+    const layout = await checkIpcFile(path);
+    const places = columnPlaces(layout.fields);
+    const probs = layout.fields.find((f) => f.name === 'probs')!;
+    const handle = await open(path, 'r');
+    try {
+      const block = { ...layout.recordBatches[0]!, offset: layout.size - 16 };
+      await expect(readLeanBatch(handle, block, [{ name: 'probs', type: probs.type, place: places.get('probs')! }], path)).rejects.toThrow(
+        FocalEvalError,
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+});
