@@ -2,8 +2,8 @@
  * The dispatcher: runs score tasks on a piscina pool with a bounded number in flight, and merges
  * their partials strictly in batch order. The order of the additions, not the order in which
  * workers finish, decides the float64 sums: that is why the report is bit-identical for any
- * thread count. The first invalid row in input order stops the run; the pool is destroyed on
- * every path.
+ * thread count. The first invalid row in input order stops the run; whoever made the pool
+ * (evaluate, the stage) destroys it on every path.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
@@ -103,14 +103,14 @@ export class OrderedMerge {
   }
 }
 
-/** Runs every task (at most two per thread in flight) and returns the merged partial. */
+/** Runs every task on `pool` (at most two per thread in flight) and returns the merged partial. */
 export async function dispatch(
   tasks: AsyncIterable<QueuedTask>,
   plan: Plan,
   shape: PartialShape,
-  threads: number,
+  pool: ScorePool,
 ): Promise<Float64Array> {
-  const pool = new ScorePool(threads);
+  const threads = pool.threads;
   const merge = new OrderedMerge(plan, shape);
   const inFlight: { run: Promise<ScoreResult>; file: string }[] = [];
   let submitted = 0;
@@ -118,14 +118,11 @@ export async function dispatch(
     const { run, file } = inFlight.shift()!;
     merge.add(await run, file);
   };
-  try {
-    for await (const queued of tasks) {
-      inFlight.push({ run: pool.run(queued, submitted++), file: queued.task.file });
-      while (inFlight.length >= 2 * threads) await mergeNext();
-    }
-    while (inFlight.length > 0) await mergeNext();
-    return merge.total;
-  } finally {
-    await pool.destroy();
+  // On a failure the caller destroys the pool, which drops the tasks still in flight.
+  for await (const queued of tasks) {
+    inFlight.push({ run: pool.run(queued, submitted++), file: queued.task.file });
+    while (inFlight.length >= 2 * threads) await mergeNext();
   }
+  while (inFlight.length > 0) await mergeNext();
+  return merge.total;
 }

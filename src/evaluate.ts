@@ -3,14 +3,14 @@
  * the plan is made from the schema before any work starts, batches are scored on the pool, and
  * the merged partial is finalized into a checked report.
  */
-import { defaultThreads, dispatch } from './dispatch.ts';
+import { defaultThreads, dispatch, ScorePool } from './dispatch.ts';
 import { FocalEvalError } from './errors.ts';
 import { finalize, shapeOf } from './finalize.ts';
 import type { KernelParams } from './kernel/types.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
 import { makePlan, type Plan } from './plan.ts';
 import type { Report } from './report.ts';
-import { openInput, type InputSource } from './source/input.ts';
+import { openInput, type InputSource, type OpenedInput } from './source/input.ts';
 import { TYPE } from './source/ipcSchema.ts';
 
 /**
@@ -19,18 +19,21 @@ import { TYPE } from './source/ipcSchema.ts';
  */
 export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
   const opts = parseOptions(options);
-  const input = await openInput(source, opts.inputFormat);
+  // The workers start now, so that they boot while this thread checks the input and plans.
+  const pool = new ScorePool(threadsOf(opts));
+  let input: OpenedInput | null = null;
   try {
+    input = await openInput(source, opts.inputFormat);
     const plan = makePlan(input.schema, opts, await needFirstBatch(input), input.name);
     const shape = shapeOf(plan, opts);
-    const merged = await dispatch(input.tasks(plan, kernelParams(plan, opts), shape), plan, shape, threadsOf(opts));
+    const merged = await dispatch(input.tasks(plan, kernelParams(plan, opts), shape), plan, shape, pool);
     return finalize(merged, plan, opts);
   } catch (error) {
     throw error instanceof FocalEvalError
       ? error
       : new FocalEvalError('E_INTERNAL', `internal error: ${(error as Error)?.stack ?? String(error)}`, { cause: error });
   } finally {
-    await input.close();
+    await Promise.all([pool.destroy(), input?.close()]);
   }
 }
 
@@ -52,7 +55,7 @@ function threadsOf(opts: Options): number {
 }
 
 /** The first batch is read before the plan only when the schema alone cannot say C or the class names. */
-async function needFirstBatch(input: Awaited<ReturnType<typeof openInput>>) {
+async function needFirstBatch(input: OpenedInput) {
   const needs = input.schema.fields.some((f) => f.type.typeId === TYPE.Dictionary || f.type.typeId === TYPE.List);
   return needs ? input.firstBatch() : null;
 }
