@@ -38,19 +38,28 @@ function workerFile(): { filename: string; execArgv: string[] } {
 export class ScorePool {
   readonly threads: number;
   readonly #pool: Piscina<ScoreTask, ScoreResult>;
+  #destroyed = false;
+  #failure: unknown = null;
 
   constructor(threads: number) {
     const { filename, execArgv } = workerFile();
     this.threads = threads;
     this.#pool = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
+    // Piscina reports trouble outside a task (a worker dying between tasks, or a result that
+    // arrives while destroy() runs, which it calls "Unexpected message") as an 'error' event,
+    // which would crash the process unheard. During destroy it is expected; before, it fails
+    // the next run.
+    this.#pool.on('error', (error: unknown) => {
+      if (!this.#destroyed) this.#failure ??= error;
+    });
   }
 
   /** Runs one task; `index` is its batch number, for messages. */
   run(queued: QueuedTask, index: number): Promise<ScoreResult> {
     const { task } = queued;
-    const run = this.#pool
-      .run(task, { transferList: queued.transferList, signal: AbortSignal.timeout(TASK_TIMEOUT_MS) })
-      .catch((error: unknown): never => {
+    const options = { transferList: queued.transferList, signal: AbortSignal.timeout(TASK_TIMEOUT_MS) };
+    const started = this.#failure === null ? this.#pool.run(task, options) : Promise.reject(this.#failure);
+    const run = started.catch((error: unknown): never => {
         if (error instanceof Error && error.name === 'AbortError') {
           throw new FocalEvalError(
             'E_INPUT',
@@ -65,6 +74,7 @@ export class ScorePool {
 
   /** Stops every worker (pending tasks are dropped). */
   destroy(): Promise<void> {
+    this.#destroyed = true;
     return this.#pool.destroy();
   }
 }
