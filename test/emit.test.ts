@@ -1,0 +1,186 @@
+/**
+ * `focal-eval score --emit FILE|-` as a user runs it (spec §5, §6): the input's batches with the
+ * loss columns appended, as an Arrow IPC stream, written under a temporary name and renamed when
+ * complete; the report as without --emit; --alpha auto reads a file twice and refuses stdin; a
+ * run that is killed or that meets bad data leaves nothing under the final name.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { RecordBatchReader, Table, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../src/report.ts';
+import { fixture, tempDir } from './support.ts';
+import { cli, requireBuild, startCli, stdoutJson, type CliRun } from './support/cli.ts';
+import { DumpMaker, ipcBytes, makeBatches, parquetBytes, sizes } from './support/data.ts';
+
+const tmp = tempDir();
+beforeAll(requireBuild);
+afterAll(() => tmp.cleanup());
+
+const MC = fixture('mc_logits_f32.arrow'); // five batches, one of them empty
+const DICT = fixture('mc_dict_labels.arrow');
+
+/** The record batches of Arrow IPC bytes (file or stream), empty batches included. */
+function batchesOf(bytes: Uint8Array): RecordBatch[] {
+  return [...RecordBatchReader.from(bytes)];
+}
+
+/** A column's values as plain JS (lists as arrays). */
+function plain(vector: Vector): unknown[] {
+  return Array.from({ length: vector.length }, (_, i) => {
+    const v = vector.get(i) as unknown;
+    return v !== null && typeof v === 'object' ? Array.from((v as Vector).toArray() as ArrayLike<number>) : v;
+  });
+}
+
+/** Checks that `out` is `input` batch for batch, with the loss columns appended. */
+function expectInputWithLossColumns(out: RecordBatch[], input: RecordBatch[], added: string[]): void {
+  expect(out.map((b) => b.numRows)).toEqual(input.map((b) => b.numRows));
+  const names = input[0]!.schema.fields.map((f) => f.name);
+  expect(out[0]!.schema.fields.map((f) => f.name)).toEqual([...names, ...added]);
+  out.forEach((batch, k) => {
+    for (const name of names) expect(plain(batch.getChild(name)!)).toEqual(plain(input[k]!.getChild(name)!));
+  });
+}
+
+/** The sum of the emitted focal_loss column (nulls skipped). */
+function emittedLoss(batches: RecordBatch[]): number {
+  let total = 0;
+  for (const batch of batches) for (const v of batch.getChild('focal_loss')!) total += (v as number | null) ?? 0;
+  return total;
+}
+
+function near(actual: number, expected: number): boolean {
+  return Math.abs(actual - expected) <= 1e-9 * Math.abs(expected);
+}
+
+function expectOk(run: CliRun): void {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+}
+
+describe('focal-eval score --emit', () => {
+  it('writes an IPC stream of the input batches with the loss columns, and the same report on stdout', async () => {
+    const out = tmp.path('mc.arrows');
+    const emitted = await cli(['score', MC, '--emit', out, '--format', 'json', '--threads', '2']);
+    expectOk(emitted);
+    const plainRun = await cli(['score', MC, '--format', 'json', '--threads', '2']);
+    expect(emitted.stdout.toString()).toBe(plainRun.stdout.toString());
+    const bytes = readFileSync(out);
+    expect(bytes.subarray(0, 6).toString('latin1')).not.toBe('ARROW1'); // a stream, not a file
+    expectInputWithLossColumns(batchesOf(bytes), batchesOf(readFileSync(MC)), ['p_t', 'ce', 'focal_loss', 'easy']);
+    expect(near(emittedLoss(batchesOf(bytes)), stdoutJson<Report>(plainRun).total.sumLoss)).toBe(true);
+  });
+
+  it('with --emit - writes the stream to stdout and the report to stderr', async () => {
+    const run = await cli(['score', MC, '--emit', '-', '--format', 'json', '--threads', '1']);
+    expect(run.code).toBe(0);
+    const reference = await cli(['score', MC, '--format', 'json', '--threads', '1']);
+    expect(run.stderr).toBe(reference.stdout.toString());
+    expectInputWithLossColumns(batchesOf(run.stdout), batchesOf(readFileSync(MC)), ['p_t', 'ce', 'focal_loss', 'easy']);
+  });
+
+  it('with --emit - and --out writes the report to the file', async () => {
+    const report = tmp.path('emit-out.json');
+    const run = await cli(['score', MC, '--emit', '-', '--out', report, '--format', 'json', '--threads', '1']);
+    expectOk(run);
+    const reference = await cli(['score', MC, '--format', 'json', '--threads', '1']);
+    expect(readFileSync(report, 'utf8')).toBe(reference.stdout.toString());
+    expect(batchesOf(run.stdout)).toHaveLength(5);
+  });
+
+  it('reads stdin and writes multilabel columns', async () => {
+    const batches = makeBatches({ mode: 'multilabel', input: 'logits', classes: 4, nullLabelEvery: 10 }, [500, 0, 700]);
+    const out = tmp.path('ml.arrows');
+    const run = await cli(['score', '-', '--emit', out, '--alpha', '0.25', '--format', 'json', '--threads', '1'], ipcBytes(batches, 'stream'));
+    expectOk(run);
+    const written = batchesOf(readFileSync(out));
+    expectInputWithLossColumns(written, batches, ['focal_loss_per_class', 'focal_loss']);
+    expect(String(written[0]!.schema.fields[3]!.type)).toBe('FixedSizeList[4]<Float32>');
+    expect(near(emittedLoss(written), stdoutJson<Report>(run).total.sumLoss)).toBe(true);
+  });
+
+  it('with --alpha auto on a file reads it twice: the report and the emitted losses carry the estimated alphas', async () => {
+    const out = tmp.path('auto.arrows');
+    const run = await cli(['score', DICT, '--alpha', 'auto', '--alpha-scheme', 'median', '--emit', out, '--format', 'json', '--threads', '2']);
+    expectOk(run);
+    const reference = await cli(['score', DICT, '--alpha', 'auto', '--alpha-scheme', 'median', '--format', 'json', '--threads', '2']);
+    expect(run.stdout.toString()).toBe(reference.stdout.toString());
+    const report = stdoutJson<Report>(run);
+    expect(report.classes.some((c) => c.alpha !== 1)).toBe(true);
+    expect(near(emittedLoss(batchesOf(readFileSync(out))), report.total.sumLoss)).toBe(true);
+  });
+
+  it('with --alpha auto on stdin exits 2 pointing to --alpha-file, and writes nothing', async () => {
+    const out = tmp.path('auto-stdin.arrows');
+    const run = await cli(['score', '-', '--alpha', 'auto', '--emit', out, '--format', 'json'], readFileSync(MC));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--alpha-file');
+    expect(run.stdout.length).toBe(0);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('with --alpha-file on stdin emits with the saved alphas: the report equals --alpha auto on the file', async () => {
+    const alphas = tmp.path('dict-alphas.json');
+    expectOk(await cli(['alphas', DICT, '--out', alphas, '--threads', '1']));
+    const out = tmp.path('alpha-file.arrows');
+    const stream = ipcBytes(batchesOf(readFileSync(DICT)), 'stream');
+    const run = await cli(['score', '-', '--alpha-file', alphas, '--emit', out, '--format', 'json', '--threads', '1'], stream);
+    expectOk(run);
+    const reference = await cli(['score', DICT, '--alpha', 'auto', '--format', 'json', '--threads', '1']);
+    expect(run.stdout.toString()).toBe(reference.stdout.toString());
+    expect(near(emittedLoss(batchesOf(readFileSync(out))), stdoutJson<Report>(run).total.sumLoss)).toBe(true);
+  });
+
+  it('exits 1 on a data error and leaves no output file, nor its temporary', async () => {
+    const dir = tmp.path('bad');
+    const maker = new DumpMaker({ mode: 'multiclass', input: 'probs', classes: 3 });
+    const batches = sizes(5, 20_000).map((rows) => maker.batch(rows));
+    // A NaN in the fourth batch: the first batches are written before the error.
+    (batches[3]!.getChild('probs')!.data[0]!.children[0]!.values as Float32Array)[3 * 1234 + 1] = NaN;
+    mkdirSync(dir);
+    const input = `${dir}/bad.arrow`;
+    writeFileSync(input, ipcBytes(batches, 'file'));
+    const run = await cli(['score', input, '--emit', `${dir}/out.arrows`, '--format', 'json', '--threads', '2']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/batch 3, row 1234\b/);
+    expect(run.stderr).toContain('"probs"');
+    expect(readdirSync(dir)).toEqual(['bad.arrow']);
+  });
+
+  it('fails with a message, not a crash, when the output cannot be created', async () => {
+    // A Parquet input takes a while to open: the output's open fails before the pipeline is built.
+    const input = tmp.write('small.parquet', parquetBytes(makeBatches({ mode: 'binary', input: 'probs' }, [100]), 100));
+    const out = tmp.path('no-such-dir/out.arrows');
+    const run = await cli(['score', input, '--emit', out, '--format', 'json', '--threads', '1']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^focal-eval: /);
+    expect(run.stderr).toContain(tmp.path('no-such-dir'));
+    expect(run.stderr).not.toMatch(/Unhandled 'error' event/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('leaves no file under the final name when killed while writing', async () => {
+    const dir = tmp.path('kill');
+    mkdirSync(dir);
+    // 2M rows (about 100 MB): one generated batch written 31 times.
+    const batch = new DumpMaker({ mode: 'multiclass', input: 'logits', classes: 10 }).batch(65_536);
+    const input = `${dir}/big.arrow`;
+    writeFileSync(input, tableToIPC(new Table(batch.schema, new Array<RecordBatch>(31).fill(batch)), 'file'));
+    const { child, done } = startCli(['score', input, '--emit', `${dir}/out.arrows`, '--format', 'json', '--threads', '2']);
+    // Wait until it has started writing (its temporary file has bytes), then kill it.
+    const started = Date.now();
+    let killedWhileWriting = false;
+    while (Date.now() - started < 30_000 && child.exitCode === null) {
+      const partial = readdirSync(dir).find((name) => name.startsWith('.out.arrows.') && name.endsWith('.tmp'));
+      if (partial !== undefined && statSync(`${dir}/${partial}`, { throwIfNoEntry: false })?.size) {
+        killedWhileWriting = child.kill('SIGKILL');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const run = await done;
+    expect(killedWhileWriting).toBe(true);
+    expect(run.signal).toBe('SIGKILL');
+    expect(existsSync(`${dir}/out.arrows`)).toBe(false);
+  });
+});
