@@ -43,6 +43,10 @@ output:
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // Output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   let cmd: Command;
   try {
     cmd = parseCommand(argv);
@@ -145,10 +149,15 @@ async function writeAtomically(path: string, write: (tmp: string) => Promise<voi
 
 /** Prints an error on stderr (and, for data errors under --format json, its location on stdout). */
 function fail(error: unknown, format: 'table' | 'json' | undefined): number {
+  const systemCode = (error as NodeJS.ErrnoException)?.code;
+  // A reader that stopped reading (`| head`) is a normal end, not an error.
+  if (systemCode === 'EPIPE') return 0;
   const status = exitStatusOf(error);
   let message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) message = message.replace(/^option (\w+)/, (_, name: string) => `--${kebab(name)}`);
-  if (!(error instanceof FocalEvalError)) message = `internal error: ${(error as Error)?.stack ?? message}`;
+  // An output that cannot be written (ENOENT, EACCES, ENOSPC...) is the environment's, not a bug.
+  else if (!(error instanceof FocalEvalError) && typeof systemCode === 'string') message = `cannot write the output: ${message}`;
+  else if (!(error instanceof FocalEvalError)) message = `internal error: ${(error as Error)?.stack ?? message}`;
   process.stderr.write(`focal-eval: ${message}\n`);
   if (status === 2) process.stderr.write(`run "focal-eval --help" for usage\n`);
   if (format === 'json' && error instanceof DataError) {

@@ -108,8 +108,10 @@ export class OrderedMerge {
         reason: e.reason,
       });
     }
-    this.#rowsBefore += result.partial[ROWS]!;
-    mergeInto(this.total, result.partial);
+    for (const partial of [result.partial, ...(result.more ?? [])]) {
+      this.#rowsBefore += partial[ROWS]!;
+      mergeInto(this.total, partial);
+    }
   }
 }
 

@@ -36,6 +36,11 @@ export interface ScoreResult {
   error: KernelError | null;
   /** Set when the batch could not be read or scored at all (error codes do not survive a thread hop). */
   failure?: { code: ErrorCode; message: string };
+  /**
+   * A Parquet row group read as several batches: the partials of the batches after the first,
+   * merged in order after `partial`, so that the sums are added as they would be batch by batch.
+   */
+  more?: Float64Array[];
   /** Per-row outputs, when the task asked for them. */
   rows?: RowOutputs;
 }

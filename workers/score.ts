@@ -94,20 +94,24 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
 }
 
 /**
- * A Parquet row group, read here in batches summed one after the other into one partial (an
- * order fixed by the data); an invalid row's place is its row within the row group.
+ * A Parquet row group, read here in batches of at most 65,536 rows, each summed into a partial
+ * of its own (the main thread merges them in order, as it would separate batches); an invalid
+ * row's place is its row within the row group.
  */
 async function scoreRowGroup(task: ScoreTask, batch: Extract<TaskBatch, { kind: 'parquet' }>): Promise<ScoreResult> {
-  const partial = createPartial(task.shape);
+  const partials: Float64Array[] = [];
   const kernel = kernelOf(task.plan);
   let offset = 0;
   for await (const recordBatch of parquetBatches(batch.path, batch.columns, batch.rowGroup)) {
     const columns = extractColumns(recordBatch, task.plan, task.file, batch.rowGroup);
+    const partial = createPartial(task.shape);
     const error = kernel(columns, task.params, partial, null);
     if (error) return { partial, error: { ...error, row: error.row + offset } };
+    partials.push(partial);
     offset += recordBatch.numRows;
   }
-  return { partial, error: null };
+  const [first = createPartial(task.shape), ...more] = partials;
+  return { partial: first, error: null, more };
 }
 
 /** Zeroed per-row outputs for a batch of n rows (`perClassWidth` C in multilabel, else 0). */
