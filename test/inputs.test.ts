@@ -78,6 +78,14 @@ describe('emitScored on every input form', () => {
     expect(a.flatMap((x) => [...x.getChild('id')!.toArray()])).toEqual(b.flatMap((x) => [...x.getChild('id')!.toArray()]));
   });
 
+  it('gives evaluate and the stage the same report on a Parquet row group of more than one batch (65,536 rows)', async () => {
+    const batches = makeBatches({ mode: 'multiclass', input: 'probs', classes: 4 }, [150_000]);
+    const parquet = tmp.write('big-group.parquet', parquetBytes(batches, 150_000));
+    const fromStage = await emitToMemory(parquet, { threads: 1 });
+    expect(batchesOf(fromStage.bytes).map((b) => b.numRows)).toEqual([65_536, 65_536, 18_928]);
+    expect(JSON.stringify(fromStage.report)).toBe(JSON.stringify(await evaluate(parquet, { threads: 1 })));
+  });
+
   it('rejects an empty input with an input error', async () => {
     await expect(emitToMemory([], { threads: 1 })).rejects.toMatchObject({ code: 'E_INPUT' });
   });
