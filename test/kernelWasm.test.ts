@@ -606,6 +606,18 @@ describe('wasm kernel: falls back to exactly the scalar result', () => {
       checkFallback(mode, input, { ...a.cols, rowState }, { ...a.params, skipInvalid: true });
     });
 
+    if (mode !== 'multilabel') {
+      it(`${mode} ${input}: null labels only (ignored rows) stay on the wasm path`, () => {
+        const a = valid();
+        const rowState = new Uint8Array(a.cols.length);
+        rowState[3] = ROW_IGNORED;
+        rowState[21] = ROW_IGNORED;
+        const cols = { ...a.cols, rowState };
+        check(mode, input, cols, a.params);
+        expect(runWasm(mode, input, cols, a.params).partial[IGNORED]).toBe(2);
+      });
+    }
+
     it(`${mode} ${input}: invalid prediction values (stop and skip)`, () => {
       for (const value of bad) {
         for (const skipInvalid of [false, true]) {

@@ -31,7 +31,7 @@ import {
   groupOffset,
   histogramOffset,
 } from '../../partial.ts';
-import type { Columns, KernelParams, LabelArray } from '../types.ts';
+import { ROW_IGNORED, ROW_OK, type Columns, type KernelParams, type LabelArray } from '../types.ts';
 import { initWasmKernel, wasmArena, type WasmArena } from './module.ts';
 
 /** Predictions copied per chunk: 256 KiB of f32, well inside L2 with the accumulators. */
@@ -54,6 +54,25 @@ type Input = 'probs' | 'logits';
 export const wasmKernelCounts = { wasm: 0, fallback: 0 };
 
 /**
+ * A batch whose only nulls are null labels (ignored rows), as one the wasm path takes: the
+ * labels copied with those rows set to ignoreIndex, which it ignores the same way. Any other
+ * null (a null prediction) leaves the batch as it is, for the scalar kernel.
+ */
+function withoutNullLabels(cols: Columns, params: KernelParams): Columns {
+  const state = cols.rowState;
+  if (state === null || cols.label === null || !Number.isInteger(params.ignoreIndex) || Math.abs(params.ignoreIndex) > INT32_MAX) {
+    return cols;
+  }
+  const label = Float64Array.from(cols.label.subarray(0, cols.length));
+  for (let i = 0; i < cols.length; i++) {
+    const s = state[i]!;
+    if (s === ROW_IGNORED) label[i] = params.ignoreIndex;
+    else if (s !== ROW_OK) return cols;
+  }
+  return { ...cols, label, rowState: null };
+}
+
+/**
  * The wasm kernel for a mode and input, falling back per batch to the scalar one; null when the
  * wasm module cannot be loaded in this thread (then use kernelFor).
  */
@@ -64,7 +83,7 @@ export function wasmKernelFor(mode: Mode, input: Input): Kernel | null {
   const logits = input === 'logits';
   const run = mode === 'multiclass' ? scoreMulticlass : mode === 'binary' ? scoreBinary : scoreMultilabel;
   return (cols, params, out) => {
-    if (run(arena, cols, params, out, logits)) {
+    if (run(arena, mode === 'multilabel' ? cols : withoutNullLabels(cols, params), params, out, logits)) {
       wasmKernelCounts.wasm++;
       return null;
     }
