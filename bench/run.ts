@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: how fast focal-eval scores large dumps, and what the process and the pool
+ * cost over the evaluator's own code. For each workload (bench/workloads.ts; generated into
+ * bench/data/ if missing) it times, on a warm page cache after one untimed warm-up, the median of
+ * N runs of each runner of bench/runners.ts (the whole CLI process at --threads 1 and 2, and with
+ * the scalar kernel forced; single-thread in-process runs, no process start and no pool: the
+ * baseline, apache-arrow's reader with the scalar kernel, and the workers' own code), and a numpy
+ * float32 script where python3 has numpy and pyarrow. Prints one table, then whether the reports
+ * agree.
+ * Benchmarks are not tests: nothing here runs under vitest.
+ *
+ * Usage: npm run bench -- [--quick] [--only W1,W3] [--runs N]
+ */
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { relative } from 'node:path';
+import { describeDump, ensureDump } from '../examples/generate.ts';
+import { parseBenchArgs } from './args.ts';
+import { identical, maxRelativeDifference } from './agreement.ts';
+import { assertCliBuilt, cliCommand } from './cliRunner.ts';
+import type { Report } from '../src/index.ts';
+import { median } from './median.ts';
+import { numpyUnavailable, runNumpy, type NumpyResult } from './numpyRunner.ts';
+import { warmPageCache } from './pageCache.ts';
+import { BASELINE, RUNNERS, type Runner, type RunnerResult } from './runners.ts';
+import { renderResults, type ResultRow } from './table.ts';
+import { hasGnuTime } from './timedProcess.ts';
+import { DATA_DIR, workloads, type Workload } from './workloads.ts';
+
+/** A workload's rows of the table and the notes that go under it. */
+interface WorkloadResult {
+  rows: ResultRow[];
+  notes: string[];
+}
+
+/** What a runner's timed runs have in common. */
+interface Measured {
+  seconds: number;
+  cpuSeconds: number | null;
+  peakRssMb: number | null;
+}
+
+/** Makes a table row from a runner's timed runs (none: a skipped runner). */
+type RowMaker = (runner: string, timed: readonly Measured[]) => ResultRow;
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  await assertCliBuilt();
+  const selected = workloads(args.quick).filter((w) => args.only === null || args.only.includes(w.id));
+  if (selected.length === 0) throw new Error(`--only ${args.only?.join(',')} matches no workload (W1, W2, W3)`);
+  await ensureInputs(selected);
+  const numpySkip = numpyUnavailable();
+  const loadBefore = loadavg();
+  const results: WorkloadResult[] = [];
+  for (const w of selected) results.push(await benchWorkload(w, args.runs, numpySkip));
+  const out = [
+    machineLine(args.runs, loadBefore, loadavg()),
+    '',
+    renderResults(results.flatMap((r) => r.rows)),
+    ...results.flatMap((r) => r.notes),
+    numpySkip === null ? '' : `numpy float32 baseline skipped: ${numpySkip}.`,
+    `CLI command timed: ${cliCommand('FILE', 1)} (and --threads 2); units = rows (W1, W2), rows x 80 (W3).`,
+  ];
+  process.stdout.write(out.filter((l, i) => l !== '' || i === 1).join('\n') + '\n');
+}
+
+/** Generates the missing inputs, one summary line each on stderr. */
+async function ensureInputs(selected: readonly Workload[]): Promise<void> {
+  await mkdir(DATA_DIR, { recursive: true });
+  for (const w of selected) {
+    progress(`${w.id}: ${relative(process.cwd(), w.path)}`);
+    const made = await ensureDump(w.path, w.spec);
+    if (made) progress(`  generated ${describeDump({ ...made, path: relative(process.cwd(), made.path) })}`);
+  }
+}
+
+/** Times every runner on one workload: warm cache, one untimed warm-up each, then `runs` interleaved rounds. */
+async function benchWorkload(w: Workload, runs: number, numpySkip: string | null): Promise<WorkloadResult> {
+  await warmPageCache(w.path);
+  const timed = await timeRounds(w, runs);
+  const baseline = timed.get(BASELINE)!;
+  const row = rowMaker(w, median(baseline.map((r) => r.seconds)));
+  const numpy = await timeNumpy(w, runs, numpySkip);
+  const rows = RUNNERS.map((r) => row(r.name, timed.get(r.id)!));
+  rows.push(row(numpySkip === null ? 'numpy float32 (python3 process)' : `numpy float32 (skipped: ${numpySkip})`, numpy));
+  const notes = [agreementNote(w, timed), kernelShareNote(w, timed)];
+  if (numpy.length > 0) notes.push(numpyAgreement(w, numpy[0]!.result, baseline[0]!.report));
+  return { rows, notes };
+}
+
+/** Every runner once untimed (warm-up), then `runs` rounds of every runner in turn. */
+async function timeRounds(w: Workload, runs: number): Promise<Map<Runner['id'], RunnerResult[]>> {
+  progress(`${w.id} (${w.title}): warm-up`);
+  for (const r of RUNNERS) await r.run(w.path);
+  const timed = new Map<Runner['id'], RunnerResult[]>(RUNNERS.map((r) => [r.id, []]));
+  for (let round = 0; round < runs; round++) {
+    progress(`${w.id}: round ${round + 1}/${runs}`);
+    for (const r of RUNNERS) timed.get(r.id)!.push(await r.run(w.path));
+  }
+  return timed;
+}
+
+/** The numpy baseline's timed runs after one warm-up, or none when it is skipped. */
+async function timeNumpy(w: Workload, runs: number, skip: string | null) {
+  if (skip !== null) return [];
+  progress(`${w.id}: numpy baseline`);
+  await runNumpy(w.path);
+  const timed = [];
+  for (let r = 0; r < runs; r++) timed.push(await runNumpy(w.path));
+  return timed;
+}
+
+/** Makes a workload's table rows: medians of the timed runs, ratio to the baseline's median seconds. */
+function rowMaker(w: Workload, base: number): RowMaker {
+  return (runner, timed) => {
+    const seconds = timed.length === 0 ? null : median(timed.map((r) => r.seconds));
+    return {
+      workload: `${w.id} ${w.title}`,
+      runner,
+      seconds,
+      cpuSeconds: medianOrNull(timed.map((r) => r.cpuSeconds)),
+      units: w.spec.rows * w.unitsPerRow,
+      peakRssMb: maxOrNull(timed.map((r) => r.peakRssMb)),
+      ratio: seconds === null ? null : seconds / base,
+    };
+  };
+}
+
+/** Whether the reports agree: across thread counts, in and out of the pool, and the workers' kernel vs the scalar one. */
+function agreementNote(w: Workload, timed: Map<Runner['id'], RunnerResult[]>): string {
+  const reports = (id: Runner['id']): Report[] => timed.get(id)!.map((r) => r.report);
+  const same = (ids: Runner['id'][]): string => {
+    const all = ids.flatMap(reports);
+    return all.every((r) => identical(r, all[0]!)) ? 'bit-identical' : 'DIFFER';
+  };
+  const diff = maxRelativeDifference(reports('inproc-worker')[0]!, reports('inproc-scalar')[0]!);
+  return (
+    `${w.id}: reports of CLI --threads 1, 2 and the workers' code in-process ${same(['cli1', 'cli2', 'inproc-worker'])}; ` +
+    `CLI scalar and the baseline ${same(['cli1-scalar', 'inproc-scalar'])}; ` +
+    `default vs scalar kernel sums: largest relative difference ${diff.toExponential(1)}.`
+  );
+}
+
+/** How much of the baseline's wall time the scalar kernel takes (the rest: reading batches with apache-arrow, extracting columns, merging). */
+function kernelShareNote(w: Workload, timed: Map<Runner['id'], RunnerResult[]>): string {
+  const runs = timed.get(BASELINE)!;
+  const kernel = median(runs.map((r) => r.kernelSeconds ?? 0));
+  const total = median(runs.map((r) => r.seconds));
+  return `${w.id}: baseline time in the scalar kernel ${kernel.toFixed(3)} s of ${total.toFixed(3)} s (${((100 * kernel) / total).toFixed(0)}%).`;
+}
+
+/** How far numpy's float32 totals are from the evaluator's float64 report. */
+function numpyAgreement(w: Workload, numpy: NumpyResult, report: Report): string {
+  const rel = (a: number, e: number): string => (Math.abs(a - e) / Math.max(Math.abs(e), 1e-300)).toExponential(1);
+  return (
+    `${w.id}: numpy vs focal-eval: scored ${numpy.scored} vs ${report.scored}, easy ${numpy.easy} vs ${report.total.easy.count}, ` +
+    `relative difference sumCE ${rel(numpy.sumCE, report.total.sumCE)}, sumLoss ${rel(numpy.sumLoss, report.total.sumLoss)}.`
+  );
+}
+
+/** The median of the measured values, or null when any run could not measure it. */
+function medianOrNull(xs: readonly (number | null)[]): number | null {
+  return xs.length === 0 || xs.some((x) => x === null) ? null : median(xs as number[]);
+}
+
+/** The largest of the measured values, or null when any run could not measure it. */
+function maxOrNull(xs: readonly (number | null)[]): number | null {
+  return xs.length === 0 || xs.some((x) => x === null) ? null : Math.max(...(xs as number[]));
+}
+
+function machineLine(runs: number, before: number[], after: number[]): string {
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+  return (
+    `focal-eval bench: median of ${runs} runs, warm page cache; ${availableParallelism()} cores (${cpus()[0]?.model.trim()}), ` +
+    `node ${process.version}; peak RSS ${hasGnuTime() ? 'by /usr/bin/time -f %M' : 'by process.resourceUsage() probe'} ` +
+    `(whole CLI process, worker threads included); load average before ${load(before)}, after ${load(after)} ` +
+    `(other work on the machine slows every runner).`
+  );
+}
+
+function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
