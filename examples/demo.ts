@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   process.stdout.write(renderReportTable(report));
   const file = relative(process.cwd(), path);
   process.stdout.write(
-    `\nsame with the CLI (after npm run build): node bin/focal-eval.js score ${file} --alpha auto --gamma 2 ` +
+    `\nsame with the CLI: npx focal-eval score ${file} --alpha auto --gamma 2 ` +
       `--class-names ${DEMO_CLASS_NAMES.join(',')} --format table\n`,
   );
 }
