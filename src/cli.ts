@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { readSavedAlphas, toSavedAlphas } from './alphaFile.ts';
 import { parseCommand, type Command } from './args.ts';
 import { DataError, exitStatusOf, FocalEvalError, UsageError } from './errors.ts';
+import { releaseWarmPool } from './dispatch.ts';
 import { evaluate } from './evaluate.ts';
 import type { OptionsInput } from './options.ts';
 import { renderAlphaTable, renderReportTable } from './render/table.ts';
@@ -43,6 +44,14 @@ output:
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } finally {
+    await releaseWarmPool();
+  }
+}
+
+async function run(argv: readonly string[]): Promise<number> {
   // Output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;

@@ -79,6 +79,28 @@ export class ScorePool {
   }
 }
 
+/** A pool started ahead of time (by the CLI, before it loads the rest of itself), not yet taken. */
+let warm: ScorePool | null = null;
+
+/** Starts a pool now, so its workers boot while the caller does other things; takePool hands it out. */
+export function warmPool(threads: number): void {
+  warm ??= new ScorePool(threads);
+}
+
+/** The warm pool if it has this many threads, else a new pool. */
+export function takePool(threads: number): ScorePool {
+  const pool = warm?.threads === threads ? warm : new ScorePool(threads);
+  if (pool === warm) warm = null;
+  return pool;
+}
+
+/** Destroys the warm pool if no run took it (its idle workers would keep the process alive). */
+export async function releaseWarmPool(): Promise<void> {
+  const pool = warm;
+  warm = null;
+  await pool?.destroy();
+}
+
 /** Merges batch results in input order into the run's partial; the first invalid row throws a DataError. */
 export class OrderedMerge {
   readonly total: Float64Array;

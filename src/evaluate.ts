@@ -3,7 +3,7 @@
  * the plan is made from the schema before any work starts, batches are scored on the pool, and
  * the merged partial is finalized into a checked report.
  */
-import { defaultThreads, dispatch, ScorePool } from './dispatch.ts';
+import { defaultThreads, dispatch, takePool } from './dispatch.ts';
 import { FocalEvalError } from './errors.ts';
 import { finalize, shapeOf } from './finalize.ts';
 import type { KernelParams } from './kernel/types.ts';
@@ -20,7 +20,7 @@ import { TYPE } from './source/ipcSchema.ts';
 export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
   const opts = parseOptions(options);
   // The workers start now, so that they boot while this thread checks the input and plans.
-  const pool = new ScorePool(threadsOf(opts));
+  const pool = takePool(threadsOf(opts));
   let input: OpenedInput | null = null;
   try {
     input = await openInput(source, opts.inputFormat);

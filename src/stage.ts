@@ -12,7 +12,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { classAlphas, groupWeights } from './alphaWeights.ts';
 import { detachColumns, extractColumns } from './columns.ts';
-import { defaultThreads, OrderedMerge, ScorePool } from './dispatch.ts';
+import { defaultThreads, OrderedMerge, takePool, type ScorePool } from './dispatch.ts';
 import { FocalEvalError, UsageError } from './errors.ts';
 import { kernelParams } from './evaluate.ts';
 import { finalize, shapeOf } from './finalize.ts';
@@ -115,7 +115,7 @@ class Stage extends Transform implements FocalStage {
     const plan = makePlan(first.schema, this.#opts, first, this.#name);
     const schema = outputSchema(first.schema, plan);
     const weights = groupWeights(plan, this.#opts, classAlphas(plan, this.#opts, null));
-    const pool = new ScorePool(this.#opts.threads ?? defaultThreads());
+    const pool = takePool(this.#opts.threads ?? defaultThreads());
     return { plan, schema, weights, pool, merge: new OrderedMerge(plan, shapeOf(plan, this.#opts)), inFlight: [], submitted: 0 };
   }
 
