@@ -13,7 +13,8 @@ import { RecordBatchReader, RecordBatchStreamWriter, Table, tableFromIPC, tableT
 import type { RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
-import { checkIpcFile, checkedIpcStream, isIpcFileMagic } from '../src/source/ipcCheck.ts';
+import { checkIpcFile, isIpcFileMagic } from '../src/source/ipcCheck.ts';
+import { checkedIpcStream } from '../src/source/ipcStreamCheck.ts';
 import type { IpcBlock } from '../src/source/ipcCheck.ts';
 import type { CaseResult } from './helpers/readIpcCase.ts';
 

@@ -18,7 +18,8 @@ import type { PartialShape } from '../partial.ts';
 import type { Plan, SchemaLike } from '../plan.ts';
 import type { TaskBatch } from '../task.ts';
 import type { LeanColumn } from './ipcBatch.ts';
-import { checkedIpcStream, checkIpcFile, isIpcFileMagic } from './ipcCheck.ts';
+import { checkIpcFile, isIpcFileMagic } from './ipcCheck.ts';
+import { checkedIpcStream } from './ipcStreamCheck.ts';
 import { columnPlaces } from './ipcSchema.ts';
 import { parquetBatches, parquetLayout } from './parquetRead.ts';
 

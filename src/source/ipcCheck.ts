@@ -37,8 +37,7 @@ export interface IpcFileLayout {
 const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 const FILE_HEAD_BYTES = 8; // magic + 2 padding bytes
 const FILE_TAIL_BYTES = 10; // int32 footer length + magic
-const CONTINUATION = -1; // 0xFFFFFFFF read as an int32
-const ARROW_AS_INT32 = 0x4f525241; // "ARRO", the file magic's first four bytes, read as a length
+export const CONTINUATION = -1; // 0xFFFFFFFF read as an int32
 const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 const MAX_BODY_BYTES = 2 ** 31;
 const MAX_ROWS = 2 ** 31 - 1; // beyond this apache-arrow's typed arrays cannot hold a column
@@ -46,7 +45,7 @@ const MAX_FIELD_DEPTH = 64;
 const MAX_FIELDS = 100_000;
 
 // Message.fbs: MessageHeader union tags and MetadataVersion values.
-const SCHEMA = 1;
+export const SCHEMA = 1;
 const DICTIONARY_BATCH = 2;
 const RECORD_BATCH = 3;
 const HEADER_NAMES = ['NONE', 'Schema', 'DictionaryBatch', 'RecordBatch', 'Tensor', 'SparseTensor'];
@@ -75,7 +74,7 @@ const TYPE_SCALAR_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
 ]);
 
 /** Runs a check, prefixing any violation with where it was found. */
-function inContext<T>(where: string, check: () => T): T {
+export function inContext<T>(where: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
@@ -93,12 +92,12 @@ export function isIpcFileMagic(head: Uint8Array): boolean {
 // Schema.fbs, Message.fbs and File.fbs, walked with the reader above.
 
 /** What a checked schema declares that later messages are checked against. */
-interface SchemaSummary {
+export interface SchemaSummary {
   readonly dictionaryIds: ReadonlySet<bigint>;
 }
 
 /** What a checked Message says about itself. */
-interface MessageSummary {
+export interface MessageSummary {
   readonly headerType: number;
   readonly bodyLength: number;
   readonly schema: SchemaSummary | null; // for a Schema message
@@ -208,12 +207,12 @@ function checkDictionaryBatch(fb: FlatBuffer, batch: Table, bodyLength: number):
   return id;
 }
 
-function headerName(type: number): string {
+export function headerName(type: number): string {
   return HEADER_NAMES[type] ?? `unknown (${type})`;
 }
 
 /** Checks one Message flatbuffer; `schema` is what batches are checked against (null before it). */
-function checkMessage(metadata: Uint8Array, schema: SchemaSummary | null): MessageSummary {
+export function checkMessage(metadata: Uint8Array, schema: SchemaSummary | null): MessageSummary {
   const fb = new FlatBuffer(metadata);
   const message = fb.root('the message');
   checkVersion(fb.i16Field(message, 0, 0, 'the message'));
@@ -242,7 +241,7 @@ function checkMessage(metadata: Uint8Array, schema: SchemaSummary | null): Messa
 }
 
 /** Splits a message's prefix: the continuation marker and int32 length, or a legacy int32 length. */
-function messagePrefix(bytes: Uint8Array): { prefixLength: number; metadataLength: number } {
+export function messagePrefix(bytes: Uint8Array): { prefixLength: number; metadataLength: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 4) fail('truncated message prefix');
   const first = view.getInt32(0, true);
@@ -251,7 +250,7 @@ function messagePrefix(bytes: Uint8Array): { prefixLength: number; metadataLengt
   return { prefixLength: 8, metadataLength: view.getInt32(4, true) };
 }
 
-function checkMetadataLength(length: number): void {
+export function checkMetadataLength(length: number): void {
   if (length < 0 || length > MAX_METADATA_BYTES) fail(`message metadata length ${length} is out of range`);
 }
 
@@ -371,7 +370,7 @@ async function checkOpenFile(handle: FileHandle): Promise<IpcFileLayout> {
 }
 
 /** Turns a format violation (or, for files, an I/O error) into an E_INPUT error naming the input. */
-function inputError(name: string, error: unknown, wrapIo: boolean): unknown {
+export function inputError(name: string, error: unknown, wrapIo: boolean): unknown {
   if (error instanceof IpcFormatError) return new FocalEvalError('E_INPUT', `${name}: ${error.message}`);
   if (!wrapIo || error instanceof FocalEvalError) return error;
   const reason = error instanceof Error ? error.message : String(error);
@@ -388,129 +387,5 @@ export async function checkIpcFile(path: string): Promise<IpcFileLayout> {
     throw inputError(path, error, true);
   } finally {
     await handle?.close();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The stream: framed message by message while passing the bytes through.
-
-/** Pulls chunks on demand and hands out exact byte counts across chunk borders. */
-class ByteQueue {
-  private readonly chunks: Uint8Array[] = [];
-  private buffered = 0;
-  private ended = false;
-
-  constructor(private readonly source: AsyncIterator<Uint8Array>) {}
-
-  /** Buffers at least `n` bytes; false when the source ends first. */
-  async fill(n: number): Promise<boolean> {
-    while (this.buffered < n && !this.ended) {
-      const next = await this.source.next();
-      if (next.done) this.ended = true;
-      else if (next.value.byteLength > 0) {
-        this.chunks.push(next.value);
-        this.buffered += next.value.byteLength;
-      }
-    }
-    return this.buffered >= n;
-  }
-
-  /** Up to `n` buffered bytes, without copying (at least one byte must be buffered). */
-  takeSome(n: number): Uint8Array {
-    const first = this.chunks[0];
-    const piece = first.byteLength <= n ? first : first.subarray(0, n);
-    if (piece === first) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
-    this.buffered -= piece.byteLength;
-    return piece;
-  }
-
-  /** Exactly `n` buffered bytes, copied only when they span chunks. */
-  take(n: number): Uint8Array {
-    if (this.chunks[0].byteLength >= n) return this.takeSome(n);
-    const out = new Uint8Array(n);
-    for (let filled = 0; filled < n; ) {
-      const piece = this.takeSome(n - filled);
-      out.set(piece, filled);
-      filled += piece.byteLength;
-    }
-    return out;
-  }
-
-  async close(): Promise<void> {
-    if (this.ended) return;
-    this.ended = true;
-    await this.source.return?.();
-  }
-}
-
-/** Takes exactly `n` bytes, or fails: EOF inside a message means the stream was cut. */
-async function takeExactly(queue: ByteQueue, n: number, what: string): Promise<Uint8Array> {
-  if (!(await queue.fill(n))) fail(`truncated (the stream ends inside ${what})`);
-  return queue.take(n);
-}
-
-/** The next message's prefix (a zero length is the end-of-stream marker), or null at EOF between messages. */
-async function readPrefix(queue: ByteQueue): Promise<{ bytes: Uint8Array; metadataLength: number } | null> {
-  if (!(await queue.fill(1))) return null;
-  let bytes = await takeExactly(queue, 4, 'a message prefix');
-  if (new DataView(bytes.buffer, bytes.byteOffset, 4).getInt32(0, true) === CONTINUATION) {
-    bytes = concat(bytes, await takeExactly(queue, 4, 'a message prefix'));
-  }
-  const { metadataLength } = messagePrefix(bytes);
-  if (metadataLength === ARROW_AS_INT32) fail('not an Arrow IPC stream (it starts like an Arrow IPC file)');
-  checkMetadataLength(metadataLength);
-  return { bytes, metadataLength };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a);
-  out.set(b, a.byteLength);
-  return out;
-}
-
-/** Checks a stream message, and that the schema comes first and only once. */
-function checkStreamMessage(metadata: Uint8Array, schema: SchemaSummary | null): MessageSummary {
-  const message = checkMessage(metadata, schema);
-  if (!schema && message.headerType !== SCHEMA) fail(`the stream starts with a ${headerName(message.headerType)} message, not a Schema`);
-  if (schema && message.headerType === SCHEMA) fail('a second schema message in the stream');
-  return message;
-}
-
-// The framing mirrors apache-arrow's stream reader, so it sees exactly the messages we checked.
-async function* frameMessages(queue: ByteQueue): AsyncGenerator<Uint8Array, void, undefined> {
-  let schema: SchemaSummary | null = null;
-  let position = 0;
-  for (let index = 0, prefix = await readPrefix(queue); prefix; index++, prefix = await readPrefix(queue)) {
-    if (prefix.metadataLength === 0) {
-      if (schema) yield prefix.bytes; // the end-of-stream marker
-      break;
-    }
-    const where = `message ${index} (byte ${position})`;
-    const metadata = await takeExactly(queue, prefix.metadataLength, `${where}'s metadata`);
-    const message = inContext(where, () => checkStreamMessage(metadata, schema));
-    schema ??= message.schema;
-    yield concat(prefix.bytes, metadata);
-    for (let left = message.bodyLength; left > 0; ) {
-      if (!(await queue.fill(1))) fail(`truncated (the stream ends inside ${where}'s body)`);
-      const piece = queue.takeSome(left);
-      left -= piece.byteLength;
-      yield piece;
-    }
-    position += prefix.bytes.byteLength + metadata.byteLength + message.bodyLength;
-  }
-  if (!schema) fail('empty Arrow IPC stream (no schema message)');
-}
-
-/** Passes an Arrow IPC stream through unchanged, message by message, after checking each; throws E_INPUT naming the stream. */
-export async function* checkedIpcStream(source: AsyncIterable<Uint8Array>, name: string): AsyncIterable<Uint8Array> {
-  const queue = new ByteQueue(source[Symbol.asyncIterator]());
-  try {
-    yield* frameMessages(queue);
-  } catch (error) {
-    throw inputError(name, error, false);
-  } finally {
-    await queue.close();
   }
 }
