@@ -26,12 +26,17 @@ export function defaultThreads(): number {
   return availableParallelism();
 }
 
-/** The worker entry: compiled JS next to the compiled sources, or the .ts source under tsx/vitest. */
-function workerFile(): { filename: string; execArgv: string[] } {
+/**
+ * The worker entry: compiled JS next to the compiled sources, or the .ts source under tsx or
+ * vitest, where the workers need tsx's loader too. Otherwise the workers inherit the process's
+ * Node options the way Node itself filters them (passing process.execArgv explicitly would make
+ * `node --max-old-space-size=...` fail: such options are not allowed in a worker).
+ */
+function workerFile(): { filename: string; execArgv: string[] | undefined } {
   const fromSource = import.meta.url.endsWith('.ts');
   const filename = new URL(fromSource ? '../workers/score.ts' : '../workers/score.js', import.meta.url).href;
   const hasTsx = process.execArgv.some((a) => a.includes('tsx'));
-  return { filename, execArgv: fromSource && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv };
+  return { filename, execArgv: fromSource && !hasTsx ? ['--import', 'tsx'] : undefined };
 }
 
 /** A pool of score workers; every run is bounded by a watchdog, and failures become FocalEvalErrors. */

@@ -20,10 +20,10 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI with argv, optionally piping bytes to its stdin. */
-function cli(args: string[], stdin?: Uint8Array): Promise<Run> {
+/** Runs the CLI with argv, optionally piping bytes to its stdin (and Node options before the script). */
+function cli(args: string[], stdin?: Uint8Array, nodeOptions: string[] = []): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeOptions, BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -90,6 +90,13 @@ describe.concurrent('focal-eval score', () => {
     expect(run.stderr).toMatch(/batch 1\b/);
     expect(run.stderr).toMatch(/row 5\b/);
     expect(run.stderr).toContain('"logits"');
+  });
+
+  it('runs under Node options that worker threads do not accept (--max-old-space-size)', async ({ expect }) => {
+    const run = await cli(['score', fixture('bin_probs.arrow'), '--format', 'json'], undefined, ['--max-old-space-size=512']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as Report).rows).toBe(20000);
   });
 
   it('exits 2 on an unknown flag, naming it', async ({ expect }) => {
