@@ -5,7 +5,7 @@
  * N runs of each runner of bench/runners.ts (the whole CLI process at --threads 1 and 2, and with
  * the scalar kernel forced; single-thread in-process runs, no process start and no pool: the
  * baseline, apache-arrow's reader with the scalar kernel, and the workers' own code), and a numpy
- * float32 script where python3 has numpy and pyarrow. Prints one table, then whether the reports
+ * float32 script where python3 has numpy (it reads the IPC file itself). Prints one table, then whether the reports
  * agree.
  * Benchmarks are not tests: nothing here runs under vitest.
  *
@@ -20,7 +20,7 @@ import { identical, maxRelativeDifference } from './agreement.ts';
 import { assertCliBuilt, cliCommand } from './cliRunner.ts';
 import type { Report } from '../src/index.ts';
 import { median } from './median.ts';
-import { numpyUnavailable, runNumpy, type NumpyResult } from './numpyRunner.ts';
+import { compareNumpy, numpyUnavailable, runNumpy, type NumpyResult } from './numpyRunner.ts';
 import { warmPageCache } from './pageCache.ts';
 import { BASELINE, RUNNERS, type Runner, type RunnerResult } from './runners.ts';
 import { renderResults, type ResultRow } from './table.ts';
@@ -149,12 +149,14 @@ function kernelShareNote(w: Workload, timed: Map<Runner['id'], RunnerResult[]>):
   return `${w.id}: baseline time in the scalar kernel ${kernel.toFixed(3)} s of ${total.toFixed(3)} s (${((100 * kernel) / total).toFixed(0)}%).`;
 }
 
-/** How far numpy's float32 totals are from the evaluator's float64 report. */
+/** How far numpy's float32 totals are from the evaluator's float64 report (compareNumpy's checks). */
 function numpyAgreement(w: Workload, numpy: NumpyResult, report: Report): string {
-  const rel = (a: number, e: number): string => (Math.abs(a - e) / Math.max(Math.abs(e), 1e-300)).toExponential(1);
+  const checks = compareNumpy(numpy, report);
+  const failed = checks.filter((c) => !c.ok).map((c) => c.name);
+  const worst = Math.max(...checks.filter((c) => /sum|mean/.test(c.name)).map((c) => c.relative));
   return (
-    `${w.id}: numpy vs focal-eval: scored ${numpy.scored} vs ${report.scored}, easy ${numpy.easy} vs ${report.total.easy.count}, ` +
-    `relative difference sumCE ${rel(numpy.sumCE, report.total.sumCE)}, sumLoss ${rel(numpy.sumLoss, report.total.sumLoss)}.`
+    `${w.id}: numpy vs focal-eval: ${failed.length === 0 ? 'agree' : `DISAGREE on ${failed.join(', ')}`} ` +
+    `(${checks.length} checks; largest relative difference of a sum or mean ${worst.toExponential(1)}).`
   );
 }
 
