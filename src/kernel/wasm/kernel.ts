@@ -3,7 +3,8 @@
  * tolerance: every sum within max(1e-6 |e|, 1e-9) of the float64 reference e, counts exact).
  *
  * The wasm path takes the hot shape only: Float32 predictions of fixed width (predOffsets null),
- * no nulls (rowState null), fixed-width multilabel targets, and parameters it can reproduce
+ * no nulls (rowState null; a batch whose only nulls are null labels is first given ignoreIndex
+ * in their place), fixed-width multilabel targets, and parameters it can reproduce
  * (integer bins >= 1, finite gamma >= 0, and for probabilities 0 < epsilon <= 1/2, epsilon
  * normal). It also needs the whole batch valid: labels in [0, C) or equal to ignoreIndex,
  * predictions finite (logits) or in [0, 1] (probabilities), targets 0/1. Any other batch goes,
