@@ -8,7 +8,7 @@ import { FocalEvalError } from './errors.ts';
 import { finalize, shapeOf } from './finalize.ts';
 import type { KernelParams } from './kernel/types.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
-import { makePlan, type Plan } from './plan.ts';
+import { makePlan, PRED_COLUMNS, type Plan } from './plan.ts';
 import type { Report } from './report.ts';
 import { openInput, type InputSource, type OpenedInput } from './source/input.ts';
 import { TYPE } from './source/ipcSchema.ts';
@@ -24,7 +24,7 @@ export async function evaluate(source: InputSource, options: OptionsInput = {}):
   let input: OpenedInput | null = null;
   try {
     input = await openInput(source, opts.inputFormat);
-    const plan = makePlan(input.schema, opts, await needFirstBatch(input), input.name);
+    const plan = makePlan(input.schema, opts, await needFirstBatch(input, opts), input.name);
     const shape = shapeOf(plan, opts);
     const merged = await dispatch(input.tasks(plan, kernelParams(plan, opts), shape), plan, shape, pool);
     return finalize(merged, plan, opts);
@@ -54,8 +54,16 @@ function threadsOf(opts: Options): number {
   return opts.threads ?? defaultThreads();
 }
 
-/** The first batch is read before the plan only when the schema alone cannot say C or the class names. */
-async function needFirstBatch(input: OpenedInput) {
-  const needs = input.schema.fields.some((f) => f.type.typeId === TYPE.Dictionary || f.type.typeId === TYPE.List);
+/**
+ * The first batch is read before the plan only when the schema alone cannot say C or the class
+ * names: a dictionary-encoded label, or a List prediction. Other columns do not matter.
+ */
+async function needFirstBatch(input: OpenedInput, opts: Options) {
+  const fields = input.schema.fields;
+  const pred = opts.pred ?? PRED_COLUMNS.find((name) => fields.some((f) => f.name === name));
+  const needs = fields.some(
+    (f) =>
+      (f.name === opts.label && f.type.typeId === TYPE.Dictionary) || (f.name === pred && f.type.typeId === TYPE.List),
+  );
   return needs ? input.firstBatch() : null;
 }
