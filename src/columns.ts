@@ -52,27 +52,17 @@ export function extractColumns(batch: BatchLike, plan: Plan, file: string, batch
   const state = (): Uint8Array => (rowState ??= new Uint8Array(n));
 
   // Predictions: a float per row, or the child values of a (FixedSize)List.
-  let pred: PredArray;
-  let predOffsets: Int32Array | null = null;
-  if (plan.predKind === 'scalar') {
-    pred = predData.values as PredArray;
-  } else {
-    const child = predData.children[0]!;
-    pred = child.values as PredArray;
-    if (plan.predKind === 'list') predOffsets = (predData.valueOffsets as Int32Array).subarray(0, n + 1);
-    if (child.nullCount > 0) markNullChildren(child, predData, plan.classes, predOffsets, n, state, ROW_NULL_PRED);
-  }
-  if (predData.nullCount > 0) markNulls(predData, n, state, ROW_NULL_PRED);
+  const predChild = plan.predKind === 'scalar' ? null : predData.children[0]!;
+  const pred = (predChild ?? predData).values as PredArray;
+  const predOffsets = plan.predKind === 'list' ? (predData.valueOffsets as Int32Array).subarray(0, n + 1) : null;
 
   let label: LabelArray | null = null;
   let target: LabelArray | null = null;
   let targetOffsets: Int32Array | null = null;
   let unknownLabels: Map<number, string> | null = null;
   if (plan.mode === 'multilabel') {
-    const child = labelData.children[0]!;
-    target = asLabelArray(child);
+    target = asLabelArray(labelData.children[0]!);
     if (plan.targetIsList) targetOffsets = (labelData.valueOffsets as Int32Array).subarray(0, n + 1);
-    if (child.nullCount > 0) markNullChildren(child, labelData, plan.classes, targetOffsets, n, state, ROW_NULL_TARGET);
   } else if (plan.stringLabels) {
     const mapped = mapStringLabels(labelData, plan, n);
     label = mapped.label;
@@ -80,11 +70,10 @@ export function extractColumns(batch: BatchLike, plan: Plan, file: string, batch
   } else {
     label = asLabelArray(labelData);
   }
-  // A null label (or null target list) makes the row ignored, whatever else is wrong with it.
-  if (labelData.nullCount > 0) markNulls(labelData, n, state, ROW_IGNORED);
 
   // A corrupt file can declare more rows than its buffers hold: typed arrays would then read
-  // undefined (NaN) past the end. Check every buffer against the batch's length once, here.
+  // undefined (NaN) past the end, and list offsets could send the null scan below far beyond
+  // them. Check every buffer against the batch's length once, here, before anything walks it.
   const check = new BufferCheck(file, batchIndex);
   const C = plan.mode === 'binary' ? 1 : plan.classes;
   check.values(plan.predColumn, pred, predOffsets, n, C);
@@ -99,6 +88,16 @@ export function extractColumns(batch: BatchLike, plan: Plan, file: string, batch
     check.values(plan.labelColumn, labelData.values as ArrayLike<number>, null, n, 1);
   }
   check.bitmap(plan.labelColumn, labelData, n);
+
+  if (predChild !== null && predChild.nullCount > 0) {
+    markNullChildren(predChild, predData, plan.classes, predOffsets, n, state, ROW_NULL_PRED);
+  }
+  if (predData.nullCount > 0) markNulls(predData, n, state, ROW_NULL_PRED);
+  if (plan.mode === 'multilabel' && labelData.children[0]!.nullCount > 0) {
+    markNullChildren(labelData.children[0]!, labelData, plan.classes, targetOffsets, n, state, ROW_NULL_TARGET);
+  }
+  // A null label (or null target list) makes the row ignored, whatever else is wrong with it.
+  if (labelData.nullCount > 0) markNulls(labelData, n, state, ROW_IGNORED);
 
   return {
     length: n,
