@@ -113,13 +113,6 @@ async function withAlphaFile(cmd: Command): Promise<OptionsInput> {
 }
 
 /**
- * How much of the Arrow stream a file output buffers: the writer hands out each column buffer as
- * a chunk of its own, and with Node's 16 KiB default every few kilobytes became a write(2) of
- * their own (W1 with --emit spent 2 s more writing than scoring); buffered, they go out together.
- */
-const EMIT_BUFFER_BYTES = 8 * 1024 * 1024;
-
-/**
  * score --emit: the input's batches with loss columns appended, as an Arrow IPC stream. Under
  * alpha "auto" the counts must be known before the first row goes out: a file is read twice,
  * stdin cannot be.
@@ -143,7 +136,7 @@ async function emit(cmd: Command, options: OptionsInput): Promise<Report> {
   if (cmd.emit === '-') return emitScored(cmd.file, process.stdout, opts);
   let report: Report | undefined;
   await writeAtomically(cmd.emit!, async (path) => {
-    report = await emitScored(cmd.file, createWriteStream(path, { highWaterMark: EMIT_BUFFER_BYTES }), opts);
+    report = await emitScored(cmd.file, createWriteStream(path), opts);
   });
   return report!;
 }

@@ -5,7 +5,7 @@
  */
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { RecordBatchStreamWriter } from 'apache-arrow';
+import { ipcStreamEncoder } from './ipcStreamEncoder.ts';
 import { focalStage } from './stage.ts';
 import { parseOptions, type OptionsInput } from './options.ts';
 import type { Report } from './report.ts';
@@ -25,7 +25,7 @@ export async function emitScored(source: InputSource, out: Writable, options: Op
     try {
       if (outError) throw outError;
       const stage = focalStage({ ...options, name: input.name });
-      await pipeline(Readable.from(input.batches()), stage, RecordBatchStreamWriter.throughNode(), out);
+      await pipeline(Readable.from(input.batches()), stage, ipcStreamEncoder(), out);
       return await stage.report;
     } finally {
       await input.close();
