@@ -6,6 +6,7 @@
 export { evaluate } from './evaluate.ts';
 export { focalStage, type FocalStage, type StageOptions } from './stage.ts';
 export { emitScored } from './emit.ts';
+export { ipcStreamEncoder } from './ipcStreamEncoder.ts';
 export { estimateAlphas, estimateMultilabelAlphas, ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './alphas.ts';
 export { readSavedAlphas, toSavedAlphas, SavedAlphasSchema, type SavedAlphas } from './alphaFile.ts';
 export { DataError, FocalEvalError, UsageError, type DataLocation, type ErrorCode } from './errors.ts';
