@@ -415,6 +415,20 @@ describe('wasm kernel: vector math', () => {
     expect(w().mathPow(0, 0.5)).toBe(0);
     expect(w().mathPow(1, 0.5)).toBe(1);
   });
+  it('exp with an f32 polynomial (multiclass logits) is within 3e-8 of Math.exp on [-707, 0], 0 below', () => {
+    const u = rng(4);
+    let worst = 0;
+    for (let i = 0; i < 200000; i++) {
+      const x = -u() * (i % 2 ? 707 : 2);
+      const e = Math.exp(x);
+      worst = Math.max(worst, Math.abs(w().mathExpX4(x) - e) / e);
+    }
+    console.log(`exp with an f32 polynomial: largest relative difference ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(3e-8);
+    expect(w().mathExpX4(0)).toBe(1);
+    expect(w().mathExpX4(-800)).toBe(0);
+    expect(w().mathExpX4(-Infinity)).toBe(0);
+  });
 });
 
 describe('wasm kernel: agrees with the scalar kernel', () => {
@@ -481,6 +495,21 @@ describe('wasm kernel: agrees with the scalar kernel', () => {
       for (const gamma of [0, 0.5, 2, 5]) {
         const params = baseParams('multiclass', 10, { gamma, easyThreshold: 0.9 });
         check('multiclass', 'logits', makeBatch('multiclass', 'logits', { rows: 2000, C: 10, seed: margin, margin }, params), params);
+      }
+    }
+  });
+
+  it('multiclass logits: identical confident rows (f32 exp errors cannot average out)', () => {
+    for (const margin of [3, 8, 15, 25, 40]) {
+      for (const gamma of [0.5, 2, 5]) {
+        for (const seed of [1, 2, 3]) {
+          const params = baseParams('multiclass', 10, { gamma, easyThreshold: 0.5 });
+          const cols = makeBatch('multiclass', 'logits', { rows: 64, C: 10, seed, margin }, params);
+          const y = cols.label![0]!;
+          (cols.label as Int32Array).fill(y);
+          for (let i = 1; i < cols.length; i++) for (let k = 0; k < 10; k++) cols.pred[i * 10 + k] = cols.pred[k]!;
+          check('multiclass', 'logits', cols, params);
+        }
       }
     }
   });

@@ -16,7 +16,10 @@
  * meet the 1e-6 relative bar by seven orders of magnitude or more. Float64 throughout, not f32x4,
  * chosen by measurement: f64x2 already beats the issue's throughput targets (bench/kernel.ts),
  * while an f32 exp/log (~1e-7 per unit at best) would spend up to (gamma + 1) * 1e-7 of the bar
- * on fl (7e-7 at gamma 5), and would lose ln p_t and 1 - p_t near p_t = 1 outright.
+ * on fl (7e-7 at gamma 5), and would lose ln p_t and 1 - p_t near p_t = 1 outright. The one
+ * exception is expX4*, the exp of multiclass logits' sum over C - 1 classes (its hot loop): the
+ * reduction, 1 + r and the scaling stay f64, only the r^2 tail of the polynomial is f32x4, which
+ * keeps each e^x within 2e-8 (fl within (gamma + 1) * 2e-8) and made that kernel ~20% faster.
  *
  * Two things about V8 (Node 20) shape this code: it does not inline wasm calls, so every function
  * here is @inline; and it builds each v128.const from scratch at every use (three instructions),
@@ -131,6 +134,52 @@ const MANTISSA_MASK: usize = memory.data<i64>([0x000fffffffffffff, 0x000ffffffff
   let e = f64x2.add(b0, f64x2.mul(r4, f64x2.add(b1, f64x2.mul(b2, r4))));
   // Scale by 2^n: n sits in the low bits of t, so shifting t's bits by 52 lands it in the
   // exponent field (two's complement wraps correctly for negative n).
+  e = i64x2.add(e, i64x2.shl(t, 52));
+  return v128.and(e, f64x2.ge(x, kv(K_EXP_MIN)));
+}
+
+/**
+ * e^x for four lanes x <= 0 held in two f64x2 (xA, xB), with the polynomial in f32x4: as expV,
+ * x = n ln2 + r in f64 (r within 1e-16), and e^r = (1 + r) + q with q = r^2 (1/2 + r/3! + ...
+ * + r^5/7!) (truncation 5e-9 for |r| <= ln2/2) taken in one f32x4 from r rounded to f32. q is at
+ * most 0.066, so its f32 error (a few units in 2^-24 of q) is ~1e-8 of e^r; 1 + r, + q and the
+ * scaling by 2^n are f64. expX4T gives t (n in its low bits), expX4R r, expX4Q q of both halves,
+ * expX4E the result of one half: (1 + r) + q, scaled, 0 below -707.
+ */
+// @ts-ignore: decorator
+@inline export function expX4T(x: v128): v128 {
+  return f64x2.add(f64x2.mul(x, kv(K_LOG2E)), kv(K_ROUND));
+}
+
+// @ts-ignore: decorator
+@inline export function expX4R(x: v128, t: v128): v128 {
+  const n = f64x2.sub(t, kv(K_ROUND));
+  return f64x2.sub(f64x2.sub(x, f64x2.mul(n, kv(K_EXP_C1))), f64x2.mul(n, kv(K_EXP_C2)));
+}
+
+/** Constants of expX4Q (f32, 4 apart), splat-loaded like TABLE's. */
+const TABLE32: usize = memory.data<f32>([0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0], 16);
+
+/** The f32 table constant at byte offset `k`, in all four lanes. */
+// @ts-ignore: decorator
+@inline function kf(k: usize): v128 {
+  return v128.load32_splat(TABLE32 + k);
+}
+
+// @ts-ignore: decorator
+@inline export function expX4Q(rA: v128, rB: v128): v128 {
+  const r = i32x4.shuffle(f32x4.demote_f64x2_zero(rA), f32x4.demote_f64x2_zero(rB), 0, 1, 4, 5);
+  const r2 = f32x4.mul(r, r);
+  const r4 = f32x4.mul(r2, r2);
+  const a1 = f32x4.add(kf(0), f32x4.mul(kf(4), r));
+  const a2 = f32x4.add(kf(8), f32x4.mul(kf(12), r));
+  const a3 = f32x4.add(kf(16), f32x4.mul(kf(20), r));
+  return f32x4.mul(r2, f32x4.add(f32x4.add(a1, f32x4.mul(a2, r2)), f32x4.mul(a3, r4)));
+}
+
+// @ts-ignore: decorator
+@inline export function expX4E(x: v128, t: v128, r: v128, q: v128): v128 {
+  let e = f64x2.add(f64x2.add(kv(K_ONE), r), f64x2.promote_low_f32x4(q));
   e = i64x2.add(e, i64x2.shl(t, 52));
   return v128.and(e, f64x2.ge(x, kv(K_EXP_MIN)));
 }

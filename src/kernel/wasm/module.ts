@@ -57,6 +57,7 @@ export interface FocalWasmExports {
   mathExp(x: number): number;
   mathLog(x: number): number;
   mathPow(x: number, g: number): number;
+  mathExpX4(x: number): number;
 }
 
 const PAGE = 65536;

@@ -13,7 +13,7 @@
  *
  * Row lists are padded to a multiple of 4 by repeating the last row; `count` is the real length.
  */
-import { expV, kv, K_ONE, K_ZERO, logV } from './math';
+import { expV, expX4E, expX4Q, expX4R, expX4T, kv, K_ONE, K_ZERO, logV } from './math';
 import { addUnits, clampV, laneGroup } from './accumulate';
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a logits batch. */
@@ -49,7 +49,8 @@ export function multiclassLogits(pred: usize, labels: usize, rows: usize, start:
     const mA = f64x2.promote_low_f32x4(m);
     const mB = f64x2.promote_low_f32x4(i32x4.shuffle(m, m, 2, 3, 2, 3));
 
-    // Pass 2: s = sum of e^{d_k} over k != argmax, rows 0-1 in A and rows 2-3 in B.
+    // Pass 2: s = sum of e^{d_k} over k != argmax, rows 0-1 in A and rows 2-3 in B, with the
+    // exponentials' polynomial in f32x4 (expX4*: ~2e-8 relative each).
     let sA = f64x2.splat(0.0);
     let sB = f64x2.splat(0.0);
     kv = i32x4.splat(0);
@@ -58,11 +59,19 @@ export function multiclassLogits(pred: usize, labels: usize, rows: usize, start:
       v = v128.load32_lane(a1 + k, v, 1);
       v = v128.load32_lane(a2 + k, v, 2);
       v = v128.load32_lane(a3 + k, v, 3);
-      const eA = expV(f64x2.sub(f64x2.promote_low_f32x4(v), mA));
-      const eB = expV(f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3)), mB));
-      const isMax = i32x4.eq(kv, am);
-      sA = f64x2.add(sA, v128.andnot(eA, i64x2.extend_low_i32x4_s(isMax)));
-      sB = f64x2.add(sB, v128.andnot(eB, i64x2.extend_high_i32x4_s(isMax)));
+      // The argmax's term left out: its value becomes -inf, whose exponential is 0.
+      v = v128.bitselect(negInf, v, i32x4.eq(kv, am));
+      const xA = f64x2.sub(f64x2.promote_low_f32x4(v), mA);
+      const xB = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3)), mB);
+      const tA = expX4T(xA);
+      const tB = expX4T(xB);
+      const rA = expX4R(xA, tA);
+      const rB = expX4R(xB, tB);
+      const q = expX4Q(rA, rB);
+      const eA = expX4E(xA, tA, rA, q);
+      const eB = expX4E(xB, tB, rB, i32x4.shuffle(q, q, 2, 3, 2, 3));
+      sA = f64x2.add(sA, eA);
+      sB = f64x2.add(sB, eB);
       kv = i32x4.add(kv, oneI);
     }
 
