@@ -8,7 +8,7 @@ import { FocalEvalError } from './errors.ts';
 import { finalize, shapeOf } from './finalize.ts';
 import type { KernelParams } from './kernel/types.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
-import { makePlan, PRED_COLUMNS, type Plan } from './plan.ts';
+import { makePlan, predColumnOf, type Plan } from './plan.ts';
 import type { Report } from './report.ts';
 import { openInput, type InputSource, type OpenedInput } from './source/input.ts';
 import { TYPE } from './source/ipcSchema.ts';
@@ -60,7 +60,7 @@ function threadsOf(opts: Options): number {
  */
 async function needFirstBatch(input: OpenedInput, opts: Options) {
   const fields = input.schema.fields;
-  const pred = opts.pred ?? PRED_COLUMNS.find((name) => fields.some((f) => f.name === name));
+  const pred = predColumnOf(input.schema, opts);
   const needs = fields.some(
     (f) =>
       (f.name === opts.label && f.type.typeId === TYPE.Dictionary) || (f.name === pred && f.type.typeId === TYPE.List),

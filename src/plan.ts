@@ -45,6 +45,11 @@ export interface Plan {
 /** The default prediction columns, in order of preference. */
 export const PRED_COLUMNS = ['probs', 'prob', 'logits', 'logit'] as const;
 
+/** The prediction column: the one named by `pred`, else the first of PRED_COLUMNS the schema has. */
+export function predColumnOf(schema: SchemaLike, options: Pick<Options, 'pred'>): string | undefined {
+  return options.pred ?? PRED_COLUMNS.find((name) => schema.fields.some((f) => f.name === name));
+}
+
 /**
  * The parts of a column type the plan reads: apache-arrow's DataType has them, and so has the
  * lean IPC reader's (ipcSchema.ts), so an IPC file is planned without loading apache-arrow.
@@ -78,7 +83,7 @@ export function makePlan(schema: SchemaLike, options: Options, firstBatch: Recor
   const fieldOf = (name: string): SchemaLike['fields'][number] | undefined => schema.fields.find((f) => f.name === name);
   const names = schema.fields.map((f) => f.name).join(', ') || 'no columns';
 
-  const predColumn = options.pred ?? PRED_COLUMNS.find((n) => fieldOf(n) !== undefined);
+  const predColumn = predColumnOf(schema, options);
   if (predColumn === undefined) {
     throw new FocalEvalError(
       'E_SCHEMA',
