@@ -4,15 +4,12 @@
  * stdout, 1 for bad data or a missing input (message naming file, batch, row, column), 2 for a
  * bad flag or option value (message naming the flag); stdin, --out, table and alphas output.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Float64, Int32, tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Report } from '../src/report.ts';
-import { closeEnough, expected, fixture, ipc, mismatches, ROOT, table, tempDir, vec } from './support.ts';
-
-const BIN = join(ROOT, 'bin', 'focal-eval.js');
+import { cli as runCli, requireBuild } from './support/cli.ts';
+import { closeEnough, expected, fixture, ipc, mismatches, table, tempDir, vec } from './support.ts';
 
 interface Run {
   code: number | null;
@@ -20,28 +17,17 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI with argv, optionally piping bytes to its stdin (and Node options before the script). */
-function cli(args: string[], stdin?: Uint8Array, nodeOptions: string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeOptions, BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {}); // the CLI may exit before reading all of stdin
-    child.stdin.end(stdin ?? new Uint8Array(0));
-  });
+/** Runs the CLI (test/support/cli.ts), with stdout as text: every output here is JSON or a table. */
+async function cli(args: string[], stdin?: Uint8Array, nodeOptions: string[] = []): Promise<Run> {
+  const run = await runCli(args, stdin, nodeOptions);
+  return { code: run.code, stdout: run.stdout.toString('utf8'), stderr: run.stderr };
 }
 
 const tmp = tempDir();
 let ignoreFile = '';
 
 beforeAll(() => {
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  }
+  requireBuild();
   // Binary probabilities with int labels, two of them -1.
   const t = table({ prob: vec([0.9, 0.2, 0.6, 0.3, 0.7], new Float64()), label: vec([1, -1, 1, 0, -1], new Int32()) });
   ignoreFile = tmp.write('ignore.arrow', ipc(t));

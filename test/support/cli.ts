@@ -26,9 +26,13 @@ export function requireBuild(): void {
   }
 }
 
-/** Starts the CLI with argv; `stdin` is piped to it (nothing, by default). */
-export function startCli(args: readonly string[], stdin?: Uint8Array): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts the CLI with argv; `stdin` is piped to it (nothing, by default); `nodeOptions` go before the script. */
+export function startCli(
+  args: readonly string[],
+  stdin?: Uint8Array,
+  nodeOptions: readonly string[] = [],
+): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [...nodeOptions, BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const done = new Promise<CliRun>((resolve, reject) => {
     const out: Buffer[] = [];
     let stderr = '';
@@ -43,8 +47,8 @@ export function startCli(args: readonly string[], stdin?: Uint8Array): { child: 
 }
 
 /** Runs the CLI to the end. */
-export function cli(args: readonly string[], stdin?: Uint8Array): Promise<CliRun> {
-  return startCli(args, stdin).done;
+export function cli(args: readonly string[], stdin?: Uint8Array, nodeOptions: readonly string[] = []): Promise<CliRun> {
+  return startCli(args, stdin, nodeOptions).done;
 }
 
 /** The JSON on stdout (a report, or an error body). */
