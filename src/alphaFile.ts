@@ -6,22 +6,22 @@
  * is needed to check that it fits the data it is applied to.
  */
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './alphas.ts';
 import { UsageError } from './errors.ts';
 
-const count = z.number().int().min(0);
-const estimates = z.array(z.number().min(0).nullable());
+const count = z.int().check(z.gte(0));
+const estimates = z.array(z.nullable(z.number().check(z.gte(0))));
 
 /** The saved-alphas format, version 1. */
 export const SavedAlphasSchema = z.looseObject({
   format: z.literal('focal-eval-alphas'),
   version: z.literal(1),
   mode: z.enum(['binary', 'multiclass', 'multilabel']),
-  classNames: z.array(z.string()).min(1),
+  classNames: z.array(z.string()).check(z.minLength(1)),
   beta: z.number(),
   counts: z.array(count),
-  negatives: z.array(count).optional(),
+  negatives: z.optional(z.array(count)),
   ...(Object.fromEntries(ALPHA_SCHEMES.map((s) => [s, estimates])) as Record<AlphaScheme, typeof estimates>),
 });
 

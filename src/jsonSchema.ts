@@ -1,8 +1,8 @@
 /** The report's JSON Schema (draft 2020-12), generated from the zod schema so the two cannot drift. */
-import * as z from 'zod';
+import { toJSONSchema } from 'zod/mini';
 import { ReportSchema } from './report.ts';
 
 /** The JSON Schema of the report, as the text shipped in schema/report.schema.json. */
 export function reportJsonSchema(): string {
-  return JSON.stringify(z.toJSONSchema(ReportSchema, { target: 'draft-2020-12' }), null, 2) + '\n';
+  return JSON.stringify(toJSONSchema(ReportSchema, { target: 'draft-2020-12' }), null, 2) + '\n';
 }

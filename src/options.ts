@@ -3,43 +3,41 @@
  * report all read the same values. Rules that need the data (an alpha list's length is C)
  * are checked by the plan.
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { ALPHA_SCHEMES } from './alphas.ts';
 import { SavedAlphasSchema } from './alphaFile.ts';
 import { UsageError } from './errors.ts';
 
 export { ALPHA_SCHEMES, type AlphaScheme } from './alphas.ts';
 
-const finite = () => z.number().refine(Number.isFinite, { error: 'must be a finite number' });
+const finite = () => z.number().check(z.refine(Number.isFinite, { error: 'must be a finite number' }));
+/** A finite number that also passes `checks` (zod's bounds: z.gte(0), z.lt(1), ...). */
+const bounded = (...checks: Parameters<ReturnType<typeof z.number>['check']>) => z.pipe(finite(), z.number().check(...checks));
 
 /** The options schema: library spelling; the CLI's flags are the kebab-case of these names. */
 export const OptionsSchema = z.strictObject({
-  mode: z.enum(['binary', 'multiclass', 'multilabel']).optional(),
-  input: z.enum(['probs', 'logits']).optional(),
-  label: z.string().min(1).default('label'),
-  pred: z.string().min(1).optional(),
-  classNames: z.array(z.string()).min(1).optional(),
-  gamma: finite().pipe(z.number().min(0)).default(2),
-  alpha: z
-    .union([
-      z.null(),
-      z.literal('auto'),
-      finite().pipe(z.number().min(0).max(1)),
-      z.array(finite().pipe(z.number().min(0))).min(1),
-    ])
-    .default(null),
-  alphaScheme: z.enum(ALPHA_SCHEMES).default('inverse'),
+  mode: z.optional(z.enum(['binary', 'multiclass', 'multilabel'])),
+  input: z.optional(z.enum(['probs', 'logits'])),
+  label: z._default(z.string().check(z.minLength(1)), 'label'),
+  pred: z.optional(z.string().check(z.minLength(1))),
+  classNames: z.optional(z.array(z.string()).check(z.minLength(1))),
+  gamma: z._default(bounded(z.gte(0)), 2),
+  alpha: z._default(
+    z.union([z.null(), z.literal('auto'), bounded(z.gte(0), z.lte(1)), z.array(bounded(z.gte(0))).check(z.minLength(1))]),
+    null,
+  ),
+  alphaScheme: z._default(z.enum(ALPHA_SCHEMES), 'inverse'),
   /** Estimates saved by an earlier run (`focal-eval alphas --out`): with alpha "auto", applied instead of this run's. */
-  alphaEstimates: SavedAlphasSchema.optional(),
-  beta: finite().pipe(z.number().min(0).lt(1)).default(0.999),
-  epsilon: finite().pipe(z.number().min(0).lt(0.5)).default(1e-7),
-  easyThreshold: finite().pipe(z.number().gt(0).max(1)).default(0.5),
-  ignoreIndex: z.number().int().default(-100),
-  histogramBins: z.number().int().min(1).max(10000).default(20),
-  onInvalid: z.enum(['error', 'skip']).default('error'),
-  threads: z.number().int().min(1).optional(),
+  alphaEstimates: z.optional(SavedAlphasSchema),
+  beta: z._default(bounded(z.gte(0), z.lt(1)), 0.999),
+  epsilon: z._default(bounded(z.gte(0), z.lt(0.5)), 1e-7),
+  easyThreshold: z._default(bounded(z.gt(0), z.lte(1)), 0.5),
+  ignoreIndex: z._default(z.int(), -100),
+  histogramBins: z._default(z.int().check(z.gte(1), z.lte(10000)), 20),
+  onInvalid: z._default(z.enum(['error', 'skip']), 'error'),
+  threads: z.optional(z.int().check(z.gte(1))),
   /** How a file path is read: by its first bytes (auto), or as Arrow IPC / Parquet. */
-  inputFormat: z.enum(['auto', 'arrow', 'parquet']).default('auto'),
+  inputFormat: z._default(z.enum(['auto', 'arrow', 'parquet']), 'auto'),
 });
 
 /** Options as a caller writes them (every field optional). */

@@ -3,12 +3,13 @@
  * finished report passes before it leaves the library, and the source of the JSON Schema
  * shipped in the package (schema/report.schema.json, written by `npm run schema`).
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { ALPHA_SCHEMES } from './options.ts';
 
-const count = z.number().int().min(0);
-const sum = z.number().refine(Number.isFinite, { error: 'must be finite' });
-const share = z.number().min(0).max(1).nullable();
+const count = z.int().check(z.gte(0));
+const sum = z.number().check(z.refine(Number.isFinite, { error: 'must be finite' }));
+const unit = z.number().check(z.gte(0), z.lte(1));
+const share = z.nullable(unit);
 
 /** Sums over the easy or the hard units of a set. */
 export const SplitSchema = z.strictObject({ count, sumCE: sum, sumFL: sum, sumLoss: sum });
@@ -19,9 +20,9 @@ export const StatsSchema = z.strictObject({
   sumCE: sum,
   sumFL: sum,
   sumLoss: sum,
-  meanCE: sum.nullable(),
-  meanLoss: sum.nullable(),
-  meanPt: z.number().min(0).max(1).nullable(),
+  meanCE: z.nullable(sum),
+  meanLoss: z.nullable(sum),
+  meanPt: z.nullable(unit),
   easy: SplitSchema,
   hard: SplitSchema,
   easyShareCE: share,
@@ -30,22 +31,22 @@ export const StatsSchema = z.strictObject({
 });
 
 /** One class's block: its Stats, and in multilabel its positive and negative units apart. */
-export const ClassStatsSchema = StatsSchema.extend({
+export const ClassStatsSchema = z.extend(StatsSchema, {
   index: count,
   name: z.string(),
-  alpha: z.number().min(0).nullable(),
-  positive: StatsSchema.optional(),
-  negative: StatsSchema.optional(),
+  alpha: z.nullable(z.number().check(z.gte(0))),
+  positive: z.optional(StatsSchema),
+  negative: z.optional(StatsSchema),
 });
 
-const estimates = z.array(z.number().min(0).nullable());
+const estimates = z.array(z.nullable(z.number().check(z.gte(0))));
 
 /** Class counts and every scheme's alpha estimates. */
 export const AlphaEstimatesSchema = z.strictObject({
   counts: z.array(count),
-  negatives: z.array(count).optional(),
+  negatives: z.optional(z.array(count)),
   ...Object.fromEntries(ALPHA_SCHEMES.map((s) => [s, estimates])),
-} as { counts: z.ZodArray<typeof count>; negatives: z.ZodOptional<z.ZodArray<typeof count>> } & Record<
+} as { counts: z.ZodMiniArray<typeof count>; negatives: z.ZodMiniOptional<z.ZodMiniArray<typeof count>> } & Record<
   (typeof ALPHA_SCHEMES)[number],
   typeof estimates
 >);
@@ -63,8 +64,8 @@ export const ReportSchema = z
       beta: z.number(),
       epsilon: z.number(),
       easyThreshold: z.number(),
-      ignoreIndex: z.number().int(),
-      histogramBins: z.number().int(),
+      ignoreIndex: z.int(),
+      histogramBins: z.int(),
       onInvalid: z.enum(['error', 'skip']),
     }),
     rows: count,
@@ -75,7 +76,10 @@ export const ReportSchema = z
     classes: z.array(ClassStatsSchema),
     alphaEstimates: AlphaEstimatesSchema,
   })
-  .meta({ title: 'focal-eval report', description: 'Focal-loss report over a prediction dump (schemaVersion 1).' });
+  .register(z.globalRegistry, {
+    title: 'focal-eval report',
+    description: 'Focal-loss report over a prediction dump (schemaVersion 1).',
+  });
 
 /** A Stats block. */
 export type Stats = z.infer<typeof StatsSchema>;

@@ -1,0 +1,35 @@
+/**
+ * The build bundles src/zod.ts (the zod/mini builders the project uses) into one module, so the
+ * CLI does not load zod's ~100 modules at start-up. This checks the built file is that bundle.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const built = new URL('../dist/src/zod.js', import.meta.url);
+
+describe('dist/src/zod.js', () => {
+  it('is self-contained: it imports nothing from the zod package', () => {
+    const text = readFileSync(built, 'utf8');
+    expect(text).not.toMatch(/from\s+["']zod[/"']/);
+    expect(text).not.toMatch(/import\(["']zod[/"']/);
+  });
+
+  it('is the tree-shaken subset, not all of zod (under 100 kB)', () => {
+    expect(readFileSync(built).byteLength).toBeLessThan(100 * 1024);
+  });
+
+  it('exports every builder src/zod.ts lists, and they build working schemas', async () => {
+    const source = readFileSync(new URL('../src/zod.ts', import.meta.url), 'utf8');
+    const listed = [...source.matchAll(/^ {2}(\w+),$/gm)].map((m) => m[1]!);
+    const z = (await import(built.href)) as Record<string, unknown>;
+    expect(listed.length).toBeGreaterThan(10);
+    for (const name of listed) expect(z[name], name).toBeDefined();
+    const { strictObject, number, gte } = z as unknown as typeof import('../src/zod.ts');
+    const schema = strictObject({ g: number().check(gte(0)) });
+    expect(schema.safeParse({ g: 1 }).success).toBe(true);
+    const bad = schema.safeParse({ g: -1 });
+    expect(bad.success).toBe(false);
+    // zod's English messages are configured, not the bare "Invalid input" of zod/mini alone.
+    expect(bad.error?.issues[0]?.message).toMatch(/too small/i);
+  });
+});
