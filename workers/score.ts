@@ -72,7 +72,7 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   let columns: Columns;
   if (batch.kind === 'ipc-lean') {
     const { handle } = await fileHandle(batch.path);
-    columns = extractColumns(await readLeanBatch(handle, batch.block, batch.columns, task.file), plan, task.file, task.index);
+    columns = extractColumns(readLeanBatch(handle.fd, batch.block, batch.columns, task.file), plan, task.file, task.index);
   } else if (batch.kind === 'ipc-file') {
     const reader = await fileReader(batch.path);
     const recordBatch = await reader.readRecordBatch(batch.index);

@@ -4,8 +4,12 @@
  * page fault per 4 KiB; a reused buffer reads at memory speed), exposed as typed-array views
  * shaped like apache-arrow's Data. No apache-arrow import: a worker starts faster without it.
  * The file was checked (ipcCheck.ts) before any task was sent; this re-checks what it reads.
+ *
+ * Reads are synchronous: a worker has nothing else to do while its batch arrives, and a
+ * synchronous read copies from the page cache on this thread, where an asynchronous one is
+ * a round trip through libuv's thread pool (measured on W1: ~15% less time per pass).
  */
-import type { FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 import type { BatchLike, DataLike } from '../columns.ts';
 import { FocalEvalError } from '../errors.ts';
 import { FlatBuffer, IpcFormatError } from './flatbuffer.ts';
@@ -24,10 +28,10 @@ const RECORD_BATCH = 3;
 /** The reused body buffer of this thread. */
 let scratch = new ArrayBuffer(0);
 
-/** Reads the named columns of the record batch at `block`. */
-export async function readLeanBatch(handle: FileHandle, block: IpcBlock, columns: readonly LeanColumn[], name: string): Promise<BatchLike> {
+/** Reads the named columns of the record batch at `block` of the file open as `fd`. */
+export function readLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string): BatchLike {
   try {
-    return await readBatch(handle, block, columns);
+    return readBatch(fd, block, columns);
   } catch (error) {
     if (error instanceof IpcFormatError) throw new FocalEvalError('E_INPUT', `${name}: ${error.message}`);
     throw error;
@@ -40,8 +44,8 @@ interface Meta {
   buffers: { offset: number; length: number }[];
 }
 
-async function readBatch(handle: FileHandle, block: IpcBlock, columns: readonly LeanColumn[]): Promise<BatchLike> {
-  const metaBytes = await readExactly(handle, new Uint8Array(block.metaDataLength), block.offset);
+function readBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[]): BatchLike {
+  const metaBytes = readExactly(fd, new Uint8Array(block.metaDataLength), block.offset);
   const meta = decodeMeta(metaBytes, block.bodyLength);
 
   // Which buffers the columns use, and the span of the body that holds them all.
@@ -60,7 +64,7 @@ async function readBatch(handle: FileHandle, block: IpcBlock, columns: readonly 
   const span = end - start;
   if (scratch.byteLength < span) scratch = new ArrayBuffer(Math.ceil(span * 1.25));
   const body = new Uint8Array(scratch, 0, span);
-  await readExactly(handle, body, block.offset + block.metaDataLength + start);
+  readExactly(fd, body, block.offset + block.metaDataLength + start);
 
   const children = columns.map((c) => {
     const cursor = { node: c.place.node, buffer: c.place.buffer };
@@ -69,10 +73,10 @@ async function readBatch(handle: FileHandle, block: IpcBlock, columns: readonly 
   return { numRows: meta.length, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
 }
 
-async function readExactly(handle: FileHandle, into: Uint8Array, position: number): Promise<Uint8Array> {
+function readExactly(fd: number, into: Uint8Array, position: number): Uint8Array {
   let done = 0;
   while (done < into.byteLength) {
-    const { bytesRead } = await handle.read(into, done, into.byteLength - done, position + done);
+    const bytesRead = readSync(fd, into, done, into.byteLength - done, position + done);
     if (bytesRead === 0) throw new IpcFormatError('the file ends inside a record batch');
     done += bytesRead;
   }
