@@ -6,7 +6,7 @@
  * (evaluate, the stage) destroys it on every path.
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { Piscina } from './piscina.ts';
 import { DataError, FocalEvalError } from './errors.ts';
 import { createPartial, mergeInto, ROWS, type PartialShape } from './partial.ts';
 import type { Plan } from './plan.ts';

@@ -5,7 +5,7 @@
  * Why: `import 'zod'` loads ~100 modules (~0.06 s, compiled and linked one by one) and builds
  * its classic schemas' method tables (another ~0.03 s), all on the CLI's critical path before the
  * first batch can go out. zod/mini's functional builders tree-shake: the build bundles this
- * file alone (esbuild, scripts/bundle-zod.mjs) into dist/src/zod.js, keeping only what is
+ * file alone (esbuild, scripts/bundle.mjs) into dist/src/zod.js, keeping only what is
  * listed here (~50 kB, loaded in ~0.01 s). From source (tsx, vitest) it is a plain re-export.
  */
 import { config } from 'zod/mini';

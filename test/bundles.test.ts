@@ -1,11 +1,13 @@
 /**
- * The build bundles src/zod.ts (the zod/mini builders the project uses) into one module, so the
- * CLI does not load zod's ~100 modules at start-up. This checks the built file is that bundle.
+ * The build (scripts/bundle.mjs) replaces two re-export modules with bundles, so the CLI does not
+ * load zod's ~100 modules or piscina's ~20 at start-up. This checks the built files are those
+ * bundles, and that they work.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const built = new URL('../dist/src/zod.js', import.meta.url);
+const builtPool = new URL('../dist/src/piscina.js', import.meta.url);
 
 describe('dist/src/zod.js', () => {
   it('is self-contained: it imports nothing from the zod package', () => {
@@ -31,5 +33,24 @@ describe('dist/src/zod.js', () => {
     expect(bad.success).toBe(false);
     // zod's English messages are configured, not the bare "Invalid input" of zod/mini alone.
     expect(bad.error?.issues[0]?.message).toMatch(/too small/i);
+  });
+});
+
+describe('dist/src/piscina.js', () => {
+  it("is self-contained: piscina's main-thread code is inside, only its worker entry is looked up", () => {
+    const text = readFileSync(builtPool, 'utf8');
+    expect(text).not.toMatch(/from\s+["']piscina[/"']/);
+    expect(text).not.toMatch(/require\(["']piscina[/"']/);
+    expect(text).toContain("require.resolve('piscina')");
+  });
+
+  it('runs tasks on a worker of its own (piscina finds its worker entry from the bundle)', async () => {
+    const { Piscina } = (await import(builtPool.href)) as typeof import('../src/piscina.ts');
+    const pool = new Piscina({ filename: new URL('./helpers/echoWorker.mjs', import.meta.url).href, maxThreads: 1 });
+    try {
+      expect(await pool.run(20)).toBe(21);
+    } finally {
+      await pool.destroy();
+    }
   });
 });
