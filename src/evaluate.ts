@@ -21,19 +21,22 @@ export async function evaluate(source: InputSource, options: OptionsInput = {}):
   const opts = parseOptions(options);
   // The workers start now, so that they boot while this thread checks the input and plans.
   const pool = takePool(threadsOf(opts));
+  let destroyed: Promise<void> | null = null;
   let input: OpenedInput | null = null;
   try {
     input = await openInput(source, opts.inputFormat);
     const plan = makePlan(input.schema, opts, await needFirstBatch(input, opts), input.name);
     const shape = shapeOf(plan, opts);
     const merged = await dispatch(input.tasks(plan, kernelParams(plan, opts), shape), plan, shape, pool);
+    // The workers are done: they stop (a few ms) while the report is made.
+    destroyed = pool.destroy();
     return finalize(merged, plan, opts);
   } catch (error) {
     throw error instanceof FocalEvalError
       ? error
       : new FocalEvalError('E_INTERNAL', `internal error: ${(error as Error)?.stack ?? String(error)}`, { cause: error });
   } finally {
-    await Promise.all([pool.destroy(), input?.close()]);
+    await Promise.all([destroyed ?? pool.destroy(), input?.close()]);
   }
 }
 
