@@ -17,7 +17,7 @@ import { relative } from 'node:path';
 import { describeDump, ensureDump } from '../examples/generate.ts';
 import { parseBenchArgs } from './args.ts';
 import { identical, maxRelativeDifference } from './agreement.ts';
-import { assertCliBuilt, cliCommand } from './cliRunner.ts';
+import { assertCliBuilt, cliCommand, runCli } from './cliRunner.ts';
 import type { Report } from '../src/index.ts';
 import { median } from './median.ts';
 import { compareNumpy, numpyUnavailable, runNumpy, type NumpyResult } from './numpyRunner.ts';
@@ -25,7 +25,7 @@ import { warmPageCache } from './pageCache.ts';
 import { BASELINE, RUNNERS, type Runner, type RunnerResult } from './runners.ts';
 import { renderResults, type ResultRow } from './table.ts';
 import { hasGnuTime } from './timedProcess.ts';
-import { DATA_DIR, workloads, type Workload } from './workloads.ts';
+import { DATA_DIR, floorWorkload, workloads, type Workload } from './workloads.ts';
 
 /** A workload's rows of the table and the notes that go under it. */
 interface WorkloadResult {
@@ -53,11 +53,13 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const results: WorkloadResult[] = [];
   for (const w of selected) results.push(await benchWorkload(w, args.runs, numpySkip));
+  const floor = await startupFloor(args.runs);
   const out = [
     machineLine(args.runs, loadBefore, loadavg()),
     '',
     renderResults(results.flatMap((r) => r.rows)),
     ...results.flatMap((r) => r.notes),
+    floor,
     numpySkip === null ? '' : `numpy float32 baseline skipped: ${numpySkip}.`,
     `CLI command timed: ${cliCommand('FILE', 1)} (and --threads 2); units = rows (W1, W2), rows x 80 (W3).`,
   ];
@@ -86,6 +88,20 @@ async function benchWorkload(w: Workload, runs: number, numpySkip: string | null
   const notes = [agreementNote(w, timed), kernelShareNote(w, timed)];
   if (numpy.length > 0) notes.push(numpyAgreement(w, numpy[0]!.result, baseline[0]!.report));
   return { rows, notes };
+}
+
+/** The CLI's fixed cost: median seconds of `--threads 2` on a one-batch file, as a note. */
+async function startupFloor(runs: number): Promise<string> {
+  const w = floorWorkload();
+  await ensureInputs([w]);
+  progress('start-up floor');
+  await runCli(w.path, 2);
+  const times = [];
+  for (let r = 0; r < runs; r++) times.push((await runCli(w.path, 2)).seconds);
+  return (
+    `Start-up floor: CLI --threads 2 on one ${w.spec.rows.toLocaleString('en-US')}-row batch of W1's rows: ` +
+    `${median(times).toFixed(3)} s (Node's start, the pool's, loading, the input check, one batch, the report).`
+  );
 }
 
 /** Every runner once untimed (warm-up), then `runs` rounds of every runner in turn. */

@@ -35,6 +35,15 @@ export function workloads(quick: boolean): Workload[] {
   ];
 }
 
+/**
+ * One batch of W1's rows: what the CLI costs before it has anything to score (Node's start, the
+ * pool's start, loading, checking the input, one batch, the report): the floor under every
+ * workload's time.
+ */
+export function floorWorkload(): Workload {
+  return make('floor', "one batch of W1's rows", { rows: BATCH, classes: 10, mode: 'multiclass-probs', seed: SEED, batchSize: BATCH }, 1);
+}
+
 function make(id: string, title: string, spec: DumpSpec, unitsPerRow: number): Workload {
   // The file name carries the recipe, so a changed recipe never reuses a stale file.
   const name = `${id.toLowerCase()}-${spec.mode}-${spec.classes}c-${spec.rows}r-s${spec.seed}.arrow`;
