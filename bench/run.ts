@@ -24,7 +24,7 @@ import { compareNumpy, numpyUnavailable, runNumpy, type NumpyResult } from './nu
 import { warmPageCache } from './pageCache.ts';
 import { BASELINE, RUNNERS, type Runner, type RunnerResult } from './runners.ts';
 import { renderResults, type ResultRow } from './table.ts';
-import { hasGnuTime } from './timedProcess.ts';
+import { hasGnuTime, runTimed } from './timedProcess.ts';
 import { DATA_DIR, floorWorkload, workloads, type Workload } from './workloads.ts';
 
 /** A workload's rows of the table and the notes that go under it. */
@@ -98,9 +98,18 @@ async function startupFloor(runs: number): Promise<string> {
   await runCli(w.path, 2);
   const times = [];
   for (let r = 0; r < runs; r++) times.push((await runCli(w.path, 2)).seconds);
+  // What `npx` adds to any command it runs (npm's own start-up), against Node's bare start.
+  const npx = [];
+  const bare = [];
+  for (let r = 0; r < runs; r++) {
+    npx.push((await runTimed('npx', ['--offline', '--', 'node', '-e', '0'])).seconds);
+    bare.push((await runTimed(process.execPath, ['-e', '0'])).seconds);
+  }
   return (
     `Start-up floor: CLI --threads 2 on one ${w.spec.rows.toLocaleString('en-US')}-row batch of W1's rows: ` +
-    `${median(times).toFixed(3)} s (Node's start, the pool's, loading, the input check, one batch, the report).`
+    `${median(times).toFixed(3)} s (Node's start, the pool's, loading, the input check, one batch, the report); ` +
+    `\`node -e 0\` ${median(bare).toFixed(3)} s; \`npx --offline -- node -e 0\` ${median(npx).toFixed(3)} s: ` +
+    `\`npx focal-eval\` adds ${(median(npx) - median(bare)).toFixed(2)} s of npm's own start-up to every CLI figure above.`
   );
 }
 
