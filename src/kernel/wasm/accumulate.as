@@ -91,10 +91,14 @@ export function configure(
   store<i32>(h, load<i32>(h) + 1);
 }
 
-/** Adds two units: lane 0 to group g0 (copy 0), lane 1 to group g1 (copy 1). */
+/**
+ * Adds two units: lane 0 to group g0 (copy 0), lane 1 to group g1 (copy 1). `kind` is gammaKind,
+ * handed down by each kernel's entry, which runs its (inlined) loop either with the constant
+ * GAMMA_TWO, the usual case, or with gammaKind: the constant copy of the loop carries no branch
+ * on it, which V8 would otherwise take per unit, spilling the live vectors around it (~10%).
+ */
 // @ts-ignore: decorator
-@inline export function addUnits(ce: v128, pt: v128, omp: v128, g0: i32, g1: i32): void {
-  const kind = gammaKind;
+@inline export function addUnits(ce: v128, pt: v128, omp: v128, g0: i32, g1: i32, kind: i32): void {
   let mod: v128;
   if (kind == GAMMA_TWO) mod = f64x2.mul(omp, omp);
   else if (kind == GAMMA_ZERO) mod = kv(K_ONE);

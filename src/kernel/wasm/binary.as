@@ -14,38 +14,45 @@
  * Binary kernels walk a row list (ignored rows left out), two rows a time; group = label.
  */
 import { expV, kv, K_ONE, K_TWO, K_ZERO, log1pPoly, logV, unitLogF, unitLogK } from './math';
-import { addUnits, clampV, laneGroup } from './accumulate';
+import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
 
 /** Scores two logit lanes z with target mask t into groups g0, g1. */
 // @ts-ignore: decorator
-@inline export function logitPair(z: v128, t: v128, g0: i32, g1: i32): void {
+@inline export function logitPair(z: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
   const one = kv(K_ONE);
   const a = f64x2.abs(z);
   const e = expV(f64x2.neg(a));
-  // One division for both quotients: with d = 1 / ((1 + e)(2 + f)),
-  // 1/(1 + e) = d (2 + f) and f/(2 + f) = f d (1 + e).
+  // Two divisions side by side rather than one shared (d = 1 / ((1 + e)(2 + f))): the shared one
+  // sat on the chain to the log, and the chain, not the divider, is what limits this kernel.
   const f = unitLogF(e);
-  const u = f64x2.add(one, e);
-  const twoF = f64x2.add(kv(K_TWO), f);
-  const d = f64x2.div(one, f64x2.mul(u, twoF));
-  const q = f64x2.mul(d, twoF);
-  const l = log1pPoly(f, unitLogK(e), f64x2.mul(f, f64x2.mul(d, u)));
+  const q = f64x2.div(one, f64x2.add(one, e));
+  const l = log1pPoly(f, unitLogK(e), f64x2.div(f, f64x2.add(kv(K_TWO), f)));
   // Wrong side: z < 0 where the target is 1, or z >= 0 where it is 0 (z = 0 is the same either way).
   const wrong = v128.xor(f64x2.lt(z, kv(K_ZERO)), v128.not(t));
   const eq = f64x2.mul(e, q);
-  addUnits(f64x2.add(l, v128.and(a, wrong)), v128.bitselect(eq, q, wrong), v128.bitselect(q, eq, wrong), g0, g1);
+  addUnits(f64x2.add(l, v128.and(a, wrong)), v128.bitselect(eq, q, wrong), v128.bitselect(q, eq, wrong), g0, g1, kind);
 }
 
 /** Scores two probability lanes p with target mask t into groups g0, g1. */
 // @ts-ignore: decorator
-@inline export function probPair(p: v128, t: v128, g0: i32, g1: i32): void {
+@inline export function probPair(p: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
   const one = kv(K_ONE);
   const pt = clampV(v128.bitselect(p, f64x2.sub(one, p), t));
-  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), g0, g1);
+  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), g0, g1, kind);
 }
 
 /** Scores row-list positions [start, end) (start even) of a binary probabilities batch. */
 export function binaryProbs(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  if (gammaKind == GAMMA_TWO) binaryProbsTwo(pred, labels, rows, start, end, count);
+  else binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind);
+}
+
+function binaryProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryProbsLoop(pred, labels, rows, start, end, count, GAMMA_TWO);
+}
+
+// @ts-ignore: decorator
+@inline function binaryProbsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, kind: i32): void {
   for (let i = start; i < end; i += 2) {
     const rp = rows + (<usize>i << 2);
     const y0 = load<i32>(labels + (<usize>load<i32>(rp) << 2));
@@ -53,12 +60,22 @@ export function binaryProbs(pred: usize, labels: usize, rows: usize, start: i32,
     let v = v128.load32_zero(pred + (<usize>load<i32>(rp) << 2));
     v = v128.load32_lane(pred + (<usize>load<i32>(rp, 4) << 2), v, 1);
     const t = i64x2.replace_lane(i64x2.splat(-(<i64>y0)), 1, -(<i64>y1));
-    probPair(f64x2.promote_low_f32x4(v), t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count));
+    probPair(f64x2.promote_low_f32x4(v), t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
   }
 }
 
 /** Scores row-list positions [start, end) (start even) of a binary logits batch. */
 export function binaryLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  if (gammaKind == GAMMA_TWO) binaryLogitsTwo(pred, labels, rows, start, end, count);
+  else binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind);
+}
+
+function binaryLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryLogitsLoop(pred, labels, rows, start, end, count, GAMMA_TWO);
+}
+
+// @ts-ignore: decorator
+@inline function binaryLogitsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, kind: i32): void {
   for (let i = start; i < end; i += 2) {
     const rp = rows + (<usize>i << 2);
     const y0 = load<i32>(labels + (<usize>load<i32>(rp) << 2));
@@ -66,6 +83,6 @@ export function binaryLogits(pred: usize, labels: usize, rows: usize, start: i32
     let v = v128.load32_zero(pred + (<usize>load<i32>(rp) << 2));
     v = v128.load32_lane(pred + (<usize>load<i32>(rp, 4) << 2), v, 1);
     const t = i64x2.replace_lane(i64x2.splat(-(<i64>y0)), 1, -(<i64>y1));
-    logitPair(f64x2.promote_low_f32x4(v), t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count));
+    logitPair(f64x2.promote_low_f32x4(v), t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
   }
 }

@@ -1,18 +1,25 @@
 /**
  * Vector math on f64x2 lanes (AssemblyScript, compiled to wasm SIMD by build.mjs).
  *
- *   expV(x)   = e^x for x in [-inf, 0]       Cody-Waite: x = n ln2 + r, |r| <= ln2/2,
- *                                            e^r = sum_{i<=11} r^i / i!  (Estrin),
- *                                            2^n put into the exponent bits;  0 below -707
+ *   expV(x)   = e^x for x in [-inf, 0]       Cody-Waite: x = m ln2/32 + r, |r| <= ln2/64,
+ *                                            m = 32 i + j: 2^(j/32) from a 32-entry table,
+ *                                            e^r = sum_{i<=5} r^i / i!  (Estrin; truncation
+ *                                            < 2.3e-15), 2^i put into the exponent bits;
+ *                                            0 below -707
  *   logV(x)   = ln x for normal x > 0        x = 2^k m, m in [sqrt(1/2), sqrt(2)), f = m - 1,
  *                                            s = f / (2 + f), ln(1+f) = f - f^2/2 + s (f^2/2 + R(s^2))
- *                                            (fdlibm/musl), + k ln2 in two parts
+ *                                            (fdlibm/musl's polynomial, in Estrin's order), + k ln2
+ *                                            in two parts: (s (f^2/2 + R) + (k ln2_lo - f^2/2))
+ *                                            + (f + k ln2_hi), two short chains instead of musl's one
  *   log0V(x)  = ln x for x in [0, 1]         logV plus subnormals (scaled by 2^54) and 0 -> -inf
  *   ln(1 + e), e in [0, 1]                   the same kernel on f = e or (e - 1)/2 (+ ln 2):
  *                                            unitLogF/unitLogK/log1pPoly
  *   powV(x,g) = x^g  for x in [0, 1], g > 0  e^(g ln x);  0^g = 0
  *
- * exp is within 1e-14 and log within ~2 ulp of Math.exp/Math.log, so sums of their results
+ * exp is within 3e-15 (table entries, product and polynomial each round once, < 1.2e-16 apiece,
+ * plus the 2.3e-15 truncation) and log within ~2 ulp of Math.exp/Math.log (f + k ln2_hi rounds
+ * once, by at most half an ulp of a result >= ln(sqrt 2) / 2 for k != 0; for k = 0 the order is
+ * musl's exactly), so sums of their results
  * meet the 1e-6 relative bar by seven orders of magnitude or more. Float64 throughout, not f32x4,
  * chosen by measurement: f64x2 already beats the issue's throughput targets (bench/kernel.ts),
  * while an f32 exp/log (~1e-7 per unit at best) would spend up to (gamma + 1) * 1e-7 of the bar
@@ -20,6 +27,10 @@
  * exception is expX4*, the exp of multiclass logits' sum over C - 1 classes (its hot loop): the
  * reduction, 1 + r and the scaling stay f64, only the r^2 tail of the polynomial is f32x4, which
  * keeps each e^x within 2e-8 (fl within (gamma + 1) * 2e-8) and made that kernel ~20% faster.
+ *
+ * The logit kernels are bound by latency, not by throughput: one unit's exp -> division -> log
+ * chain is longer than what the core's reorder window covers of the next units, so shortening
+ * chains (table exp, Estrin log, two parallel divisions in logitPair) is what makes them faster.
  *
  * Two things about V8 (Node 20) shape this code: it does not inline wasm calls, so every function
  * here is @inline; and it builds each v128.const from scratch at every use (three instructions),
@@ -63,6 +74,9 @@ const TABLE: usize = memory.data<f64>(
     0.41421356237309515, // K_SQRT2_MINUS_1
     1.0 / 3628800.0, // K_INV10F
     1.0 / 39916800.0, // K_INV11F
+    46.16624130844683, // K_32_LOG2E: 32 / ln 2
+    6.93147180369123816490e-1 / 32.0, // K_LN2_32_HI: ln 2 / 32, high part (K_LN2_HI / 32)
+    1.90821492927058770002e-10 / 32.0, // K_LN2_32_LO: low part
   ],
   16,
 );
@@ -100,6 +114,9 @@ const K_TWO52_PLUS_BIAS: usize = 240;
 const K_SQRT2_MINUS_1: usize = 248;
 const K_INV10F: usize = 256;
 const K_INV11F: usize = 264;
+const K_32_LOG2E: usize = 272;
+const K_LN2_32_HI: usize = 280;
+const K_LN2_32_LO: usize = 288;
 /** Bit patterns for logCore, both i64 lanes each (16-aligned for plain v128 loads). */
 const SQRT_HALF_BITS: usize = memory.data<i64>([0x3fe6a09e667f3bcd, 0x3fe6a09e667f3bcd], 16);
 const LOG_OFFSET_BITS: usize = memory.data<i64>([0x3ff0000000000000 - 0x3fe6a09e667f3bcd, 0x3ff0000000000000 - 0x3fe6a09e667f3bcd], 16);
@@ -111,30 +128,43 @@ const MANTISSA_MASK: usize = memory.data<i64>([0x000fffffffffffff, 0x000ffffffff
   return v128.load64_splat(TABLE + k);
 }
 
+/** 2^(j/32) for j = 0..31, correctly rounded (expV's table). */
+const EXP_TABLE: usize = memory.data<f64>(
+  [
+    1.0, 1.0218971486541166, 1.0442737824274138, 1.0671404006768237,
+    1.0905077326652577, 1.1143867425958924, 1.1387886347566916, 1.1637248587775775,
+    1.189207115002721, 1.215247359980469, 1.241857812073484, 1.2690509571917332,
+    1.2968395546510096, 1.3252366431597413, 1.3542555469368927, 1.383909881963832,
+    1.4142135623730951, 1.4451808069770467, 1.4768261459394993, 1.5091644275934228,
+    1.5422108254079407, 1.5759808451078865, 1.6104903319492543, 1.645755478153965,
+    1.681792830507429, 1.718619298122478, 1.7562521603732995, 1.7947090750031072,
+    1.8340080864093424, 1.8741676341103, 1.9152065613971474, 1.9571441241754002,
+  ],
+  16,
+);
+
 /** e^x lane-wise for x <= 0 (x = -inf gives 0). */
 // @ts-ignore: decorator
 @inline export function expV(x: v128): v128 {
-  const t = f64x2.add(f64x2.mul(x, kv(K_LOG2E)), kv(K_ROUND));
-  const n = f64x2.sub(t, kv(K_ROUND));
-  let r = f64x2.sub(x, f64x2.mul(n, kv(K_EXP_C1)));
-  r = f64x2.sub(r, f64x2.mul(n, kv(K_EXP_C2)));
-  // Taylor to r^11 (truncation < 1e-14 relative for |r| <= ln2/2), in Estrin's order: short
-  // dependency chains and no division (the divider is the scarce unit in the logit kernels).
+  // x = m ln2/32 + r, |r| <= ln2/64, m = 32 i + j: e^x = 2^i 2^(j/32) e^r. m sits in the low bits
+  // of t; ln2/32 in two parts (m * hi exact for |m| < 2^21).
+  const t = f64x2.add(f64x2.mul(x, kv(K_32_LOG2E)), kv(K_ROUND));
+  const m = f64x2.sub(t, kv(K_ROUND));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(m, kv(K_LN2_32_HI))), f64x2.mul(m, kv(K_LN2_32_LO)));
+  // 2^(j/32) from the table, j = m mod 32 (the low 5 bits of t; any bits of -inf give a valid j).
+  const j0 = <usize>(i32x4.extract_lane(t, 0) & 31) << 3;
+  const j1 = <usize>(i32x4.extract_lane(t, 2) & 31) << 3;
+  const s = v128.load64_lane(EXP_TABLE + j1, v128.load64_zero(EXP_TABLE + j0), 1);
+  // Taylor to r^5 (truncation r^6/6! < 2.3e-15 relative for |r| <= ln2/64), in Estrin's order.
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
   const a0 = f64x2.add(kv(K_ONE), r);
   const a1 = f64x2.add(kv(K_HALF), f64x2.mul(kv(K_INV3F), r));
   const a2 = f64x2.add(kv(K_INV4F), f64x2.mul(kv(K_INV5F), r));
-  const a3 = f64x2.add(kv(K_INV6F), f64x2.mul(kv(K_INV7F), r));
-  const a4 = f64x2.add(kv(K_INV8F), f64x2.mul(kv(K_INV9F), r));
-  const a5 = f64x2.add(kv(K_INV10F), f64x2.mul(kv(K_INV11F), r));
-  const b0 = f64x2.add(a0, f64x2.mul(a1, r2));
-  const b1 = f64x2.add(a2, f64x2.mul(a3, r2));
-  const b2 = f64x2.add(a4, f64x2.mul(a5, r2));
-  let e = f64x2.add(b0, f64x2.mul(r4, f64x2.add(b1, f64x2.mul(b2, r4))));
-  // Scale by 2^n: n sits in the low bits of t, so shifting t's bits by 52 lands it in the
-  // exponent field (two's complement wraps correctly for negative n).
-  e = i64x2.add(e, i64x2.shl(t, 52));
+  let e = f64x2.mul(s, f64x2.add(f64x2.add(a0, f64x2.mul(a1, r2)), f64x2.mul(a2, r4)));
+  // Scale by 2^i: i = floor(m / 32) is t's bits shifted right by 5, and shifting that by 52 lands
+  // it in the exponent field (two's complement wraps correctly for negative i).
+  e = i64x2.add(e, i64x2.shl(i64x2.shr_u(t, 5), 52));
   return v128.and(e, f64x2.ge(x, kv(K_EXP_MIN)));
 }
 
@@ -213,16 +243,13 @@ const TABLE32: usize = memory.data<f32>([0.5, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0
   const hfsq = f64x2.mul(kv(K_HALF), f64x2.mul(f, f));
   const z = f64x2.mul(s, s);
   const w = f64x2.mul(z, z);
-  let t1 = f64x2.add(f64x2.mul(w, kv(K_LG6)), kv(K_LG4));
-  t1 = f64x2.mul(w, f64x2.add(f64x2.mul(w, t1), kv(K_LG2)));
-  let t2 = f64x2.add(f64x2.mul(w, kv(K_LG7)), kv(K_LG5));
-  t2 = f64x2.add(f64x2.mul(w, t2), kv(K_LG3));
-  t2 = f64x2.mul(z, f64x2.add(f64x2.mul(w, t2), kv(K_LG1)));
-  const r = f64x2.add(t2, t1);
-  // s (hfsq + R) + k ln2_lo - hfsq + f + k ln2_hi: the order of musl's log, which keeps f exact.
-  let y = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), f64x2.mul(k, kv(K_LN2_LO)));
-  y = f64x2.add(f64x2.sub(y, hfsq), f);
-  return f64x2.add(y, f64x2.mul(k, kv(K_LN2_HI)));
+  const w2 = f64x2.mul(w, w);
+  const p0 = f64x2.add(f64x2.add(kv(K_LG1), f64x2.mul(z, kv(K_LG2))), f64x2.mul(w, f64x2.add(kv(K_LG3), f64x2.mul(z, kv(K_LG4)))));
+  const p1 = f64x2.add(f64x2.add(kv(K_LG5), f64x2.mul(z, kv(K_LG6))), f64x2.mul(w, kv(K_LG7)));
+  const r = f64x2.mul(z, f64x2.add(p0, f64x2.mul(w2, p1)));
+  const lead = f64x2.add(f, f64x2.mul(k, kv(K_LN2_HI)));
+  const tail = f64x2.sub(f64x2.mul(k, kv(K_LN2_LO)), hfsq);
+  return f64x2.add(f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), tail), lead);
 }
 
 /**

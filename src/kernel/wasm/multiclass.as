@@ -14,10 +14,20 @@
  * Row lists are padded to a multiple of 4 by repeating the last row; `count` is the real length.
  */
 import { expV, expX4E, expX4Q, expX4R, expX4T, kv, K_ONE, K_ZERO, logV } from './math';
-import { addUnits, clampV, laneGroup } from './accumulate';
+import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a logits batch. */
 export function multiclassLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  if (gammaKind == GAMMA_TWO) multiclassLogitsTwo(pred, labels, rows, start, end, count, C);
+  else multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind);
+}
+
+function multiclassLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassLogitsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO);
+}
+
+// @ts-ignore: decorator
+@inline function multiclassLogitsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32, kind: i32): void {
   const stride = <usize>C << 2;
   const negInf = f32x4.splat(-Infinity);
   const oneI = i32x4.splat(1);
@@ -86,14 +96,14 @@ export function multiclassLogits(pred: usize, labels: usize, rows: usize, start:
     zy = v128.load32_lane(a3 + (<usize>y3 << 2), zy, 3);
     const dA = f64x2.sub(f64x2.promote_low_f32x4(zy), mA);
     const dB = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(zy, zy, 2, 3, 2, 3)), mB);
-    finishLogits(sA, dA, laneGroup(y0, i, count), laneGroup(y1, i + 1, count));
-    finishLogits(sB, dB, laneGroup(y2, i + 2, count), laneGroup(y3, i + 3, count));
+    finishLogits(sA, dA, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
+    finishLogits(sB, dB, laneGroup(y2, i + 2, count), laneGroup(y3, i + 3, count), kind);
   }
 }
 
 /** From s and d_y of two rows, forms ce, p_t, 1 - p_t and adds the units. */
 // @ts-ignore: decorator
-@inline function finishLogits(s: v128, d: v128, g0: i32, g1: i32): void {
+@inline function finishLogits(s: v128, d: v128, g0: i32, g1: i32, kind: i32): void {
   const one = kv(K_ONE);
   const u = f64x2.add(one, s);
   const q = f64x2.div(one, u);
@@ -102,11 +112,21 @@ export function multiclassLogits(pred: usize, labels: usize, rows: usize, start:
   const ce = f64x2.sub(l, d);
   const pt = f64x2.mul(expV(d), q);
   const omp = v128.bitselect(f64x2.mul(s, q), f64x2.sub(one, pt), f64x2.eq(d, kv(K_ZERO)));
-  addUnits(ce, pt, omp, g0, g1);
+  addUnits(ce, pt, omp, g0, g1, kind);
 }
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a probabilities batch. */
 export function multiclassProbs(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  if (gammaKind == GAMMA_TWO) multiclassProbsTwo(pred, labels, rows, start, end, count, C);
+  else multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind);
+}
+
+function multiclassProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassProbsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO);
+}
+
+// @ts-ignore: decorator
+@inline function multiclassProbsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32, kind: i32): void {
   for (let i = start; i < end; i += 2) {
     const rp = rows + (<usize>i << 2);
     const r0 = load<i32>(rp);
@@ -117,6 +137,6 @@ export function multiclassProbs(pred: usize, labels: usize, rows: usize, start: 
     v = v128.load32_lane(pred + ((<usize>r1 * <usize>C + <usize>y1) << 2), v, 1);
     const pt = clampV(f64x2.promote_low_f32x4(v));
     const ce = f64x2.neg(logV(pt));
-    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), laneGroup(y0, i, count), laneGroup(y1, i + 1, count));
+    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
   }
 }
