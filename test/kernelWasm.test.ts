@@ -44,7 +44,8 @@ import {
   SUM_PT,
   type PartialShape,
 } from '../src/partial.ts';
-import { CHUNK_VALUES, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import { sliceColumns } from '../src/kernel/slice.ts';
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';
@@ -725,4 +726,93 @@ afterAll(() => {
     ([, name]) => `${name} ${(worstRelative[name] ?? 0).toExponential(1)} (${(worstShare[name] ?? 0).toExponential(1)} of the bar)`,
   ).join(', ');
   console.log(`wasm vs scalar, largest relative difference per field: ${line}`);
+});
+
+describe('wasm kernel: the chunk is the unit of summation', () => {
+  /** A batch of 2.5 chunks, and its chunks as batches of their own (what a worker reading slices scores). */
+  function chunked(mode: Mode, input: Input, params: KernelParams, seed: number): { cols: Columns; slices: [number, Columns][] } {
+    const width = mode === 'binary' ? 1 : params.classes;
+    const rowsPerChunk = chunkRowsOf(width);
+    const cols = makeBatch(mode, input, { rows: Math.floor(2.5 * rowsPerChunk) + 3, C: params.classes, seed, ignoreFraction: 0.05 }, params);
+    const slices: [number, Columns][] = [];
+    for (let from = 0; from < cols.length; from += rowsPerChunk) {
+      slices.push([from, sliceColumns(cols, from, Math.min(from + rowsPerChunk, cols.length), width)]);
+    }
+    return { cols, slices };
+  }
+
+  /** Scores the slices one call each into one partial; the first error, at its batch row. */
+  function bySlices(mode: Mode, input: Input, slices: [number, Columns][], params: KernelParams): { partial: Float64Array; error: KernelError | null } {
+    const kernel = wasmKernelFor(mode, input)!;
+    const partial = createPartial(shapeOf(mode, params));
+    for (const [from, slice] of slices) {
+      const error = kernel(slice, params, partial);
+      if (error) return { partial, error: { ...error, row: error.row + from } };
+    }
+    return { partial, error: null };
+  }
+
+  /** Spoils one unit of row `row`: a prediction the kernels refuse. */
+  function spoil(mode: Mode, input: Input, cols: Columns, row: number, C: number): void {
+    const width = mode === 'binary' ? 1 : C;
+    cols.pred[cols.predBase + row * width] = input === 'logits' ? NaN : 1.5;
+  }
+
+  for (const [mode, input] of CASES) {
+    const C = classesFor(mode);
+
+    it(`${mode} ${input}: a batch at once and its chunks one call each give the same bits`, () => {
+      const params = baseParams(mode, C, { gamma: 2 });
+      const { cols, slices } = chunked(mode, input, params, 61);
+      const whole = runWasm(mode, input, cols, params);
+      const parts = bySlices(mode, input, slices, params);
+      expect(whole.error).toBeNull();
+      expect(parts.error).toBeNull();
+      expect(Array.from(parts.partial)).toEqual(Array.from(whole.partial));
+      expect(whole.partial[ROWS]).toBe(cols.length);
+    });
+
+    it(`${mode} ${input}: an invalid row in the second chunk is reported at its batch row`, () => {
+      const params = baseParams(mode, C);
+      const { cols, slices } = chunked(mode, input, params, 62);
+      const row = slices[1]![0] + 5;
+      spoil(mode, input, cols, row, C);
+      const ref = runScalar(mode, input, cols, params);
+      const whole = runWasm(mode, input, cols, params);
+      expect(ref.error?.row).toBe(row);
+      expect(whole.error).toEqual(ref.error);
+      expect(bySlices(mode, input, slices, params).error).toEqual(ref.error);
+    });
+
+    it(`${mode} ${input}: skipping it, only its chunk leaves the wasm path, and the counts are the reference's`, () => {
+      const params = baseParams(mode, C, { skipInvalid: true });
+      const { cols, slices } = chunked(mode, input, params, 63);
+      spoil(mode, input, cols, slices[1]![0] + 5, C);
+      const ref = runScalar(mode, input, cols, params);
+      const fallbacks = wasmKernelCounts.fallback;
+      const whole = runWasm(mode, input, cols, params);
+      expect(wasmKernelCounts.fallback - fallbacks).toBe(1);
+      expect(whole.path).toBe('wasm');
+      for (const slot of [ROWS, IGNORED, INVALID]) expect(whole.partial[slot]).toBe(ref.partial[slot]);
+      const shape = shapeOf(mode, params);
+      for (let g = 0; g < shape.groups; g++) {
+        const o = groupOffset(g);
+        expect(whole.partial[o + COUNT]).toBe(ref.partial[o + COUNT]);
+        expect(Math.abs(whole.partial[o + SUM_CE]! - ref.partial[o + SUM_CE]!)).toBeLessThanOrEqual(1e-9 * Math.abs(ref.partial[o + SUM_CE]!) + 1e-12);
+      }
+      expect(Array.from(bySlices(mode, input, slices, params).partial)).toEqual(Array.from(whole.partial));
+    });
+  }
+
+  it('a label naming no class in a later chunk keeps its text in the error', () => {
+    const params = baseParams('multiclass', 10);
+    const { cols } = chunked('multiclass', 'probs', params, 64);
+    const row = chunkRowsOf(10) + 7;
+    const label = Float64Array.from(cols.label!);
+    label[row] = -1;
+    const bad = { ...cols, label, unknownLabels: new Map([[row, 'zebra']]) };
+    const ref = runScalar('multiclass', 'probs', bad, params);
+    expect(ref.error?.row).toBe(row);
+    expect(runWasm('multiclass', 'probs', bad, params).error).toEqual(ref.error);
+  });
 });

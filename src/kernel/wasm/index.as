@@ -4,6 +4,7 @@
  * checks, configure() and a kernel, and reads the accumulators back into the partial.
  */
 export { configure } from './accumulate';
+export { mergeChunk } from './merge';
 export { multiclassLogits, multiclassProbs } from './multiclass';
 export { binaryProbs, binaryLogits } from './binary';
 export { multilabelProbs, multilabelLogits } from './multilabel';

@@ -6,33 +6,24 @@
  * no nulls (rowState null; a batch whose only nulls are null labels is first given ignoreIndex
  * in their place), fixed-width multilabel targets, and parameters it can reproduce
  * (integer bins >= 1, finite gamma >= 0, and for probabilities 0 < epsilon <= 1/2, epsilon
- * normal). It also needs the whole batch valid: labels in [0, C) or equal to ignoreIndex,
- * predictions finite (logits) or in [0, 1] (probabilities), targets 0/1. Any other batch goes,
- * whole and untouched, to the scalar reference kernel, so errors, skipping and every edge case
- * keep exactly the reference's semantics.
+ * normal); any other batch goes, whole and untouched, to the scalar reference kernel. It also
+ * needs each chunk valid: labels in [0, C) or equal to ignoreIndex, predictions finite (logits)
+ * or in [0, 1] (probabilities), targets 0/1; any other chunk goes to the scalar kernel. So
+ * errors, skipping and every edge case keep exactly the reference's semantics.
  *
  * A batch is copied into wasm memory a chunk of rows at a time (~CHUNK_VALUES predictions, so
  * that the copy is still in cache when the kernel reads it), checked, scored into per-group
- * accumulators that live in wasm memory across chunks, and only at the end added into `out`.
- * The order of every float64 addition depends only on the input: results are deterministic.
+ * accumulators in wasm memory, and added into `out`, chunk by chunk. A chunk that fails the
+ * checks goes, whole and untouched, to the scalar kernel (its error, if any, is the batch's:
+ * the chunks before it were valid). So the chunk, not the batch, is the unit of summation:
+ * scoring a batch at once or its chunks one call each (chunkRows rows, from row 0), as the
+ * workers do when they read a batch a slice at a time, gives the same bits. The order of every
+ * float64 addition depends only on the input: results are deterministic.
  */
 import { kernelFor, type Kernel } from '../index.ts';
-import {
-  COUNT,
-  EASY_CE,
-  EASY_COUNT,
-  EASY_FL,
-  HARD_CE,
-  HARD_FL,
-  IGNORED,
-  ROWS,
-  SUM_CE,
-  SUM_FL,
-  SUM_PT,
-  groupOffset,
-  histogramOffset,
-} from '../../partial.ts';
-import { ROW_IGNORED, ROW_OK, type Columns, type KernelParams, type LabelArray } from '../types.ts';
+import { IGNORED, partialLength, ROWS } from '../../partial.ts';
+import { sliceColumns, atBatchRow } from '../slice.ts';
+import { ROW_IGNORED, ROW_OK, type Columns, type KernelError, type KernelParams, type LabelArray } from '../types.ts';
 import { initWasmKernel, wasmArena, type WasmArena } from './module.ts';
 
 /** Predictions copied per chunk: 256 KiB of f32, well inside L2 with the accumulators. */
@@ -51,7 +42,7 @@ const INT32_MAX = 2147483647;
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';
 
-/** Batches scored in this thread by the wasm path and by the scalar fallback (for tests and tuning). */
+/** Chunks scored in this thread by the wasm path, and batches or chunks by the scalar fallback (for tests and tuning). */
 export const wasmKernelCounts = { wasm: 0, fallback: 0 };
 
 /**
@@ -73,9 +64,12 @@ function withoutNullLabels(cols: Columns, params: KernelParams): Columns {
   return { ...cols, label, rowState: null };
 }
 
+/** Scores rows [from, to) of the batch with the scalar kernel (a chunk the wasm path refused). */
+type ChunkFallback = (from: number, to: number) => KernelError | null;
+
 /**
- * The wasm kernel for a mode and input, falling back per batch to the scalar one; null when the
- * wasm module cannot be loaded in this thread (then use kernelFor).
+ * The wasm kernel for a mode and input, falling back per batch or per chunk to the scalar one;
+ * null when the wasm module cannot be loaded in this thread (then use kernelFor).
  */
 export function wasmKernelFor(mode: Mode, input: Input): Kernel | null {
   if (!initWasmKernel()) return null;
@@ -84,13 +78,40 @@ export function wasmKernelFor(mode: Mode, input: Input): Kernel | null {
   const logits = input === 'logits';
   const run = mode === 'multiclass' ? scoreMulticlass : mode === 'binary' ? scoreBinary : scoreMultilabel;
   return (cols, params, out) => {
-    if (run(arena, mode === 'multilabel' ? cols : withoutNullLabels(cols, params), params, out, logits)) {
-      wasmKernelCounts.wasm++;
-      return null;
+    const batch = mode === 'multilabel' ? cols : withoutNullLabels(cols, params);
+    const at = wasmEligible(mode, input, batch, params) ? prepare(arena, mode, batch, params) : null;
+    if (at === null) {
+      wasmKernelCounts.fallback++;
+      return fallback(cols, params, out);
     }
-    wasmKernelCounts.fallback++;
-    return fallback(cols, params, out);
+    const width = mode === 'binary' ? 1 : params.classes;
+    // The chunks are added into a copy of `out` in wasm memory (by wasm, in a plain loop), and
+    // the copy back into `out` at the end; a chunk for the scalar kernel is added into the copy too.
+    const copy = arena.f64.subarray(at.partial >> 3, (at.partial >> 3) + out.length);
+    copy.set(out);
+    const chunkFallback: ChunkFallback = (from, to) => {
+      wasmKernelCounts.fallback++;
+      return atBatchRow(fallback(sliceColumns(cols, from, to, width), params, copy), from);
+    };
+    const error = run(arena, at, batch, params, logits, chunkFallback);
+    out.set(copy);
+    return error;
   };
+}
+
+/** The rows of a chunk for predictions `width` values wide: a multiple of 8 (whole bytes of a bitmap). */
+export function chunkRowsOf(width: number): number {
+  return Math.max(8, Math.floor(CHUNK_VALUES / width) & ~7);
+}
+
+/** Lays out and configures wasm memory for a batch; null when memory cannot grow (the scalar kernel copes). */
+function prepare(arena: WasmArena, mode: Mode, cols: Columns, params: KernelParams): Layout | null {
+  const groups = mode === 'binary' ? 2 : mode === 'multiclass' ? params.classes : 2 * params.classes;
+  const width = mode === 'binary' ? 1 : params.classes;
+  const chunkRows = Math.min(chunkRowsOf(width), Math.max(8, (cols.length + 7) & ~7));
+  const at = layout(arena, groups, params.bins, chunkRows, width, mode === 'multilabel');
+  if (at !== null) configure(arena, at, groups, params);
+  return at;
 }
 
 /**
@@ -112,14 +133,19 @@ export function wasmEligible(mode: Mode, input: Input, cols: Columns, params: Ke
   return true;
 }
 
-/** Absolute byte offsets of one batch's regions in wasm memory. */
+/** One batch's regions in wasm memory (absolute byte offsets), and its shape. */
 interface Layout {
+  groups: number;
+  bins: number;
+  chunkRows: number;
   acc: number;
   hist: number;
   labels: number;
   rows: number;
   pred: number;
   target: number;
+  /** A copy of the caller's partial, which mergeChunk adds each chunk into. */
+  partial: number;
   end: number;
 }
 
@@ -135,15 +161,19 @@ function layout(arena: WasmArena, groups: number, bins: number, chunkRows: numbe
   const rows = up16(labels + chunkRows * 4);
   const pred = up16(rows + (chunkRows + 4) * 4);
   const target = up16(pred + (chunkRows * width + 4) * 4);
-  const end = up16(target + (targets ? chunkRows * width + 16 : 0));
+  const partial = up16(target + (targets ? chunkRows * width + 16 : 0));
+  const end = up16(partial + partialLength({ groups, bins }) * 8);
   try {
     arena.reserve(end - arena.base);
   } catch {
     return null; // memory.grow refused (a histogram too large for wasm32): the scalar kernel copes
   }
-  // Zero the accumulators and histograms of both copies.
-  arena.u8.fill(0, acc, labels);
-  return { acc, hist, labels, rows, pred, target, end };
+  return { groups, bins, chunkRows, acc, hist, labels, rows, pred, target, partial, end };
+}
+
+/** Zeroes the accumulators and histograms of both copies (before each chunk). */
+function zeroAccumulators(arena: WasmArena, at: Layout): void {
+  arena.u8.fill(0, at.acc, at.labels);
 }
 
 /** Sets the wasm module's batch parameters (gamma 0, 1, 2 get their exact forms). */
@@ -186,112 +216,92 @@ function copyPred(arena: WasmArena, pred: Float32Array, from: number, to: number
   arena.f32.fill(0, dst + (to - from), dst + (to - from) + 4);
 }
 
-/** Adds the wasm accumulators (copy 0 then copy 1 of every field; not the trash group) into the partial. */
-function mergeInto(arena: WasmArena, at: Layout, groups: number, bins: number, out: Float64Array): void {
-  const f64 = arena.f64;
-  const i32 = arena.i32;
-  const shape = { groups, bins };
-  for (let g = 0; g < groups; g++) {
-    const a = (at.acc >> 3) + g * 8;
-    const b = a + (groups + 1) * 8;
-    const easyCE = f64[a]! + f64[b]!;
-    const easyFL = f64[a + 1]! + f64[b + 1]!;
-    const easyPT = f64[a + 2]! + f64[b + 2]!;
-    const easyN = f64[a + 3]! + f64[b + 3]!;
-    const hardCE = f64[a + 4]! + f64[b + 4]!;
-    const hardFL = f64[a + 5]! + f64[b + 5]!;
-    const hardPT = f64[a + 6]! + f64[b + 6]!;
-    const hardN = f64[a + 7]! + f64[b + 7]!;
-    const o = groupOffset(g);
-    out[o + COUNT]! += easyN + hardN;
-    out[o + SUM_CE]! += easyCE + hardCE;
-    out[o + SUM_FL]! += easyFL + hardFL;
-    out[o + SUM_PT]! += easyPT + hardPT;
-    out[o + EASY_COUNT]! += easyN;
-    out[o + EASY_CE]! += easyCE;
-    out[o + EASY_FL]! += easyFL;
-    out[o + HARD_CE]! += hardCE;
-    out[o + HARD_FL]! += hardFL;
-    const h = histogramOffset(shape, g);
-    const h0 = (at.hist >> 2) + g * bins;
-    const h1 = h0 + (groups + 1) * bins;
-    for (let k = 0; k < bins; k++) out[h + k]! += i32[h0 + k]! + i32[h1 + k]!;
-  }
-}
-
-/** Rows per chunk for predictions `width` wide: a multiple of 4, at least 4. */
-function chunkRowsFor(n: number, width: number): number {
-  const rows = Math.max(4, Math.floor(CHUNK_VALUES / width) & ~3);
-  return Math.min(rows, (n + 3) & ~3);
-}
-
-/** Multiclass on the wasm path; false (and `out` untouched) when the batch must fall back. */
-function scoreMulticlass(arena: WasmArena, cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): boolean {
-  const input = logits ? 'logits' : 'probs';
-  if (!wasmEligible('multiclass', input, cols, params)) return false;
+/** Multiclass on the wasm path, chunk by chunk; a chunk that fails the checks goes to `chunkFallback`. */
+function scoreMulticlass(
+  arena: WasmArena,
+  at: Layout,
+  cols: Columns,
+  params: KernelParams,
+  logits: boolean,
+  chunkFallback: ChunkFallback,
+): KernelError | null {
   const n = cols.length;
   const C = params.classes;
   const pred = cols.pred as Float32Array;
   const label = cols.label!;
-  const chunkRows = chunkRowsFor(n, C);
-  const at = layout(arena, C, params.bins, chunkRows, C, false);
-  if (at === null) return false;
-  configure(arena, at, C, params);
   const w = arena.exports;
   const [hasIgnore, ignore] = ignoreArgs(params.ignoreIndex);
-  let ignored = 0;
-  for (let r0 = 0; r0 < n; r0 += chunkRows) {
-    const m = Math.min(chunkRows, n - r0);
-    if (!copyLabels(arena, label, r0, m, at.labels)) return false;
+  for (let r0 = 0; r0 === 0 || r0 < n; r0 += at.chunkRows) {
+    const m = Math.min(at.chunkRows, n - r0);
     const p0 = cols.predBase + r0 * C;
-    copyPred(arena, pred, p0, p0 + m * C, at.pred);
-    const valid = logits ? w.allFinite(at.pred, m * C) : w.allProbabilities(at.pred, m * C);
-    if (!valid) return false;
-    const count = w.listRows(at.labels, m, C, hasIgnore, ignore, at.rows);
-    if (count < 0) return false;
-    ignored += m - count;
+    let count = -1;
+    if (copyLabels(arena, label, r0, m, at.labels)) {
+      copyPred(arena, pred, p0, p0 + m * C, at.pred);
+      const valid = logits ? w.allFinite(at.pred, m * C) : w.allProbabilities(at.pred, m * C);
+      if (valid) count = w.listRows(at.labels, m, C, hasIgnore, ignore, at.rows);
+    }
+    if (count < 0) {
+      const error = chunkFallback(r0, r0 + m);
+      if (error) return error;
+      continue;
+    }
+    zeroAccumulators(arena, at);
     const end = (count + 3) & ~3;
     if (logits) w.multiclassLogits(at.pred, at.labels, at.rows, 0, end, count, C);
     else w.multiclassProbs(at.pred, at.labels, at.rows, 0, end, count, C);
+    addChunk(arena, at, m, m - count);
   }
-  out[ROWS]! += n;
-  out[IGNORED]! += ignored;
-  mergeInto(arena, at, C, params.bins, out);
-  return true;
+  return null;
 }
 
-/** Binary on the wasm path; false (and `out` untouched) when the batch must fall back. */
-function scoreBinary(arena: WasmArena, cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): boolean {
-  const input = logits ? 'logits' : 'probs';
-  if (!wasmEligible('binary', input, cols, params)) return false;
+/** Binary on the wasm path, chunk by chunk; a chunk that fails the checks goes to `chunkFallback`. */
+function scoreBinary(
+  arena: WasmArena,
+  at: Layout,
+  cols: Columns,
+  params: KernelParams,
+  logits: boolean,
+  chunkFallback: ChunkFallback,
+): KernelError | null {
   const n = cols.length;
   const pred = cols.pred as Float32Array;
   const label = cols.label!;
-  const chunkRows = chunkRowsFor(n, 1);
-  const at = layout(arena, 2, params.bins, chunkRows, 1, false);
-  if (at === null) return false;
-  configure(arena, at, 2, params);
   const w = arena.exports;
   const [hasIgnore, ignore] = ignoreArgs(params.ignoreIndex);
-  let ignored = 0;
-  for (let r0 = 0; r0 < n; r0 += chunkRows) {
-    const m = Math.min(chunkRows, n - r0);
-    if (!copyLabels(arena, label, r0, m, at.labels)) return false;
+  for (let r0 = 0; r0 === 0 || r0 < n; r0 += at.chunkRows) {
+    const m = Math.min(at.chunkRows, n - r0);
     const p0 = cols.predBase + r0;
-    copyPred(arena, pred, p0, p0 + m, at.pred);
-    const valid = logits ? w.allFinite(at.pred, m) : w.allProbabilities(at.pred, m);
-    if (!valid) return false;
-    const count = w.listRows(at.labels, m, 2, hasIgnore, ignore, at.rows);
-    if (count < 0) return false;
-    ignored += m - count;
+    let count = -1;
+    if (copyLabels(arena, label, r0, m, at.labels)) {
+      copyPred(arena, pred, p0, p0 + m, at.pred);
+      const valid = logits ? w.allFinite(at.pred, m) : w.allProbabilities(at.pred, m);
+      if (valid) count = w.listRows(at.labels, m, 2, hasIgnore, ignore, at.rows);
+    }
+    if (count < 0) {
+      const error = chunkFallback(r0, r0 + m);
+      if (error) return error;
+      continue;
+    }
+    zeroAccumulators(arena, at);
     const end = (count + 3) & ~3;
     if (logits) w.binaryLogits(at.pred, at.labels, at.rows, 0, end, count);
     else w.binaryProbs(at.pred, at.labels, at.rows, 0, end, count);
+    addChunk(arena, at, m, m - count);
   }
-  out[ROWS]! += n;
-  out[IGNORED]! += ignored;
-  mergeInto(arena, at, 2, params.bins, out);
-  return true;
+  return null;
+}
+
+/**
+ * Adds a chunk scored in wasm into the wasm copy of the partial: its rows, its ignored rows, its
+ * sums (mergeChunk, merge.as). (An empty batch is one empty chunk, so that it too counts as
+ * scored on the wasm path.)
+ */
+function addChunk(arena: WasmArena, at: Layout, rows: number, ignored: number): void {
+  const header = at.partial >> 3;
+  arena.f64[header + ROWS]! += rows;
+  arena.f64[header + IGNORED]! += ignored;
+  arena.exports.mergeChunk(at.partial);
+  wasmKernelCounts.wasm++;
 }
 
 /**
@@ -314,34 +324,40 @@ function copyTargets(arena: WasmArena, target: LabelArray, from: number, to: num
   return true;
 }
 
-/** Multilabel on the wasm path; false (and `out` untouched) when the batch must fall back. */
-function scoreMultilabel(arena: WasmArena, cols: Columns, params: KernelParams, out: Float64Array, logits: boolean): boolean {
-  const input = logits ? 'logits' : 'probs';
-  if (!wasmEligible('multilabel', input, cols, params)) return false;
+/** Multilabel on the wasm path, chunk by chunk; a chunk that fails the checks goes to `chunkFallback`. */
+function scoreMultilabel(
+  arena: WasmArena,
+  at: Layout,
+  cols: Columns,
+  params: KernelParams,
+  logits: boolean,
+  chunkFallback: ChunkFallback,
+): KernelError | null {
   const n = cols.length;
   const C = params.classes;
   const pred = cols.pred as Float32Array;
   const target = cols.target!;
-  const chunkRows = chunkRowsFor(n, C);
-  const at = layout(arena, 2 * C, params.bins, chunkRows, C, true);
-  if (at === null) return false;
-  configure(arena, at, 2 * C, params);
   const w = arena.exports;
-  for (let r0 = 0; r0 < n; r0 += chunkRows) {
-    const m = Math.min(chunkRows, n - r0);
+  for (let r0 = 0; r0 === 0 || r0 < n; r0 += at.chunkRows) {
+    const m = Math.min(at.chunkRows, n - r0);
     const units = m * C;
     const p0 = cols.predBase + r0 * C;
-    copyPred(arena, pred, p0, p0 + units, at.pred);
-    const valid = logits ? w.allFinite(at.pred, units) : w.allProbabilities(at.pred, units);
-    if (!valid) return false;
     const t0 = cols.targetBase + r0 * C;
-    if (!copyTargets(arena, target, t0, t0 + units, at.target)) return false;
-    if (!w.allBinaryTargets(at.target, units)) return false;
+    copyPred(arena, pred, p0, p0 + units, at.pred);
+    const valid =
+      (logits ? w.allFinite(at.pred, units) : w.allProbabilities(at.pred, units)) &&
+      copyTargets(arena, target, t0, t0 + units, at.target) &&
+      w.allBinaryTargets(at.target, units);
+    if (!valid) {
+      const error = chunkFallback(r0, r0 + m);
+      if (error) return error;
+      continue;
+    }
+    zeroAccumulators(arena, at);
     const end = (units + 3) & ~3;
     if (logits) w.multilabelLogits(at.pred, at.target, 0, end, units, C);
     else w.multilabelProbs(at.pred, at.target, 0, end, units, C);
+    addChunk(arena, at, m, 0);
   }
-  out[ROWS]! += n;
-  mergeInto(arena, at, 2 * C, params.bins, out);
-  return true;
+  return null;
 }

@@ -44,6 +44,7 @@ export interface FocalWasmExports {
     epsilon: number,
     oneMinusEpsilon: number,
   ): void;
+  mergeChunk(partial: number): void;
   multiclassLogits(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   multiclassProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   binaryProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number): void;
