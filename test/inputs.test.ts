@@ -91,6 +91,38 @@ describe('emitScored on every input form', () => {
   });
 });
 
+describe('IPC files whose batches span several kernel chunks (read a chunk at a time)', () => {
+  const specs = [
+    { mode: 'multiclass', input: 'logits', classes: 4, ignoreEvery: 23 },
+    { mode: 'binary', input: 'probs', ignoreEvery: 29 },
+    { mode: 'multilabel', input: 'logits', classes: 9 },
+  ] as const;
+  const SIZES = [70_000, 33_333, 70_000];
+
+  for (const spec of specs) {
+    it(`${spec.mode} ${spec.input}: the same report as the batches given whole, at 1 and 2 threads`, async () => {
+      const batches = makeBatches(spec, SIZES);
+      const file = tmp.write(`chunks-${spec.mode}.arrow`, ipcBytes(batches, 'file'));
+      const reference = JSON.stringify(await evaluate(tableOf(batches), { threads: 1 }));
+      expect(JSON.stringify(await evaluate(file, { threads: 1 }))).toBe(reference);
+      expect(JSON.stringify(await evaluate(file, { threads: 2 }))).toBe(reference);
+    });
+  }
+
+  it('an invalid prediction in a later chunk of a batch is located at its batch row, and skipped alike', async () => {
+    const batches = makeBatches(specs[0], SIZES);
+    const row = 50_001;
+    (batches[2]!.getChild('logits')!.data[0]!.children[0]!.values as Float32Array)[row * 4 + 1] = NaN;
+    const file = tmp.write('chunks-invalid.arrow', ipcBytes(batches, 'file'));
+    const where = { batch: 2, row, globalRow: SIZES[0]! + SIZES[1]! + row, column: 'logits' };
+    await expect(evaluate(file, { threads: 2 })).rejects.toMatchObject({ code: 'E_DATA', location: where });
+    await expect(evaluate(tableOf(batches), { threads: 2 })).rejects.toMatchObject({ code: 'E_DATA', location: where });
+    const skipped = await evaluate(file, { threads: 2, onInvalid: 'skip' });
+    expect(skipped.invalid).toBe(1);
+    expect(JSON.stringify(skipped)).toBe(JSON.stringify(await evaluate(tableOf(batches), { threads: 1, onInvalid: 'skip' })));
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // The examples, run as `node --import tsx examples/NAME.ts ...`.
 

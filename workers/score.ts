@@ -10,11 +10,12 @@ import type { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { extractColumns } from '../src/columns.ts';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
-import { wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import { atBatchRow } from '../src/kernel/slice.ts';
+import { chunkRowsOf, wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import type { Plan } from '../src/plan.ts';
 import { createPartial } from '../src/partial.ts';
 import type { Columns, RowOutputs } from '../src/kernel/types.ts';
-import { readLeanBatch } from '../src/source/ipcBatch.ts';
+import { openLeanBatch, type LeanBatch } from '../src/source/ipcBatch.ts';
 import { parquetBatches } from '../src/source/parquetRead.ts';
 import type { ScoreResult, ScoreTask, TaskBatch } from '../src/task.ts';
 
@@ -72,7 +73,9 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   let columns: Columns;
   if (batch.kind === 'ipc-lean') {
     const { handle } = await fileHandle(batch.path);
-    columns = extractColumns(readLeanBatch(handle.fd, batch.block, batch.columns, task.file), plan, task.file, task.index);
+    const lean = openLeanBatch(handle.fd, batch.block, batch.columns, task.file);
+    if (lean.sliceable && !task.weights) return scoreSlices(task, lean);
+    columns = extractColumns(lean.read(), plan, task.file, task.index);
   } else if (batch.kind === 'ipc-file') {
     const reader = await fileReader(batch.path);
     const recordBatch = await reader.readRecordBatch(batch.index);
@@ -91,6 +94,24 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const error = scalar(columns, params, kernel === scalar ? partial : createPartial(task.shape), rows);
   if (kernel !== scalar && error === null) kernel(columns, params, partial, null);
   return { partial, error, rows };
+}
+
+/**
+ * A batch of fixed-width columns without nulls, read and scored a kernel chunk at a time
+ * (chunkRowsOf rows, from row 0): a small reused buffer, still in cache when the kernel copies
+ * it, and the same sums as the whole batch at once, since the kernel sums chunk by chunk.
+ */
+function scoreSlices(task: ScoreTask, lean: LeanBatch): ScoreResult {
+  const { plan, params } = task;
+  const kernel = kernelOf(plan);
+  const partial = createPartial(task.shape);
+  const rows = chunkRowsOf(plan.mode === 'binary' ? 1 : plan.classes);
+  for (let from = 0; from === 0 || from < lean.numRows; from += rows) {
+    const to = Math.min(from + rows, lean.numRows);
+    const error = kernel(extractColumns(lean.read(from, to), plan, task.file, task.index), params, partial, null);
+    if (error) return { partial, error: atBatchRow(error, from) };
+  }
+  return { partial, error: null };
 }
 
 /**

@@ -30,12 +30,47 @@ let scratch = new ArrayBuffer(0);
 
 /** Reads the named columns of the record batch at `block` of the file open as `fd`. */
 export function readLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string): BatchLike {
-  try {
-    return readBatch(fd, block, columns);
-  } catch (error) {
-    if (error instanceof IpcFormatError) throw new FocalEvalError('E_INPUT', `${name}: ${error.message}`);
-    throw error;
-  }
+  return openLeanBatch(fd, block, columns, name).read();
+}
+
+/**
+ * One record batch whose metadata has been read: its columns are then read whole, or, when
+ * `sliceable`, rows [from, to) at a time. A slice keeps the reused buffer small (a fresh page
+ * costs a fault on first touch: ~25 ms for an 80-class batch of 65,536 rows) and still in cache
+ * when the kernel copies it.
+ */
+export interface LeanBatch {
+  numRows: number;
+  /** Every column fixed-width (numbers, bools, FixedSizeLists of them), without nulls, its buffers complete. */
+  sliceable: boolean;
+  /** The columns of rows [from, to) (default: all); a slice of a bool column starts at a multiple of 8. */
+  read(from?: number, to?: number): BatchLike;
+}
+
+/** Reads the metadata of the record batch at `block` of the file open as `fd`. */
+export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string): LeanBatch {
+  const named = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (error) {
+      if (error instanceof IpcFormatError) throw new FocalEvalError('E_INPUT', `${name}: ${error.message}`);
+      throw error;
+    }
+  };
+  const meta = named(() => decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength));
+  const body = block.offset + block.metaDataLength;
+  const slices = named(() => columns.map((c) => sliceLayout(c, meta)));
+  const sliceable = slices.every((l) => l !== null);
+  return {
+    numRows: meta.length,
+    sliceable,
+    read: (from = 0, to = meta.length) =>
+      named(() =>
+        sliceable && (from > 0 || to < meta.length)
+          ? readSlice(fd, body, columns, slices as SliceLayout[], from, to)
+          : readBatch(fd, body, columns, meta),
+      ),
+  };
 }
 
 interface Meta {
@@ -44,10 +79,7 @@ interface Meta {
   buffers: { offset: number; length: number }[];
 }
 
-function readBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[]): BatchLike {
-  const metaBytes = readExactly(fd, new Uint8Array(block.metaDataLength), block.offset);
-  const meta = decodeMeta(metaBytes, block.bodyLength);
-
+function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta): BatchLike {
   // Which buffers the columns use, and the span of the body that holds them all.
   const used = columns.flatMap((c) => bufferRange(c.type, c.place.buffer));
   let start = Infinity;
@@ -64,7 +96,7 @@ function readBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[]):
   const span = end - start;
   if (scratch.byteLength < span) scratch = new ArrayBuffer(Math.ceil(span * 1.25));
   const body = new Uint8Array(scratch, 0, span);
-  readExactly(fd, body, block.offset + block.metaDataLength + start);
+  readExactly(fd, body, bodyAt + start);
 
   const children = columns.map((c) => {
     const cursor = { node: c.place.node, buffer: c.place.buffer };
@@ -81,6 +113,87 @@ function readExactly(fd: number, into: Uint8Array, position: number): Uint8Array
     done += bytesRead;
   }
   return into;
+}
+
+/**
+ * Where a fixed-width column's rows are: its values buffer, its bits per row, and its nesting
+ * (the FixedSizeList widths from the top, each level's node and value count checked).
+ */
+interface SliceLayout {
+  buffer: { offset: number; length: number };
+  bitsPerRow: number;
+  /** The types from the column down to its values, and each level's values per row. */
+  levels: { type: IpcType; perRow: number }[];
+}
+
+/** The column's slice layout, or null when its rows cannot be read a range at a time. */
+function sliceLayout(column: LeanColumn, meta: Meta): SliceLayout | null {
+  const levels: { type: IpcType; perRow: number }[] = [];
+  let type = column.type;
+  let node = column.place.node;
+  let buffer = column.place.buffer;
+  let perRow = 1;
+  for (;;) {
+    const n = meta.nodes[node];
+    if (!n || n.nullCount !== 0 || n.length !== meta.length * perRow) return null;
+    levels.push({ type, perRow });
+    if (type.typeId !== TYPE.FixedSizeList) break;
+    perRow *= type.listSize!;
+    type = type.children[0]!.type;
+    node += 1;
+    buffer += 1; // the list's validity bitmap
+  }
+  const bits = valueBits(type);
+  const values = meta.buffers[buffer + 1];
+  if (bits === 0 || !values) return null;
+  const bitsPerRow = bits * perRow;
+  if (values.length * 8 < meta.length * bitsPerRow) return null; // short: the whole-batch read says so
+  return { buffer: values, bitsPerRow, levels };
+}
+
+/** Bits per value of a fixed-width leaf type, 0 for any other. */
+function valueBits(type: IpcType): number {
+  if (type.typeId === TYPE.Bool) return 1;
+  if (type.typeId === TYPE.Int) return type.bitWidth!;
+  if (type.typeId === TYPE.Float) return type.precision === 2 ? 64 : type.precision === 1 ? 32 : 16;
+  return 0;
+}
+
+/** Rows [from, to) of sliceable columns: each column's byte range read into the reused buffer. */
+function readSlice(fd: number, bodyAt: number, columns: readonly LeanColumn[], layouts: readonly SliceLayout[], from: number, to: number): BatchLike {
+  const ranges = layouts.map((l) => {
+    if ((from * l.bitsPerRow) % 8 !== 0) throw new Error(`a slice of column rows must start on a byte (row ${from})`);
+    return { start: (from * l.bitsPerRow) / 8, bytes: Math.ceil((to * l.bitsPerRow) / 8) - (from * l.bitsPerRow) / 8 };
+  });
+  const places = ranges.map((r) => r.bytes + 7 - ((r.bytes + 7) % 8)); // each column 8-aligned
+  const total = places.reduce((a, b) => a + b, 0);
+  if (scratch.byteLength < total) scratch = new ArrayBuffer(Math.ceil(total * 1.25));
+  let at = 0;
+  const children = layouts.map((layout, i) => {
+    const bytes = new Uint8Array(scratch, at, ranges[i]!.bytes);
+    at += places[i]!;
+    readExactly(fd, bytes, bodyAt + layout.buffer.offset + ranges[i]!.start);
+    return sliceData(layout, 0, to - from, bytes);
+  });
+  return { numRows: to - from, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
+}
+
+/** The DataLike of a slice of `rows` rows at nesting level `level` of a column, over its value bytes. */
+function sliceData(layout: SliceLayout, level: number, rows: number, bytes: Uint8Array): DataLike {
+  const { type } = layout.levels[level]!;
+  const length = rows * layout.levels[level]!.perRow;
+  const leaf = type.typeId !== TYPE.FixedSizeList;
+  return {
+    typeId: type.typeId,
+    length,
+    offset: 0,
+    nullCount: 0,
+    nullBitmap: undefined,
+    values: !leaf ? undefined : type.typeId === TYPE.Bool ? bytes : view(bytes, typedArrayOf(type)),
+    valueOffsets: undefined,
+    children: leaf ? [] : [sliceData(layout, level + 1, rows, bytes)],
+    getValid: () => true,
+  };
 }
 
 // Message: 0 version, 1 header_type, 2 header, 3 bodyLength. RecordBatch: 0 length, 1 nodes
