@@ -5,7 +5,7 @@
  * and at most 2 x threads batches are in flight, so peak RSS should stay near that of a small
  * file, not grow with the file. Not part of `npm run bench`: it needs minutes and ~2.2 GB of disk.
  *
- * Usage: node --import tsx bench/memory.ts [--rows N] (default 50,000,000 rows = 2.2 GB)
+ * Usage: npm run bench:memory -- [--rows N]   (default 50,000,000 rows = 2.2 GB)
  */
 import { mkdir, statfs } from 'node:fs/promises';
 import { relative } from 'node:path';

@@ -1,10 +1,13 @@
 /**
- * The build (scripts/bundle.mjs) replaces two re-export modules with bundles, so the CLI does not
- * load zod's ~100 modules or piscina's ~20 at start-up. This checks the built files are those
- * bundles, and that they work.
+ * The build (scripts/bundle.mjs) replaces three modules with bundles, so the CLI does not load
+ * zod's ~100 modules or piscina's ~20 at start-up, nor each worker the ~20 of its own. This
+ * checks the built files are those bundles, and that they work.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { Report } from '../src/report.ts';
+import { fixture } from './support.ts';
+import { cli, stdoutJson } from './support/cli.ts';
 
 const built = new URL('../dist/src/zod.js', import.meta.url);
 const builtPool = new URL('../dist/src/piscina.js', import.meta.url);
@@ -52,5 +55,30 @@ describe('dist/src/piscina.js', () => {
     } finally {
       await pool.destroy();
     }
+  });
+});
+
+describe('dist/workers/score.js', () => {
+  const worker = new URL('../dist/workers/score.js', import.meta.url);
+
+  it('is one module: it imports no other file of the project', () => {
+    const text = readFileSync(worker, 'utf8');
+    expect(text).not.toMatch(/from\s+["']\.\.?\//);
+    expect(text).not.toMatch(/import\(["']\.\.?\//);
+  });
+
+  it('finds focal.wasm beside it and scores with it (FOCAL_EVAL_KERNEL=wasm fails otherwise), as the scalar kernel does', async () => {
+    expect(readFileSync(new URL('../dist/workers/focal.wasm', import.meta.url))).toEqual(
+      readFileSync(new URL('../src/kernel/wasm/focal.wasm', import.meta.url)),
+    );
+    const args = ['score', fixture('mc_logits_f32.arrow'), '--alpha', 'auto', '--format', 'json', '--threads', '2'];
+    const wasm = await cli(args, undefined, [], { FOCAL_EVAL_KERNEL: 'wasm' });
+    const scalar = await cli(args, undefined, [], { FOCAL_EVAL_KERNEL: 'scalar' });
+    expect(wasm.stderr).toBe('');
+    expect(wasm.code).toBe(0);
+    expect(scalar.code).toBe(0);
+    const [a, b] = [stdoutJson<Report>(wasm), stdoutJson<Report>(scalar)];
+    expect(a.rows).toBe(b.rows);
+    expect(Math.abs(a.total.sumLoss - b.total.sumLoss)).toBeLessThanOrEqual(1e-6 * Math.abs(b.total.sumLoss));
   });
 });

@@ -11,7 +11,7 @@ import { extractColumns } from '../src/columns.ts';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
-import { chunkRowsOf, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import { chunkRowsOf, wasmKernelFailure, wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import type { Plan } from '../src/plan.ts';
 import { createPartial } from '../src/partial.ts';
 import type { Columns, RowOutputs } from '../src/kernel/types.ts';
@@ -55,12 +55,17 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
 /**
  * The kernel that fills partials: the WebAssembly SIMD one where it loads (it falls back to the
  * scalar kernel itself for batches it cannot take), else, or with FOCAL_EVAL_KERNEL=scalar (the
- * baseline the benchmarks compare against), the scalar one.
+ * baseline the benchmarks compare against), the scalar one. FOCAL_EVAL_KERNEL=wasm makes a
+ * module that does not load an error instead (for tests and benchmarks of the built worker).
  */
 function kernelOf(plan: Plan): Kernel {
   const scalar = kernelFor(plan.mode, plan.input);
   if (process.env.FOCAL_EVAL_KERNEL === 'scalar') return scalar;
-  return wasmKernelFor(plan.mode, plan.input) ?? scalar;
+  const wasm = wasmKernelFor(plan.mode, plan.input);
+  if (wasm === null && process.env.FOCAL_EVAL_KERNEL === 'wasm') {
+    throw new FocalEvalError('E_INTERNAL', `FOCAL_EVAL_KERNEL=wasm: the wasm kernel did not load (${wasmKernelFailure()})`);
+  }
+  return wasm ?? scalar;
 }
 
 function failure(code: ErrorCode, message: string): ScoreResult {

@@ -26,13 +26,21 @@ export function requireBuild(): void {
   }
 }
 
-/** Starts the CLI with argv; `stdin` is piped to it (nothing, by default); `nodeOptions` go before the script. */
+/**
+ * Starts the CLI with argv; `stdin` is piped to it (nothing, by default); `nodeOptions` go before
+ * the script; `env` is added to this process's environment.
+ */
 export function startCli(
   args: readonly string[],
   stdin?: Uint8Array,
   nodeOptions: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [...nodeOptions, BIN, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeOptions, BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const done = new Promise<CliRun>((resolve, reject) => {
     const out: Buffer[] = [];
     let stderr = '';
@@ -47,8 +55,13 @@ export function startCli(
 }
 
 /** Runs the CLI to the end. */
-export function cli(args: readonly string[], stdin?: Uint8Array, nodeOptions: readonly string[] = []): Promise<CliRun> {
-  return startCli(args, stdin, nodeOptions).done;
+export function cli(
+  args: readonly string[],
+  stdin?: Uint8Array,
+  nodeOptions: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliRun> {
+  return startCli(args, stdin, nodeOptions, env).done;
 }
 
 /** The JSON on stdout (a report, or an error body). */
