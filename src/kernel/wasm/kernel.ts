@@ -24,7 +24,7 @@ import { kernelFor, type Kernel } from '../index.ts';
 import { IGNORED, partialLength, ROWS } from '../../partial.ts';
 import { sliceColumns, atBatchRow } from '../slice.ts';
 import { ROW_IGNORED, ROW_OK, type Columns, type KernelError, type KernelParams, type LabelArray } from '../types.ts';
-import { initWasmKernel, wasmArena, type WasmArena } from './module.ts';
+import { initWasmKernel, wasmArena, type FocalWasmExports, type WasmArena } from './module.ts';
 
 /** Predictions copied per chunk: 256 KiB of f32, well inside L2 with the accumulators. */
 export const CHUNK_VALUES = 1 << 16;
@@ -76,7 +76,6 @@ export function wasmKernelFor(mode: Mode, input: Input): Kernel | null {
   const arena = wasmArena()!;
   const fallback = kernelFor(mode, input);
   const logits = input === 'logits';
-  const run = mode === 'multiclass' ? scoreMulticlass : mode === 'binary' ? scoreBinary : scoreMultilabel;
   return (cols, params, out) => {
     const batch = mode === 'multilabel' ? cols : withoutNullLabels(cols, params);
     const at = wasmEligible(mode, input, batch, params) ? prepare(arena, mode, batch, params) : null;
@@ -93,7 +92,10 @@ export function wasmKernelFor(mode: Mode, input: Input): Kernel | null {
       wasmKernelCounts.fallback++;
       return atBatchRow(fallback(sliceColumns(cols, from, to, width), params, copy), from);
     };
-    const error = run(arena, at, batch, params, logits, chunkFallback);
+    const error =
+      mode === 'multilabel'
+        ? scoreMultilabel(arena, at, batch, params, logits, chunkFallback)
+        : scoreLabelled(arena, at, batch, params, logits, labelledKind(mode, logits, params.classes), chunkFallback);
     out.set(copy);
     return error;
   };
@@ -216,66 +218,59 @@ function copyPred(arena: WasmArena, pred: Float32Array, from: number, to: number
   arena.f32.fill(0, dst + (to - from), dst + (to - from) + 4);
 }
 
-/** Multiclass on the wasm path, chunk by chunk; a chunk that fails the checks goes to `chunkFallback`. */
-function scoreMulticlass(
-  arena: WasmArena,
-  at: Layout,
-  cols: Columns,
-  params: KernelParams,
-  logits: boolean,
-  chunkFallback: ChunkFallback,
-): KernelError | null {
-  const n = cols.length;
-  const C = params.classes;
-  const pred = cols.pred as Float32Array;
-  const label = cols.label!;
-  const w = arena.exports;
-  const [hasIgnore, ignore] = ignoreArgs(params.ignoreIndex);
-  for (let r0 = 0; r0 === 0 || r0 < n; r0 += at.chunkRows) {
-    const m = Math.min(at.chunkRows, n - r0);
-    const p0 = cols.predBase + r0 * C;
-    let count = -1;
-    if (copyLabels(arena, label, r0, m, at.labels)) {
-      copyPred(arena, pred, p0, p0 + m * C, at.pred);
-      const valid = logits ? w.allFinite(at.pred, m * C) : w.allProbabilities(at.pred, m * C);
-      if (valid) count = w.listRows(at.labels, m, C, hasIgnore, ignore, at.rows);
-    }
-    if (count < 0) {
-      const error = chunkFallback(r0, r0 + m);
-      if (error) return error;
-      continue;
-    }
-    zeroAccumulators(arena, at);
-    const end = (count + 3) & ~3;
-    if (logits) w.multiclassLogits(at.pred, at.labels, at.rows, 0, end, count, C);
-    else w.multiclassProbs(at.pred, at.labels, at.rows, 0, end, count, C);
-    addChunk(arena, at, m, m - count);
-  }
-  return null;
+/**
+ * How a labelled batch (binary or multiclass) is scored in wasm: predictions per row, the label
+ * values in range, and the export that scores one chunk's listed rows [0, end) (count of them real).
+ */
+interface LabelledKind {
+  width: number;
+  classes: number;
+  score(w: FocalWasmExports, at: Layout, end: number, count: number): void;
 }
 
-/** Binary on the wasm path, chunk by chunk; a chunk that fails the checks goes to `chunkFallback`. */
-function scoreBinary(
+function labelledKind(mode: 'binary' | 'multiclass', logits: boolean, C: number): LabelledKind {
+  if (mode === 'binary') {
+    return {
+      width: 1,
+      classes: 2,
+      score: (w, at, end, count) =>
+        logits ? w.binaryLogits(at.pred, at.labels, at.rows, 0, end, count) : w.binaryProbs(at.pred, at.labels, at.rows, 0, end, count),
+    };
+  }
+  return {
+    width: C,
+    classes: C,
+    score: (w, at, end, count) =>
+      logits
+        ? w.multiclassLogits(at.pred, at.labels, at.rows, 0, end, count, C)
+        : w.multiclassProbs(at.pred, at.labels, at.rows, 0, end, count, C),
+  };
+}
+
+/** Binary or multiclass on the wasm path, chunk by chunk; a chunk that fails the checks goes to `chunkFallback`. */
+function scoreLabelled(
   arena: WasmArena,
   at: Layout,
   cols: Columns,
   params: KernelParams,
   logits: boolean,
+  kind: LabelledKind,
   chunkFallback: ChunkFallback,
 ): KernelError | null {
   const n = cols.length;
+  const { width } = kind;
   const pred = cols.pred as Float32Array;
   const label = cols.label!;
   const w = arena.exports;
   const [hasIgnore, ignore] = ignoreArgs(params.ignoreIndex);
   for (let r0 = 0; r0 === 0 || r0 < n; r0 += at.chunkRows) {
     const m = Math.min(at.chunkRows, n - r0);
-    const p0 = cols.predBase + r0;
+    const p0 = cols.predBase + r0 * width;
     let count = -1;
     if (copyLabels(arena, label, r0, m, at.labels)) {
-      copyPred(arena, pred, p0, p0 + m, at.pred);
-      const valid = logits ? w.allFinite(at.pred, m) : w.allProbabilities(at.pred, m);
-      if (valid) count = w.listRows(at.labels, m, 2, hasIgnore, ignore, at.rows);
+      copyPred(arena, pred, p0, p0 + m * width, at.pred);
+      const valid = logits ? w.allFinite(at.pred, m * width) : w.allProbabilities(at.pred, m * width);
+      if (valid) count = w.listRows(at.labels, m, kind.classes, hasIgnore, ignore, at.rows);
     }
     if (count < 0) {
       const error = chunkFallback(r0, r0 + m);
@@ -283,9 +278,7 @@ function scoreBinary(
       continue;
     }
     zeroAccumulators(arena, at);
-    const end = (count + 3) & ~3;
-    if (logits) w.binaryLogits(at.pred, at.labels, at.rows, 0, end, count);
-    else w.binaryProbs(at.pred, at.labels, at.rows, 0, end, count);
+    kind.score(w, at, (count + 3) & ~3, count);
     addChunk(arena, at, m, m - count);
   }
   return null;
