@@ -416,7 +416,7 @@ describe('wasm kernel: vector math', () => {
     expect(w().mathPow(0, 0.5)).toBe(0);
     expect(w().mathPow(1, 0.5)).toBe(1);
   });
-  it('exp with an f32 polynomial (multiclass logits) is within 3e-8 of Math.exp on [-707, 0], 0 below', () => {
+  it('short-polynomial exp (multiclass logits) is within 6e-10 of Math.exp on [-707, 0], 0 below', () => {
     const u = rng(4);
     let worst = 0;
     for (let i = 0; i < 200000; i++) {
@@ -424,8 +424,18 @@ describe('wasm kernel: vector math', () => {
       const e = Math.exp(x);
       worst = Math.max(worst, Math.abs(w().mathExpX4(x) - e) / e);
     }
-    console.log(`exp with an f32 polynomial: largest relative difference ${worst.toExponential(2)}`);
-    expect(worst).toBeLessThan(3e-8);
+    // Near the reduction's edges |r| = ln2/64, where the truncation is largest.
+    for (let m = -32 * 1020; m <= 0; m += 97) {
+      for (const x of [((m - 0.5) * Math.LN2) / 32, ((m + 0.5) * Math.LN2) / 32]) {
+        if (x < -707 || x > 0) continue;
+        const e = Math.exp(x);
+        worst = Math.max(worst, Math.abs(w().mathExpX4(x) - e) / e);
+      }
+    }
+    console.log(`short-polynomial exp: largest relative difference ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(6e-10);
+    expect(Math.abs(w().mathExpX4(-707) / Math.exp(-707) - 1)).toBeLessThan(6e-10);
+    expect(w().mathExpX4(-0)).toBe(1);
     expect(w().mathExpX4(0)).toBe(1);
     expect(w().mathExpX4(-800)).toBe(0);
     expect(w().mathExpX4(-Infinity)).toBe(0);
@@ -578,6 +588,38 @@ describe('wasm kernel: agrees with the scalar kernel', () => {
       for (const ignoreIndex of [0, 1]) {
         const params = baseParams('binary', 2, { ignoreIndex });
         check('binary', input, makeBatch('binary', input, { rows: 500, C: 2, seed: 6 }, params), params);
+      }
+    }
+  });
+
+  it('multiclass logits: ties of the max (signed zeros too), equal rows, extreme logits, 1 to 1030 classes', () => {
+    const u = rng(31);
+    const values = [0, -0, 1, -1, 1000, -1000, 3e38, -3e38, 5, 5, -707, -708, 88];
+    for (const C of [1, 2, 3, 4, 5, 10, 13, 1030]) {
+      for (const gamma of [0, 2, 5]) {
+        const params = baseParams('multiclass', C, { gamma, easyThreshold: 0.5 });
+        const cols = makeBatch('multiclass', 'logits', { rows: 203, C, seed: C + gamma }, params);
+        for (let i = 0; i < cols.length; i++) {
+          const r = u();
+          for (let k = 0; k < C; k++) {
+            const j = i * C + k;
+            if (r < 0.2) cols.pred[j] = 7; // a row of ties only
+            else if (r < 0.4) cols.pred[j] = u() < 0.5 ? 0 : -0; // ties of +0 and -0
+            else if (r < 0.6) cols.pred[j] = u() < 0.5 ? 2.5 : cols.pred[j]!; // some tie at 2.5 or above
+            else if (r < 0.8) cols.pred[j] = values[Math.floor(u() * values.length)]!;
+          }
+        }
+        check('multiclass', 'logits', cols, params);
+      }
+    }
+  });
+
+  it('multiclass logits: 1, 2, 3, 10, 1000 classes, and more than the 1024 kept between passes', () => {
+    for (const C of [1, 2, 3, 10, 1000, 1030]) {
+      for (const margin of [undefined, 4, 25]) {
+        const params = baseParams('multiclass', C, { gamma: 2 });
+        const rows = C >= 1000 ? 41 : 301;
+        check('multiclass', 'logits', makeBatch('multiclass', 'logits', { rows, C, seed: C + (margin ?? 0), margin }, params), params);
       }
     }
   });

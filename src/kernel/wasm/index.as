@@ -9,7 +9,7 @@ export { multiclassLogits, multiclassProbs } from './multiclass';
 export { binaryProbs, binaryLogits } from './binary';
 export { multilabelProbs, multilabelLogits } from './multilabel';
 export { allFinite, allProbabilities, allBinaryTargets, listRows } from './validate';
-import { expV, expX4E, expX4Q, expX4R, expX4T, log0V, powV } from './math';
+import { expS, expV, kv, K_EXP_MIN, log0V, powV } from './math';
 
 /** First byte the JS side may use (above the module's own static data). */
 export function heapBase(): usize {
@@ -31,10 +31,11 @@ export function mathPow(x: f64, g: f64): f64 {
   return f64x2.extract_lane(powV(f64x2.splat(x), f64x2.splat(g)), 0);
 }
 
-/** e^x, x <= 0, through the f32x4-polynomial exp of the multiclass logits kernel. */
+/**
+ * e^x for x <= 0 through expS, the exp of the multiclass logits kernel, masked as there: 0 below
+ * -707. (The name is from the f32x4-polynomial exp it replaced; module.ts keeps the signature.)
+ */
 export function mathExpX4(x: f64): f64 {
   const v = f64x2.splat(x);
-  const t = expX4T(v);
-  const r = expX4R(v, t);
-  return f64x2.extract_lane(expX4E(v, t, r, expX4Q(r, r)), 0);
+  return f64x2.extract_lane(v128.and(expS(v), f64x2.ge(v, kv(K_EXP_MIN))), 0);
 }
