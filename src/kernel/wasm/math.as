@@ -46,17 +46,10 @@
 /** The constants, at byte offsets K_* (8 apart) of a 16-aligned static table. */
 const TABLE: usize = memory.data<f64>(
   [
-    1.4426950408889634, // K_LOG2E
     6755399441055744.0, // K_ROUND: 1.5 * 2^52, adding it rounds to an integer kept in the low bits
-    6.93145751953125e-1, // K_EXP_C1: ln 2, high part (n * C1 exact for |n| < 2^11)
-    1.42860682030941723212e-6, // K_EXP_C2: ln 2, low part
     1.0 / 6.0, // K_INV3F: 1/3!
     1.0 / 24.0, // K_INV4F
     1.0 / 120.0, // K_INV5F
-    1.0 / 720.0, // K_INV6F
-    1.0 / 5040.0, // K_INV7F
-    1.0 / 40320.0, // K_INV8F
-    1.0 / 362880.0, // K_INV9F
     -707.0, // K_EXP_MIN: below it 2^n leaves the normal range; e^-707 = 9e-308 counts as 0
     1.0, // K_ONE
     2.0, // K_TWO
@@ -78,8 +71,6 @@ const TABLE: usize = memory.data<f64>(
     4503599627370496.0, // K_TWO52_BITS: 2^52, whose bits OR a small integer into the mantissa
     4503599627371519.0, // K_TWO52_PLUS_BIAS: 2^52 + 1023
     0.41421356237309515, // K_SQRT2_MINUS_1
-    1.0 / 3628800.0, // K_INV10F
-    1.0 / 39916800.0, // K_INV11F
     46.16624130844683, // K_32_LOG2E: 32 / ln 2
     6.93147180369123816490e-1 / 32.0, // K_LN2_32_HI: ln 2 / 32, high part (K_LN2_HI / 32)
     1.90821492927058770002e-10 / 32.0, // K_LN2_32_LO: low part
@@ -87,44 +78,35 @@ const TABLE: usize = memory.data<f64>(
   ],
   16,
 );
-const K_LOG2E: usize = 0;
-const K_ROUND: usize = 8;
-const K_EXP_C1: usize = 16;
-const K_EXP_C2: usize = 24;
-const K_INV3F: usize = 32;
-const K_INV4F: usize = 40;
-const K_INV5F: usize = 48;
-const K_INV6F: usize = 56;
-const K_INV7F: usize = 64;
-const K_INV8F: usize = 72;
-const K_INV9F: usize = 80;
-export const K_EXP_MIN: usize = 88;
-export const K_ONE: usize = 96;
-export const K_TWO: usize = 104;
-const K_HALF: usize = 112;
-export const K_ZERO: usize = 120;
-const K_LN2_HI: usize = 128;
-const K_LN2_LO: usize = 136;
-const K_LG1: usize = 144;
-const K_LG2: usize = 152;
-const K_LG3: usize = 160;
-const K_LG4: usize = 168;
-const K_LG5: usize = 176;
-const K_LG6: usize = 184;
-const K_LG7: usize = 192;
-const K_MIN_NORMAL: usize = 200;
-const K_TWO54: usize = 208;
-const K_FIFTY_FOUR: usize = 216;
-const K_NEG_INF: usize = 224;
-const K_TWO52_BITS: usize = 232;
-const K_TWO52_PLUS_BIAS: usize = 240;
-const K_SQRT2_MINUS_1: usize = 248;
-const K_INV10F: usize = 256;
-const K_INV11F: usize = 264;
-const K_32_LOG2E: usize = 272;
-const K_LN2_32_HI: usize = 280;
-const K_LN2_32_LO: usize = 288;
-const K_LN2_32: usize = 296;
+const K_ROUND: usize = 0;
+const K_INV3F: usize = 8;
+const K_INV4F: usize = 16;
+const K_INV5F: usize = 24;
+export const K_EXP_MIN: usize = 32;
+export const K_ONE: usize = 40;
+export const K_TWO: usize = 48;
+const K_HALF: usize = 56;
+export const K_ZERO: usize = 64;
+const K_LN2_HI: usize = 72;
+const K_LN2_LO: usize = 80;
+const K_LG1: usize = 88;
+const K_LG2: usize = 96;
+const K_LG3: usize = 104;
+const K_LG4: usize = 112;
+const K_LG5: usize = 120;
+const K_LG6: usize = 128;
+const K_LG7: usize = 136;
+const K_MIN_NORMAL: usize = 144;
+const K_TWO54: usize = 152;
+const K_FIFTY_FOUR: usize = 160;
+const K_NEG_INF: usize = 168;
+const K_TWO52_BITS: usize = 176;
+const K_TWO52_PLUS_BIAS: usize = 184;
+const K_SQRT2_MINUS_1: usize = 192;
+const K_32_LOG2E: usize = 200;
+const K_LN2_32_HI: usize = 208;
+const K_LN2_32_LO: usize = 216;
+const K_LN2_32: usize = 224;
 /** Bit patterns for logCore, both i64 lanes each (16-aligned for plain v128 loads). */
 const SQRT_HALF_BITS: usize = memory.data<i64>([0x3fe6a09e667f3bcd, 0x3fe6a09e667f3bcd], 16);
 const LOG_OFFSET_BITS: usize = memory.data<i64>([0x3ff0000000000000 - 0x3fe6a09e667f3bcd, 0x3ff0000000000000 - 0x3fe6a09e667f3bcd], 16);
