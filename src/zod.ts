@@ -6,7 +6,7 @@
  * its classic schemas' method tables (another ~0.03 s), all on the CLI's critical path before the
  * first batch can go out. zod/mini's functional builders tree-shake: the build bundles this
  * file alone (esbuild, scripts/bundle.mjs) into dist/src/zod.js, keeping only what is
- * listed here (~50 kB, loaded in ~0.01 s). From source (tsx, vitest) it is a plain re-export.
+ * listed here (~60 kB, loaded in ~0.01 s). From source (tsx, vitest) it is a plain re-export.
  */
 import { config } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
@@ -37,4 +37,4 @@ export {
   union,
   globalRegistry,
 } from 'zod/mini';
-export type { infer, input, output, ZodMiniArray, ZodMiniOptional, ZodMiniType } from 'zod/mini';
+export type { infer, input, output, ZodMiniArray, ZodMiniOptional } from 'zod/mini';
