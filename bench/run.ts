@@ -102,13 +102,17 @@ async function startupFloor(runs: number): Promise<string> {
   const npx = [];
   const bare = [];
   for (let r = 0; r < runs; r++) {
-    npx.push((await runTimed('npx', ['--offline', '--', 'node', '-e', '0'])).seconds);
+    const run = await runTimed('npx', ['--offline', '--', 'node', '-e', '0']).catch(() => null);
+    npx.push(run?.status === 0 ? run.seconds : NaN);
     bare.push((await runTimed(process.execPath, ['-e', '0'])).seconds);
   }
-  return (
+  const floor =
     `Start-up floor: CLI --threads 2 on one ${w.spec.rows.toLocaleString('en-US')}-row batch of W1's rows: ` +
     `${median(times).toFixed(3)} s (Node's start, the pool's, loading, the input check, one batch, the report); ` +
-    `\`node -e 0\` ${median(bare).toFixed(3)} s; \`npx --offline -- node -e 0\` ${median(npx).toFixed(3)} s: ` +
+    `\`node -e 0\` ${median(bare).toFixed(3)} s`;
+  if (npx.some(Number.isNaN)) return `${floor}; \`npx --offline -- node -e 0\` did not run here.`;
+  return (
+    `${floor}; \`npx --offline -- node -e 0\` ${median(npx).toFixed(3)} s: ` +
     `\`npx focal-eval\` adds ${(median(npx) - median(bare)).toFixed(2)} s of npm's own start-up to every CLI figure above.`
   );
 }
