@@ -9,7 +9,7 @@ import type { Report } from '../src/index.ts';
 import { runTimed, type TimedRun } from './timedProcess.ts';
 
 const BIN = fileURLToPath(new URL('../bin/focal-eval.js', import.meta.url));
-const DIST_CLI = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+const DIST_CLI = fileURLToPath(new URL('../dist/cli/cli.js', import.meta.url));
 
 /** The scoring flags every runner of the bench uses. */
 export const SCORE_FLAGS = ['--alpha', 'auto', '--gamma', '2', '--format', 'json'] as const;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The published entry: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via
-// `prepare`). The worker pool is started first, so that it boots while the rest loads.
-import { prestart } from '../dist/src/prestart.js';
+// The published entry: runs the bundled CLI (built by `npm run build`, which `npm ci` runs via
+// `prepare`; see scripts/bundle.mjs). The worker pool is started first, so that it boots while
+// the rest loads.
+import { prestart } from '../dist/cli/prestart.js';
 
 prestart(process.argv.slice(2));
-const { main } = await import('../dist/src/cli.js');
+const { main } = await import('../dist/cli/cli.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,9 +1,9 @@
 /**
- * The build (scripts/bundle.mjs) replaces three modules with bundles, so the CLI does not load
- * zod's ~100 modules or piscina's ~20 at start-up, nor each worker the ~20 of its own. This
+ * The build (scripts/bundle.mjs) bundles what starts on every run, so the CLI does not load its
+ * ~30 modules, zod's ~100 or piscina's ~20 at start-up, nor each worker the ~20 of its own. This
  * checks the built files are those bundles, and that they work.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/report.ts';
 import { fixture } from './support.ts';
@@ -80,5 +80,25 @@ describe('dist/workers/score.js', () => {
     const [a, b] = [stdoutJson<Report>(wasm), stdoutJson<Report>(scalar)];
     expect(a.rows).toBe(b.rows);
     expect(Math.abs(a.total.sumLoss - b.total.sumLoss)).toBeLessThanOrEqual(1e-6 * Math.abs(b.total.sumLoss));
+  });
+});
+
+describe('dist/cli (what bin/focal-eval.js loads)', () => {
+  const dir = new URL('../dist/cli/', import.meta.url);
+  const code = readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => [f, readFileSync(new URL(f, dir), 'utf8')] as const);
+
+  it('imports only its own chunks, Node built-ins, and apache-arrow / parquet-wasm (for the inputs that need them)', () => {
+    const specifiers = code.flatMap(([, text]) => [...text.matchAll(/(?:from|import\()\s*["']([^"']+)["']/g)].map((m) => m[1]!));
+    const outside = specifiers.filter((s) => !/^\.\/[\w-]+\.js$/.test(s) && !s.startsWith('node:') && !/^(apache-arrow|parquet-wasm)(\/|$)/.test(s));
+    expect(outside).toEqual([]);
+    expect(specifiers).not.toContain('zod');
+  });
+
+  it('holds one dispatch module, so the pool prestart.js warms is the one cli.js takes', () => {
+    const copies = code.filter(([, text]) => text.includes('function warmPool(')).length;
+    expect(copies).toBe(1);
+    expect(code.map(([f]) => f)).toEqual(expect.arrayContaining(['prestart.js', 'cli.js']));
   });
 });

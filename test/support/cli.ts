@@ -21,7 +21,7 @@ export interface CliRun {
 
 /** Throws a clear error when dist/ has not been built (bin/ runs the build). */
 export function requireBuild(): void {
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'cli.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   }
 }
