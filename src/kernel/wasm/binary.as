@@ -12,6 +12,7 @@
  *   probs:  p_t = clamp(t ? p : 1 - p, eps, 1 - eps),  ln p_t,  1 - p_t direct (as the reference)
  *
  * Binary kernels walk a row list (ignored rows left out), two rows a time; group = label.
+ * logitPair is logitExp then logitPairE; the multilabel kernel calls the two in separate passes.
  */
 import { expV, kv, K_ONE, K_TWO, K_ZERO, log1pPoly, logV, unitLogF, unitLogK } from './math';
 import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
@@ -19,9 +20,20 @@ import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup } from './accumulate'
 /** Scores two logit lanes z with target mask t into groups g0, g1. */
 // @ts-ignore: decorator
 @inline export function logitPair(z: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
+  logitPairE(z, logitExp(z), t, g0, g1, kind);
+}
+
+/** e = e^{-|z|} of two logit lanes (logitPair's first step). */
+// @ts-ignore: decorator
+@inline export function logitExp(z: v128): v128 {
+  return expV(f64x2.neg(f64x2.abs(z)));
+}
+
+/** logitPair given e = logitExp(z), for kernels that take the exponentials in a pass of their own (multilabel.as). */
+// @ts-ignore: decorator
+@inline export function logitPairE(z: v128, e: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
   const one = kv(K_ONE);
   const a = f64x2.abs(z);
-  const e = expV(f64x2.neg(a));
   // Two divisions side by side rather than one shared (d = 1 / ((1 + e)(2 + f))): the shared one
   // sat on the chain to the log, and the chain, not the divider, is what limits this kernel.
   const f = unitLogF(e);
