@@ -12,24 +12,36 @@
  *   probs:  p_t = clamp(t ? p : 1 - p, eps, 1 - eps),  ln p_t,  1 - p_t direct (as the reference)
  *
  * Binary kernels walk a row list (ignored rows left out), two rows a time; group = label.
- * logitPair is logitExp then logitPairE; the multilabel kernel calls the two in separate passes.
+ *
+ * The logit kernels (binary here, multilabel.as) take two passes over each block of E_BLOCK
+ * units: the first only takes e = e^{-|z|} (logitExp) into E_SCRATCH, the second the rest of
+ * each unit (logitPairE: the two divisions, the log, the accumulators). The math and the order of
+ * every addition are those of the one-pass loop (logitPairE(z, logitExp(z), ...)), so the results
+ * are the same bits. The logit math is latency-bound (math.as): with one unit's whole
+ * exp -> division -> log chain in one loop body, the reorder window covers little of the next
+ * step; split, each loop has a shorter chain, so more of its steps overlap. Here the first pass
+ * gathers the two predictions of a step through the row list and the second gathers them again
+ * (with the labels). bench/kernel.ts's binary logits went from ~83 to ~102 M units/s (one
+ * thread, gamma 2; gamma 0 ~82 -> ~97, gamma 5 ~46 -> ~54). Not worth it:
+ * keeping the gathered z in a second scratch block for the second pass, or that pass four rows
+ * a step (the same within noise; the latter ~4 kB more code); blocks of 256 were slower, of 1024
+ * or 2048 the same. E_BLOCK and E_SCRATCH live here, beside logitExp and logitPairE, and both
+ * kernels use them (one thread per module instance, one kernel call at a time).
  */
 import { expV, kv, K_ONE, K_TWO, K_ZERO, log1pPoly, logV, unitLogF, unitLogK } from './math';
 import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
 
-/** Scores two logit lanes z with target mask t into groups g0, g1. */
-// @ts-ignore: decorator
-@inline export function logitPair(z: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
-  logitPairE(z, logitExp(z), t, g0, g1, kind);
-}
+/** Units per block of the two logits passes; e of a block (f64, in the kernel's unit order) goes to E_SCRATCH. */
+export const E_BLOCK: i32 = 512;
+export const E_SCRATCH: usize = memory.data(E_BLOCK << 3, 16);
 
-/** e = e^{-|z|} of two logit lanes (logitPair's first step). */
+/** e = e^{-|z|} of two logit lanes (the first logits pass). */
 // @ts-ignore: decorator
 @inline export function logitExp(z: v128): v128 {
   return expV(f64x2.neg(f64x2.abs(z)));
 }
 
-/** logitPair given e = logitExp(z), for kernels that take the exponentials in a pass of their own (multilabel.as). */
+/** Scores two logit lanes z with target mask t into groups g0, g1, given e = logitExp(z) (the second pass). */
 // @ts-ignore: decorator
 @inline export function logitPairE(z: v128, e: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
   const one = kv(K_ONE);
@@ -88,13 +100,25 @@ function binaryLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, en
 
 // @ts-ignore: decorator
 @inline function binaryLogitsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, kind: i32): void {
-  for (let i = start; i < end; i += 2) {
-    const rp = rows + (<usize>i << 2);
-    const y0 = load<i32>(labels + (<usize>load<i32>(rp) << 2));
-    const y1 = load<i32>(labels + (<usize>load<i32>(rp, 4) << 2));
-    let v = v128.load32_zero(pred + (<usize>load<i32>(rp) << 2));
-    v = v128.load32_lane(pred + (<usize>load<i32>(rp, 4) << 2), v, 1);
-    const t = i64x2.replace_lane(i64x2.splat(-(<i64>y0)), 1, -(<i64>y1));
-    logitPair(f64x2.promote_low_f32x4(v), t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
+  for (let b = start; b < end; b += E_BLOCK) {
+    const stop = min(end, b + E_BLOCK);
+    // Pass 1: e of two rows a step, their predictions gathered through the row list.
+    for (let i = b; i < stop; i += 2) {
+      const rp = rows + (<usize>i << 2);
+      let v = v128.load32_zero(pred + (<usize>load<i32>(rp) << 2));
+      v = v128.load32_lane(pred + (<usize>load<i32>(rp, 4) << 2), v, 1);
+      v128.store(E_SCRATCH + (<usize>(i - b) << 3), logitExp(f64x2.promote_low_f32x4(v)));
+    }
+    // Pass 2: the rest, two rows a step, as before the split.
+    for (let i = b; i < stop; i += 2) {
+      const rp = rows + (<usize>i << 2);
+      const y0 = load<i32>(labels + (<usize>load<i32>(rp) << 2));
+      const y1 = load<i32>(labels + (<usize>load<i32>(rp, 4) << 2));
+      let v = v128.load32_zero(pred + (<usize>load<i32>(rp) << 2));
+      v = v128.load32_lane(pred + (<usize>load<i32>(rp, 4) << 2), v, 1);
+      const t = i64x2.replace_lane(i64x2.splat(-(<i64>y0)), 1, -(<i64>y1));
+      const e = v128.load(E_SCRATCH + (<usize>(i - b) << 3));
+      logitPairE(f64x2.promote_low_f32x4(v), e, t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
+    }
   }
 }

@@ -36,7 +36,7 @@
  *
  * The logit kernels are bound by latency, not by throughput: one unit's exp -> division -> log
  * chain is longer than what the core's reorder window covers of the next units, so shortening
- * chains (table exp, Estrin log, two parallel divisions in logitPair) is what makes them faster.
+ * chains (table exp, Estrin log, two parallel divisions in logitPairE) is what makes them faster.
  *
  * Two things about V8 (Node 20) shape this code: it does not inline wasm calls, so every function
  * here is @inline; and it builds each v128.const from scratch at every use (three instructions),

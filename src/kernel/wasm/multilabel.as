@@ -3,21 +3,22 @@
  * pairs, four units per step (two f64x2 pipelines). Unit u is class c = u mod C of its row;
  * group = c when its target is 1, C + c when it is 0. The math per unit is binary.as's.
  *
- * Logits take two passes over each block of E_BLOCK units: the first only takes e = e^{-|z|}
- * (logitExp) into E_SCRATCH, the second the rest of each unit (logitPairE: the two divisions,
- * the log, the accumulators). The math and the order of every addition are logitPair's, so the
- * results are the same bits. The logit math is latency-bound (math.as): with one unit's whole
- * exp -> division -> log chain in one loop body, the core's reorder window (on the Zen 4 this was
- * measured on, its floating-point scheduler) covers about two units of the next step; split, each
- * loop has a shorter chain for its instructions, so more of its steps overlap. bench/kernel.ts's
- * multilabel logits went from ~87 to ~111 M units/s (one thread, gamma 2; gamma 5 and 0 gain
- * too). Splitting further did not pay: the divisions in the first pass or a pass of their own,
- * or staging the accumulator updates for a third pass (the same or slower).
+ * Logits take two passes over each block of E_BLOCK units (binary.as's block and scratch area):
+ * the first only takes e = e^{-|z|} (logitExp) into E_SCRATCH, the second the rest of each unit
+ * (logitPairE: the two divisions, the log, the accumulators). The math and the order of every
+ * addition are the one-pass loop's, so the results are the same bits. The logit math is
+ * latency-bound (math.as): with one unit's whole exp -> division -> log chain in one loop body,
+ * the core's reorder window (on the Zen 4 this was measured on, its floating-point scheduler)
+ * covers about two units of the next step; split, each loop has a shorter chain for its
+ * instructions, so more of its steps overlap. bench/kernel.ts's multilabel logits went from ~87
+ * to ~111 M units/s (one thread, gamma 2; gamma 5 and 0 gain too). Splitting further did not
+ * pay: the divisions in the first pass or a pass of their own, or staging the accumulator
+ * updates for a third pass (the same or slower).
  *
  * The prediction and target regions are padded to a multiple of 4 units (with 0); lanes past
  * `count` are padding and go to the trash group.
  */
-import { logitExp, logitPairE, probPair } from './binary';
+import { E_BLOCK, E_SCRATCH, logitExp, logitPairE, probPair } from './binary';
 import { gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
 
 /** Scores units [start, end) (start a multiple of 4) of a probabilities batch. */
@@ -60,10 +61,6 @@ export function multilabelLogits(pred: usize, target: usize, start: i32, end: i3
 function multilabelLogitsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
   multilabelLogitsLoop(pred, target, start, end, count, C, GAMMA_TWO);
 }
-
-/** e^{-|z|} of a block of E_BLOCK units (f64, in unit order), from the first logits pass for the second. */
-const E_BLOCK: i32 = 512;
-const E_SCRATCH: usize = memory.data(E_BLOCK << 3, 16);
 
 // @ts-ignore: decorator
 @inline function multilabelLogitsLoop(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32, kind: i32): void {
