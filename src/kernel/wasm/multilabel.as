@@ -3,17 +3,13 @@
  * pairs, four units per step (two f64x2 pipelines). Unit u is class c = u mod C of its row;
  * group = c when its target is 1, C + c when it is 0. The math per unit is binary.as's.
  *
- * Logits take two passes over each block of E_BLOCK units (binary.as's block and scratch area):
- * the first only takes e = e^{-|z|} (logitExp) into E_SCRATCH, the second the rest of each unit
- * (logitPairE: the two divisions, the log, the accumulators). The math and the order of every
- * addition are the one-pass loop's, so the results are the same bits. The logit math is
- * latency-bound (math.as): with one unit's whole exp -> division -> log chain in one loop body,
- * the core's reorder window (on the Zen 4 this was measured on, its floating-point scheduler)
- * covers about two units of the next step; split, each loop has a shorter chain for its
- * instructions, so more of its steps overlap. bench/kernel.ts's multilabel logits went from ~87
- * to ~111 M units/s (one thread, gamma 2; gamma 5 and 0 gain too). Splitting further did not
- * pay: the divisions in the first pass or a pass of their own, or staging the accumulator
- * updates for a third pass (the same or slower).
+ * Logits take binary.as's two passes over each block of E_BLOCK units (e = e^{-|z|} first, then
+ * the rest of each unit; the same bits as one pass, see binary.as for why it pays). Here the
+ * first pass reads the predictions straight, two a step. bench/kernel.ts's multilabel logits
+ * went from ~87 to ~111 M units/s (one thread, gamma 2; gamma 5 and 0 gain too; measured on a
+ * Zen 4, where the floating-point scheduler is what the one-pass loop filled). Splitting further
+ * did not pay: the divisions in the first pass or a pass of their own, or staging the
+ * accumulator updates for a third pass (the same or slower).
  *
  * The prediction and target regions are padded to a multiple of 4 units (with 0); lanes past
  * `count` are padding and go to the trash group.
