@@ -46,6 +46,7 @@ import {
 } from '../src/partial.ts';
 import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import { sliceColumns } from '../src/kernel/slice.ts';
+import { rng } from './support.ts';
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';
@@ -62,18 +63,6 @@ const GAMMAS = [0, 0.5, 1, 2, 5];
 /** "Within rounding of an edge": the reference p_t is this close to the threshold or a bin edge. */
 const EDGE = 1e-6;
 
-/** Deterministic uniform [0, 1) (xorshift32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 function baseParams(mode: Mode, C: number, over: Partial<KernelParams> = {}): KernelParams {
   return {
