@@ -4,11 +4,9 @@
  * finishes (read or refused) instead of hanging. The corpus runs in a child process that is
  * killed when a case overruns, since some apache-arrow hangs are synchronous.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { RecordBatchReader, RecordBatchStreamWriter, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +15,7 @@ import { checkIpcFile, isIpcFileMagic } from '../src/source/ipcCheck.ts';
 import { checkedIpcStream } from '../src/source/ipcStreamCheck.ts';
 import type { IpcBlock } from '../src/source/ipcCheck.ts';
 import type { CaseResult } from './helpers/readIpcCase.ts';
+import { runInChildren, type ChildRun } from './support/childCases.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test/fixtures');
@@ -277,14 +276,7 @@ interface CorpusCase {
   readonly path: string;
 }
 
-interface CaseRun extends CorpusCase {
-  result?: CaseResult;
-  timedOut?: boolean;
-  crashed?: string;
-}
-
-const HELPER = join(ROOT, 'test/helpers/readIpcCase.ts');
-const STARTUP_MS = 30_000;
+interface CaseRun extends CorpusCase, ChildRun<CaseResult> {}
 
 function corpus(kind: Kind): CorpusCase[] {
   const dir = join(FIXTURES, `corpus/arrow-ipc-${kind}`);
@@ -294,42 +286,11 @@ function corpus(kind: Kind): CorpusCase[] {
     .map((name) => ({ kind, path: join(dir, name) }));
 }
 
-/** Runs cases in one child until they are done or one overruns or crashes; returns the runs so far. */
-function runChild(cases: readonly CorpusCase[]): Promise<CaseRun[]> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', HELPER], { cwd: ROOT, stdio: ['pipe', 'pipe', 'ignore'] });
-    const runs: CaseRun[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    let settled = false;
-    const finish = (last?: CaseRun): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (last) runs.push(last);
-      child.kill('SIGKILL');
-      done(runs);
-    };
-    const arm = (ms: number, last: () => CaseRun): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(last()), ms);
-    };
-    const current = (): CaseRun => ({ ...cases[runs.length], timedOut: true });
-    arm(STARTUP_MS, () => ({ ...cases[0], crashed: 'the helper did not start' }));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (settled) return;
-      if (line !== 'ready') runs.push({ ...cases[runs.length], result: JSON.parse(line) as CaseResult });
-      if (runs.length === cases.length) finish();
-      else arm(CASE_TIMEOUT_MS, current);
-    });
-    child.on('close', (code, signal) => finish(runs.length < cases.length ? { ...cases[runs.length], crashed: `exit ${code ?? signal}` } : undefined));
-    child.stdin.end(cases.map((c) => `${c.kind}\t${c.path}\n`).join(''));
-  });
-}
-
+/** Reads every case in child processes (test/helpers/readIpcCase.ts); the runs by path. */
 async function runAll(cases: readonly CorpusCase[]): Promise<Map<string, CaseRun>> {
-  const runs: CaseRun[] = [];
-  while (runs.length < cases.length) runs.push(...(await runChild(cases.slice(runs.length))));
-  return new Map(runs.map((run) => [run.path, run]));
+  const lines = cases.map((c) => `${c.kind}\t${c.path}`);
+  const runs = await runInChildren<CaseResult>('test/helpers/readIpcCase.ts', lines, CASE_TIMEOUT_MS);
+  return new Map(runs.map((run, i) => [cases[i]!.path, { ...cases[i]!, ...run }]));
 }
 
 /** Asserts that a case finished: read, or refused with E_INPUT naming its file; never hung or crashed. */
