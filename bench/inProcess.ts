@@ -8,13 +8,12 @@
 import { open } from 'node:fs/promises';
 import { RecordBatchReader, type AsyncRecordBatchFileReader } from 'apache-arrow';
 import { extractColumns } from '../src/columns.ts';
-import { kernelParams } from '../src/evaluate.ts';
-import { finalize, shapeOf } from '../src/finalize.ts';
+import { finalize } from '../src/finalize.ts';
 import type { Report } from '../src/index.ts';
 import { kernelFor } from '../src/kernel/index.ts';
 import { parseOptions } from '../src/options.ts';
-import { createPartial, mergeInto } from '../src/partial.ts';
-import { makePlan } from '../src/plan.ts';
+import { createPartial, mergeInto } from '../src/kernel/partial.ts';
+import { kernelParams, makePlan, partialShape } from '../src/plan.ts';
 
 /** One in-process run: total wall time, CPU time, and how much of the wall time the kernels took. */
 export interface InProcessRun {
@@ -38,7 +37,7 @@ export async function runInProcess(path: string): Promise<InProcessRun> {
     const count = reader.numRecordBatches;
     const first = count > 0 ? ((await reader.readRecordBatch(0)) ?? null) : null;
     const plan = makePlan(reader.schema, options, first, path);
-    const shape = shapeOf(plan, options);
+    const shape = partialShape(plan, options);
     const params = kernelParams(plan, options);
     const kernel = kernelFor(plan.mode, plan.input);
     const total = createPartial(shape);

@@ -15,7 +15,7 @@
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import type { Columns, KernelParams } from '../src/kernel/types.ts';
 import { wasmKernelFor } from '../src/kernel/wasm/index.ts';
-import { createPartial, mergeInto } from '../src/partial.ts';
+import { createPartial, mergeInto } from '../src/kernel/partial.ts';
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';

@@ -4,12 +4,11 @@
  * kernel the workers pick, WebAssembly by default), the partials merged in order and finalized.
  * Only the pool and the process are missing, so the CLI's time over this one is what they cost.
  */
-import { kernelParams } from '../src/evaluate.ts';
-import { finalize, shapeOf } from '../src/finalize.ts';
+import { finalize } from '../src/finalize.ts';
 import type { Report } from '../src/index.ts';
 import { parseOptions } from '../src/options.ts';
-import { createPartial, mergeInto } from '../src/partial.ts';
-import { makePlan } from '../src/plan.ts';
+import { createPartial, mergeInto } from '../src/kernel/partial.ts';
+import { kernelParams, makePlan, partialShape } from '../src/plan.ts';
 import { openInput } from '../src/source/input.ts';
 import score from '../workers/score.ts';
 
@@ -29,7 +28,7 @@ export async function runWorkerPath(path: string): Promise<WorkerPathRun> {
   try {
     // The bench's inputs have no dictionary or List column, so the plan needs no first batch.
     const plan = makePlan(input.schema, options, null, input.name);
-    const shape = shapeOf(plan, options);
+    const shape = partialShape(plan, options);
     const total = createPartial(shape);
     for await (const { task } of input.tasks(plan, kernelParams(plan, options), shape)) {
       const result = await score(task);

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as z from './zod.ts';
+import { MODES } from './kernel/types.ts';
 import { ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './alphas.ts';
 import { UsageError } from './errors.ts';
 
@@ -17,7 +18,7 @@ const estimates = z.array(z.nullable(z.number().check(z.gte(0))));
 export const SavedAlphasSchema = z.looseObject({
   format: z.literal('focal-eval-alphas'),
   version: z.literal(1),
-  mode: z.enum(['binary', 'multiclass', 'multilabel']),
+  mode: z.enum(MODES),
   classNames: z.array(z.string()).check(z.minLength(1)),
   beta: z.number(),
   counts: z.array(count),

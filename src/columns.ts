@@ -5,6 +5,7 @@
  * bools, 64-bit integers, strings mapped to class indices, and a null map when a column has
  * nulls). Used by the workers and, for stream input, by the main thread.
  */
+import { TYPE, type BatchLike, type DataLike } from './arrowTypes.ts';
 import { FocalEvalError } from './errors.ts';
 import type { Plan } from './plan.ts';
 import {
@@ -16,30 +17,6 @@ import {
   type LabelArray,
   type PredArray,
 } from './kernel/types.ts';
-
-/**
- * The parts of an Arrow Data that are read here: apache-arrow's Data has them, and so do the
- * lean reader's columns (ipcBatch.ts), which lets IPC files be scored without apache-arrow.
- */
-export interface DataLike {
-  readonly typeId: number;
-  readonly length: number;
-  readonly offset: number;
-  readonly nullCount: number;
-  readonly nullBitmap: Uint8Array | undefined;
-  readonly values: unknown;
-  readonly valueOffsets?: unknown;
-  readonly children: readonly DataLike[];
-  readonly dictionary?: { toArray(): unknown } | undefined;
-  getValid(index: number): boolean;
-}
-
-/** The parts of a RecordBatch that are read here. */
-export interface BatchLike {
-  readonly numRows: number;
-  readonly schema: { readonly fields: readonly { readonly name: string }[] };
-  readonly data: { readonly children: readonly DataLike[] };
-}
 
 /** Extracts the plan's columns from one batch. `file` and `batch` only name the place in errors. */
 export function extractColumns(batch: BatchLike, plan: Plan, file: string, batchIndex: number): Columns {
@@ -168,7 +145,7 @@ class BufferCheck {
   bitmap(column: string, data: DataLike, n: number): void {
     const bytes = (data.offset + n + 7) >> 3;
     if (data.nullCount > 0 && (data.nullBitmap?.length ?? 0) < bytes) this.fail(column, 'validity bitmap shorter than the batch');
-    if (data.typeId === 6 /* Bool */ && (data.values as Uint8Array).length < bytes) this.fail(column, 'bool values shorter than the batch');
+    if (data.typeId === TYPE.Bool && (data.values as Uint8Array).length < bytes) this.fail(column, 'bool values shorter than the batch');
   }
 }
 
@@ -200,7 +177,7 @@ function columnData(batch: BatchLike, name: string, file: string, batchIndex: nu
 /** Integer or bool values as a typed array the kernels index: views where possible. */
 function asLabelArray(data: DataLike): LabelArray {
   const values = data.values as unknown;
-  if (data.typeId === 6 /* Bool */) {
+  if (data.typeId === TYPE.Bool) {
     // Bools are bit-packed, and a slice keeps its bit offset: unpack into bytes.
     const bits = values as Uint8Array;
     const out = new Uint8Array(data.length);

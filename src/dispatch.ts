@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from './piscina.ts';
 import { DataError, FocalEvalError } from './errors.ts';
-import { createPartial, mergeInto, ROWS, type PartialShape } from './partial.ts';
+import { createPartial, mergeInto, ROWS, type PartialShape } from './kernel/partial.ts';
 import type { Plan } from './plan.ts';
 import type { ScoreResult, ScoreTask } from './task.ts';
 

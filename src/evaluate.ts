@@ -5,13 +5,12 @@
  */
 import { defaultThreads, dispatch, takePool } from './dispatch.ts';
 import { FocalEvalError } from './errors.ts';
-import { finalize, shapeOf } from './finalize.ts';
-import type { KernelParams } from './kernel/types.ts';
+import { finalize } from './finalize.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
-import { makePlan, predColumnOf, type Plan } from './plan.ts';
+import { kernelParams, makePlan, partialShape, predColumnOf } from './plan.ts';
 import type { Report } from './report.ts';
 import { openInput, type InputSource, type OpenedInput } from './source/input.ts';
-import { TYPE } from './source/ipcSchema.ts';
+import { TYPE } from './arrowTypes.ts';
 
 /**
  * Scores a prediction dump: a file path ('-' for stdin), a Table, or (async) iterable of
@@ -26,7 +25,7 @@ export async function evaluate(source: InputSource, options: OptionsInput = {}):
   try {
     input = await openInput(source, opts.inputFormat);
     const plan = makePlan(input.schema, opts, await needFirstBatch(input, opts), input.name);
-    const shape = shapeOf(plan, opts);
+    const shape = partialShape(plan, opts);
     const merged = await dispatch(input.tasks(plan, kernelParams(plan, opts), shape), plan, shape, pool);
     // The workers are done: they stop (a few ms) while the report is made.
     destroyed = pool.destroy();
@@ -38,19 +37,6 @@ export async function evaluate(source: InputSource, options: OptionsInput = {}):
   } finally {
     await Promise.all([destroyed ?? pool.destroy(), input?.close()]);
   }
-}
-
-/** The scalar parameters the kernels take, from the plan and options. */
-export function kernelParams(plan: Plan, opts: Options): KernelParams {
-  return {
-    classes: plan.classes,
-    gamma: opts.gamma,
-    epsilon: opts.epsilon,
-    easyThreshold: opts.easyThreshold,
-    bins: opts.histogramBins,
-    ignoreIndex: opts.ignoreIndex,
-    skipInvalid: opts.onInvalid === 'skip',
-  };
 }
 
 function threadsOf(opts: Options): number {

@@ -22,18 +22,13 @@ import {
   SUM_FL,
   SUM_PT,
   type PartialShape,
-} from './partial.ts';
-import type { Plan } from './plan.ts';
+} from './kernel/partial.ts';
+import { partialShape, type Plan } from './plan.ts';
 import { ReportSchema, type ClassStats, type Report, type Stats } from './report.ts';
-
-/** The partial's shape for a plan: C groups, or 2C in multilabel (positives, then negatives). */
-export function shapeOf(plan: Plan, options: Options): PartialShape {
-  return { groups: plan.mode === 'multilabel' ? 2 * plan.classes : plan.classes, bins: options.histogramBins };
-}
 
 /** Builds and checks the report from the merged partial of a whole run. */
 export function finalize(partial: Float64Array, plan: Plan, options: Options): Report {
-  const shape = shapeOf(plan, options);
+  const shape = partialShape(plan, options);
   const C = plan.classes;
   const groupCount = (g: number): number => partial[groupOffset(g) + COUNT]!;
   const multilabel = plan.mode === 'multilabel';

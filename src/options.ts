@@ -4,6 +4,7 @@
  * are checked by the plan.
  */
 import * as z from './zod.ts';
+import { INPUTS, MODES } from './kernel/types.ts';
 import { ALPHA_SCHEMES } from './alphas.ts';
 import { SavedAlphasSchema } from './alphaFile.ts';
 import { UsageError } from './errors.ts';
@@ -16,8 +17,8 @@ const bounded = (...checks: Parameters<ReturnType<typeof z.number>['check']>) =>
 
 /** The options schema: library spelling; the CLI's flags are the kebab-case of these names. */
 export const OptionsSchema = z.strictObject({
-  mode: z.optional(z.enum(['binary', 'multiclass', 'multilabel'])),
-  input: z.optional(z.enum(['probs', 'logits'])),
+  mode: z.optional(z.enum(MODES)),
+  input: z.optional(z.enum(INPUTS)),
   label: z._default(z.string().check(z.minLength(1)), 'label'),
   pred: z.optional(z.string().check(z.minLength(1))),
   classNames: z.optional(z.array(z.string()).check(z.minLength(1))),

@@ -7,13 +7,11 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { FocalEvalError, UsageError } from './errors.ts';
+import type { InputKind, KernelParams, Mode } from './kernel/types.ts';
+import type { PartialShape } from './kernel/partial.ts';
 import type { Options } from './options.ts';
-import { TYPE } from './source/ipcSchema.ts';
+import { TYPE, type SchemaLike, type TypeLike } from './arrowTypes.ts';
 
-/** Scoring mode of the spec. */
-export type Mode = 'binary' | 'multiclass' | 'multilabel';
-/** Whether predictions are probabilities or logits. */
-export type InputKind = 'probs' | 'logits';
 /** How the label column is stored. */
 export type LabelKind = 'int' | 'bool' | 'dictionary' | 'utf8' | 'list';
 /** How the prediction column is stored: one float, a FixedSizeList, or a List. */
@@ -42,30 +40,30 @@ export interface Plan {
   labelStrings: (string | null)[] | null;
 }
 
+/** The scalar parameters the kernels take, from the plan and options. */
+export function kernelParams(plan: Plan, opts: Options): KernelParams {
+  return {
+    classes: plan.classes,
+    gamma: opts.gamma,
+    epsilon: opts.epsilon,
+    easyThreshold: opts.easyThreshold,
+    bins: opts.histogramBins,
+    ignoreIndex: opts.ignoreIndex,
+    skipInvalid: opts.onInvalid === 'skip',
+  };
+}
+
+/** The partial's shape for a plan: C groups, or 2C in multilabel (positives, then negatives). */
+export function partialShape(plan: Plan, options: Options): PartialShape {
+  return { groups: plan.mode === 'multilabel' ? 2 * plan.classes : plan.classes, bins: options.histogramBins };
+}
+
 /** The default prediction columns, in order of preference. */
 export const PRED_COLUMNS = ['probs', 'prob', 'logits', 'logit'] as const;
 
 /** The prediction column: the one named by `pred`, else the first of PRED_COLUMNS the schema has. */
 export function predColumnOf(schema: SchemaLike, options: Pick<Options, 'pred'>): string | undefined {
   return options.pred ?? PRED_COLUMNS.find((name) => schema.fields.some((f) => f.name === name));
-}
-
-/**
- * The parts of a column type the plan reads: apache-arrow's DataType has them, and so has the
- * lean IPC reader's (ipcSchema.ts), so an IPC file is planned without loading apache-arrow.
- */
-export interface TypeLike {
-  readonly typeId: number;
-  readonly precision?: number;
-  readonly listSize?: number;
-  readonly children: readonly { readonly type: TypeLike }[];
-  readonly dictionary?: TypeLike;
-  toString(): string;
-}
-
-/** The parts of a schema the plan reads. */
-export interface SchemaLike {
-  readonly fields: readonly { readonly name: string; readonly type: TypeLike }[];
 }
 
 const isInt = (t: TypeLike): boolean => t.typeId === TYPE.Int;

@@ -4,6 +4,7 @@
  * shipped in the package (schema/report.schema.json, written by `npm run schema`).
  */
 import * as z from './zod.ts';
+import { INPUTS, MODES } from './kernel/types.ts';
 import { ALPHA_SCHEMES } from './options.ts';
 
 const count = z.int().check(z.gte(0));
@@ -55,8 +56,8 @@ export const AlphaEstimatesSchema = z.strictObject({
 export const ReportSchema = z
   .strictObject({
     schemaVersion: z.literal(1),
-    mode: z.enum(['binary', 'multiclass', 'multilabel']),
-    input: z.enum(['probs', 'logits']),
+    mode: z.enum(MODES),
+    input: z.enum(INPUTS),
     options: z.strictObject({
       gamma: z.number(),
       alpha: z.union([z.null(), z.literal('auto'), z.number(), z.array(z.number())]),

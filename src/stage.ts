@@ -14,11 +14,10 @@ import { classAlphas, groupWeights } from './alphaWeights.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { defaultThreads, OrderedMerge, takePool, type ScorePool } from './dispatch.ts';
 import { FocalEvalError, UsageError } from './errors.ts';
-import { kernelParams } from './evaluate.ts';
-import { finalize, shapeOf } from './finalize.ts';
+import { finalize } from './finalize.ts';
 import { appendLossColumns, outputSchema } from './lossColumns.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
-import { makePlan, type Plan } from './plan.ts';
+import { kernelParams, makePlan, partialShape, type Plan } from './plan.ts';
 import type { Report } from './report.ts';
 import type { ScoreResult } from './task.ts';
 
@@ -101,7 +100,7 @@ class Stage extends Transform implements FocalStage {
     const task = {
       plan: r.plan,
       params: kernelParams(r.plan, this.#opts),
-      shape: shapeOf(r.plan, this.#opts),
+      shape: partialShape(r.plan, this.#opts),
       file: this.#name,
       index,
       batch: { kind: 'columns' as const, columns },
@@ -116,7 +115,7 @@ class Stage extends Transform implements FocalStage {
     const schema = outputSchema(first.schema, plan);
     const weights = groupWeights(plan, this.#opts, classAlphas(plan, this.#opts, null));
     const pool = takePool(this.#opts.threads ?? defaultThreads());
-    return { plan, schema, weights, pool, merge: new OrderedMerge(plan, shapeOf(plan, this.#opts)), inFlight: [], submitted: 0 };
+    return { plan, schema, weights, pool, merge: new OrderedMerge(plan, partialShape(plan, this.#opts)), inFlight: [], submitted: 0 };
   }
 
   /** Waits for the oldest batch in flight, merges its partial and pushes it out with its columns. */

@@ -5,7 +5,7 @@
  */
 import type { ErrorCode } from './errors.ts';
 import type { Columns, KernelError, KernelParams, RowOutputs } from './kernel/types.ts';
-import type { PartialShape } from './partial.ts';
+import type { PartialShape } from './kernel/partial.ts';
 import type { Plan } from './plan.ts';
 import type { LeanColumn } from './source/ipcBatch.ts';
 import type { IpcBlock } from './source/ipcCheck.ts';

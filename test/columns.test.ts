@@ -7,13 +7,12 @@
 import { Bool, Int64, Int8, Uint32, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { extractColumns } from '../src/columns.ts';
-import { kernelParams } from '../src/evaluate.ts';
-import { finalize, shapeOf } from '../src/finalize.ts';
+import { finalize } from '../src/finalize.ts';
 import { kernelFor } from '../src/kernel/index.ts';
 import { ROW_IGNORED, ROW_NULL_PRED, ROW_NULL_TARGET, ROW_OK, type KernelError } from '../src/kernel/types.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
-import { createPartial, mergeInto } from '../src/partial.ts';
-import { makePlan } from '../src/plan.ts';
+import { createPartial, mergeInto } from '../src/kernel/partial.ts';
+import { kernelParams, makePlan, partialShape } from '../src/plan.ts';
 import type { Report } from '../src/report.ts';
 import { batchOf, dictUtf8, fixedBools, fixedFloats, listFloats, listInt8, types, vec } from './support.ts';
 
@@ -21,7 +20,7 @@ import { batchOf, dictUtf8, fixedBools, fixedFloats, listFloats, listInt8, types
 function score(batches: RecordBatch[], options: OptionsInput = {}): { report?: Report; error?: KernelError & { batch: number } } {
   const opts = parseOptions(options);
   const plan = makePlan(batches[0]!.schema, opts, batches[0]!, 'test');
-  const shape = shapeOf(plan, opts);
+  const shape = partialShape(plan, opts);
   const total = createPartial(shape);
   for (const [index, batch] of batches.entries()) {
     const out = createPartial(shape);

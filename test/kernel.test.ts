@@ -43,7 +43,7 @@ import {
   SUM_CE,
   SUM_FL,
   SUM_PT,
-} from '../src/partial.ts';
+} from '../src/kernel/partial.ts';
 import { refBinaryUnit, refGroups, refMulticlassUnit, type RefGroup, type RefScored } from './reference.ts';
 import { mismatches, rng } from './support.ts';
 

@@ -43,7 +43,7 @@ import {
   SUM_FL,
   SUM_PT,
   type PartialShape,
-} from '../src/partial.ts';
+} from '../src/kernel/partial.ts';
 import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import { sliceColumns } from '../src/kernel/slice.ts';
 import { rng } from './support.ts';

@@ -13,7 +13,7 @@ import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
 import { chunkRowsOf, wasmKernelFailure, wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import type { Plan } from '../src/plan.ts';
-import { createPartial } from '../src/partial.ts';
+import { createPartial } from '../src/kernel/partial.ts';
 import type { Columns, RowOutputs } from '../src/kernel/types.ts';
 import { openLeanBatch, type LeanBatch } from '../src/source/ipcBatch.ts';
 import { parquetBatches } from '../src/source/parquetRead.ts';

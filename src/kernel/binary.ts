@@ -8,7 +8,7 @@
  * Groups: class 0 and class 1. A row whose label equals ignoreIndex, or is null, is ignored
  * before any other check; a row whose p_t is exactly 0 (possible only with epsilon 0) is invalid.
  */
-import { histogramOffset, groupOffset, IGNORED, ROWS } from '../partial.ts';
+import { histogramOffset, groupOffset, IGNORED, ROWS } from './partial.ts';
 import { addUnit, isProbability, recordRow, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,

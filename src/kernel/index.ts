@@ -2,13 +2,13 @@
 import { scoreBinaryLogits, scoreBinaryProbs } from './binary.ts';
 import { scoreMulticlassLogits, scoreMulticlassProbs } from './multiclass.ts';
 import { scoreMultilabelLogits, scoreMultilabelProbs } from './multilabel.ts';
-import type { Columns, KernelError, KernelParams, RowOutputs } from './types.ts';
+import type { Columns, InputKind, KernelError, KernelParams, Mode, RowOutputs } from './types.ts';
 
 /** A kernel: fills `out` (a partial) from one batch's columns, and the stage's per-row outputs when given. */
 export type Kernel = (cols: Columns, params: KernelParams, out: Float64Array, rows?: RowOutputs | null) => KernelError | null;
 
 /** The kernel for a mode and input kind. */
-export function kernelFor(mode: 'binary' | 'multiclass' | 'multilabel', input: 'probs' | 'logits'): Kernel {
+export function kernelFor(mode: Mode, input: InputKind): Kernel {
   switch (mode) {
     case 'binary':
       return input === 'logits' ? scoreBinaryLogits : scoreBinaryProbs;

@@ -12,7 +12,7 @@
  * prediction, list length, every value finite (and in [0, 1] for probabilities), label range,
  * and a finite loss (p_t = 0 only with epsilon 0 or float64 logits ~1e308 apart).
  */
-import { groupOffset, histogramOffset, IGNORED, ROWS } from '../partial.ts';
+import { groupOffset, histogramOffset, IGNORED, ROWS } from './partial.ts';
 import { addUnit, isProbability, recordRow, rejectRow } from './unit.ts';
 import {
   REASON_BAD_VALUE,

@@ -10,7 +10,7 @@
  * whole or not at all: every prediction and target is checked before any unit is added
  * (with epsilon 0, a probability of exactly 0 on a true outcome too: its loss is infinite).
  */
-import { groupOffset, histogramOffset, IGNORED, ROWS } from '../partial.ts';
+import { groupOffset, histogramOffset, IGNORED, ROWS } from './partial.ts';
 import { addUnit, isProbability, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,

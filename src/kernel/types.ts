@@ -4,6 +4,15 @@
  * be structured-cloned or transferred.
  */
 
+/** Scoring modes of the spec. */
+export const MODES = ['binary', 'multiclass', 'multilabel'] as const;
+/** Scoring mode of the spec. */
+export type Mode = (typeof MODES)[number];
+/** What the prediction column holds: probabilities or logits. */
+export const INPUTS = ['probs', 'logits'] as const;
+/** Whether predictions are probabilities or logits. */
+export type InputKind = (typeof INPUTS)[number];
+
 /** Integer-like label storage: class indices (multiclass), 0/1 (binary, multilabel targets). */
 export type LabelArray =
   | Int8Array

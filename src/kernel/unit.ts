@@ -23,7 +23,7 @@ import {
   SUM_CE,
   SUM_FL,
   SUM_PT,
-} from '../partial.ts';
+} from './partial.ts';
 
 /** Adds one unit to group block `g` and histogram block `h` of `out`; returns its focal term fl. */
 export function addUnit(

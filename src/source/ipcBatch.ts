@@ -10,11 +10,12 @@
  * a round trip through libuv's thread pool (measured on W1: ~15% less time per pass).
  */
 import { readSync } from 'node:fs';
-import type { BatchLike, DataLike } from '../columns.ts';
+import type { BatchLike, DataLike } from '../arrowTypes.ts';
 import { FocalEvalError } from '../errors.ts';
 import { FlatBuffer, IpcFormatError } from './flatbuffer.ts';
 import type { IpcBlock } from './ipcCheck.ts';
-import { toSafeNumber, TYPE, type ColumnPlace, type IpcType } from './ipcSchema.ts';
+import { TYPE } from '../arrowTypes.ts';
+import { toSafeNumber, type ColumnPlace, type IpcType } from './ipcSchema.ts';
 
 /** A column to read: its name, type and where its nodes and buffers start. */
 export interface LeanColumn {

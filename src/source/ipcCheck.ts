@@ -16,6 +16,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { readSync } from 'node:fs';
+import { TYPE } from '../arrowTypes.ts';
 import { FocalEvalError } from '../errors.ts';
 import { fail, FlatBuffer, IpcFormatError, type Table } from './flatbuffer.ts';
 import { decodeSchema, type IpcField } from './ipcSchema.ts';
@@ -56,22 +57,20 @@ const V5 = 4;
 // Schema.fbs: the Type union. For the types whose parameter table apache-arrow reads, the byte
 // size of each scalar slot; Timestamp (slot 1: timezone string) and Union (slot 1: typeIds
 // vector) have one more slot each, checked separately.
-const MAX_TYPE_ID = 26; // LargeListView
-const TIMESTAMP = 10;
-const UNION = 14;
+const MAX_TYPE_ID = TYPE.LargeListView;
 const TYPE_SCALAR_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
-  [2, [4, 1]], // Int: bitWidth, is_signed
-  [3, [2]], // FloatingPoint: precision
-  [7, [4, 4, 4]], // Decimal: precision, scale, bitWidth
-  [8, [2]], // Date: unit
-  [9, [2, 4]], // Time: unit, bitWidth
-  [TIMESTAMP, [2]], // Timestamp: unit
-  [11, [2]], // Interval: unit
-  [UNION, [2]], // Union: mode
-  [15, [4]], // FixedSizeBinary: byteWidth
-  [16, [4]], // FixedSizeList: listSize
-  [17, [1]], // Map: keysSorted
-  [18, [2]], // Duration: unit
+  [TYPE.Int, [4, 1]], // bitWidth, is_signed
+  [TYPE.Float, [2]], // FloatingPoint: precision
+  [TYPE.Decimal, [4, 4, 4]], // precision, scale, bitWidth
+  [TYPE.Date, [2]], // unit
+  [TYPE.Time, [2, 4]], // unit, bitWidth
+  [TYPE.Timestamp, [2]], // unit
+  [TYPE.Interval, [2]], // unit
+  [TYPE.Union, [2]], // mode
+  [TYPE.FixedSizeBinary, [4]], // byteWidth
+  [TYPE.FixedSizeList, [4]], // listSize
+  [TYPE.Map, [1]], // keysSorted
+  [TYPE.Duration, [2]], // unit
 ]);
 
 /** Runs a check, prefixing any violation with where it was found. */
@@ -157,8 +156,8 @@ function checkFieldType(fb: FlatBuffer, field: Table): void {
   // apache-arrow dereferences these parameter tables without a null check.
   if (!params) fail(`a field of type id ${typeId} has no type parameters`);
   sizes.forEach((size, slot) => fb.scalar(params, slot, size, 'a field type'));
-  if (typeId === TIMESTAMP) fb.string(params, 1, 'a timestamp time zone');
-  if (typeId === UNION) fb.vector(params, 1, 4, 'union type ids');
+  if (typeId === TYPE.Timestamp) fb.string(params, 1, 'a timestamp time zone');
+  if (typeId === TYPE.Union) fb.vector(params, 1, 4, 'union type ids');
 }
 
 function checkDictionaryEncoding(fb: FlatBuffer, encoding: Table): bigint {

@@ -5,23 +5,8 @@
  * either. With it, scoring an IPC file never loads apache-arrow on the main thread or in the
  * workers. Also where each top-level column's nodes and buffers sit in a record batch.
  */
+import { TYPE } from '../arrowTypes.ts';
 import { fail, type FlatBuffer, type Table } from './flatbuffer.ts';
-
-/** apache-arrow's Type ids (the same numbers as Schema.fbs's Type union; Dictionary is -1). */
-export const TYPE = {
-  Dictionary: -1,
-  Null: 1,
-  Int: 2,
-  Float: 3,
-  Binary: 4,
-  Utf8: 5,
-  Bool: 6,
-  List: 12,
-  Struct: 13,
-  FixedSizeList: 16,
-  LargeBinary: 19,
-  LargeUtf8: 20,
-} as const;
 
 /** A column type, as much of it as focal-eval reads. */
 export interface IpcType {
@@ -47,7 +32,15 @@ export interface IpcField {
   type: IpcType;
 }
 
-const NAMES: Record<number, string> = { 1: 'Null', 4: 'Binary', 5: 'Utf8', 6: 'Bool', 13: 'Struct', 19: 'LargeBinary', 20: 'LargeUtf8' };
+const NAMES: Record<number, string> = {
+  [TYPE.Null]: 'Null',
+  [TYPE.Binary]: 'Binary',
+  [TYPE.Utf8]: 'Utf8',
+  [TYPE.Bool]: 'Bool',
+  [TYPE.Struct]: 'Struct',
+  [TYPE.LargeBinary]: 'LargeBinary',
+  [TYPE.LargeUtf8]: 'LargeUtf8',
+};
 
 function typeName(t: IpcType): string {
   switch (t.typeId) {
@@ -158,8 +151,8 @@ function advance(type: IpcType, at: { node: number; buffer: number }): boolean {
       at.buffer += 3;
       return true;
     case TYPE.List:
-    case 17: // Map
-    case 21: // LargeList
+    case TYPE.Map:
+    case TYPE.LargeList:
       at.buffer += 2;
       return t.children.every((c) => advance(c.type, at));
     case TYPE.FixedSizeList:
@@ -168,7 +161,7 @@ function advance(type: IpcType, at: { node: number; buffer: number }): boolean {
       return t.children.every((c) => advance(c.type, at));
     default:
       // Fixed-width types: validity and values. Union (14) and newer layouts are not walked.
-      if (t.typeId === 14 || t.typeId > 21) return false;
+      if (t.typeId === TYPE.Union || t.typeId > TYPE.LargeList) return false;
       at.buffer += 2;
       return true;
   }

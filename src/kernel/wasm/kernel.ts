@@ -21,9 +21,9 @@
  * float64 addition depends only on the input: results are deterministic.
  */
 import { kernelFor, type Kernel } from '../index.ts';
-import { IGNORED, partialLength, ROWS } from '../../partial.ts';
+import { IGNORED, partialLength, ROWS } from '../partial.ts';
 import { sliceColumns, atBatchRow } from '../slice.ts';
-import { ROW_IGNORED, ROW_OK, type Columns, type KernelError, type KernelParams, type LabelArray } from '../types.ts';
+import { ROW_IGNORED, ROW_OK, type Columns, type InputKind, type KernelError, type KernelParams, type LabelArray, type Mode } from '../types.ts';
 import { initWasmKernel, wasmArena, type FocalWasmExports, type WasmArena } from './module.ts';
 
 /** Predictions copied per chunk: 256 KiB of f32, well inside L2 with the accumulators. */
@@ -39,8 +39,6 @@ const MIN_NORMAL = 2.2250738585072014e-308;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-type Mode = 'binary' | 'multiclass' | 'multilabel';
-type Input = 'probs' | 'logits';
 
 /** Chunks scored in this thread by the wasm path, and batches or chunks by the scalar fallback (for tests and tuning). */
 export const wasmKernelCounts = { wasm: 0, fallback: 0 };
@@ -71,7 +69,7 @@ type ChunkFallback = (from: number, to: number) => KernelError | null;
  * The wasm kernel for a mode and input, falling back per batch or per chunk to the scalar one;
  * null when the wasm module cannot be loaded in this thread (then use kernelFor).
  */
-export function wasmKernelFor(mode: Mode, input: Input): Kernel | null {
+export function wasmKernelFor(mode: Mode, input: InputKind): Kernel | null {
   if (!initWasmKernel()) return null;
   const arena = wasmArena()!;
   const fallback = kernelFor(mode, input);
@@ -120,7 +118,7 @@ function prepare(arena: WasmArena, mode: Mode, cols: Columns, params: KernelPara
  * Whether a batch's shape and parameters suit the wasm path (the checks that need no scan of the
  * data; the data checks come after the copy), so a caller can tell cheaply what will happen.
  */
-export function wasmEligible(mode: Mode, input: Input, cols: Columns, params: KernelParams): boolean {
+export function wasmEligible(mode: Mode, input: InputKind, cols: Columns, params: KernelParams): boolean {
   if (!(cols.pred instanceof Float32Array) || cols.predOffsets !== null || cols.rowState !== null) return false;
   if (mode === 'multilabel') {
     if (cols.target === null || cols.targetOffsets !== null) return false;

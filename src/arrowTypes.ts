@@ -1,0 +1,80 @@
+/**
+ * The Arrow vocabulary every reader and the plan share: the type ids (Schema.fbs's Type union,
+ * as apache-arrow numbers them), and the shapes of a type, schema, column Data and batch that the
+ * plan and the column reader look at. apache-arrow's objects fit these shapes, and so do the lean
+ * IPC reader's (ipc/schema.ts, ipc/batch.ts), which is how an IPC file is planned and scored
+ * without loading apache-arrow. A leaf: it imports nothing.
+ */
+
+/** apache-arrow's Type ids (the same numbers as Schema.fbs's Type union; Dictionary is -1). */
+export const TYPE = {
+  Dictionary: -1,
+  Null: 1,
+  Int: 2,
+  Float: 3,
+  Binary: 4,
+  Utf8: 5,
+  Bool: 6,
+  Decimal: 7,
+  Date: 8,
+  Time: 9,
+  Timestamp: 10,
+  Interval: 11,
+  List: 12,
+  Struct: 13,
+  Union: 14,
+  FixedSizeBinary: 15,
+  FixedSizeList: 16,
+  Map: 17,
+  Duration: 18,
+  LargeBinary: 19,
+  LargeUtf8: 20,
+  LargeList: 21,
+  RunEndEncoded: 22,
+  BinaryView: 23,
+  Utf8View: 24,
+  ListView: 25,
+  LargeListView: 26,
+} as const;
+
+/**
+ * The parts of a column type the plan reads: apache-arrow's DataType has them, and so has the
+ * lean IPC reader's (ipc/schema.ts).
+ */
+export interface TypeLike {
+  readonly typeId: number;
+  readonly precision?: number;
+  readonly listSize?: number;
+  readonly children: readonly { readonly type: TypeLike }[];
+  readonly dictionary?: TypeLike;
+  toString(): string;
+}
+
+/** The parts of a schema the plan reads. */
+export interface SchemaLike {
+  readonly fields: readonly { readonly name: string; readonly type: TypeLike }[];
+}
+
+/**
+ * The parts of an Arrow Data that the column reader (columns.ts) reads: apache-arrow's Data has
+ * them, and so do the lean reader's columns (ipc/batch.ts).
+ */
+export interface DataLike {
+  readonly typeId: number;
+  readonly length: number;
+  readonly offset: number;
+  readonly nullCount: number;
+  readonly nullBitmap: Uint8Array | undefined;
+  readonly values: unknown;
+  readonly valueOffsets?: unknown;
+  readonly children: readonly DataLike[];
+  readonly dictionary?: { toArray(): unknown } | undefined;
+  getValid(index: number): boolean;
+}
+
+/** The parts of a RecordBatch that the column reader reads. */
+export interface BatchLike {
+  readonly numRows: number;
+  readonly schema: { readonly fields: readonly { readonly name: string }[] };
+  readonly data: { readonly children: readonly DataLike[] };
+}
