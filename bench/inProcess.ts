@@ -7,13 +7,13 @@
  */
 import { open } from 'node:fs/promises';
 import { RecordBatchReader, type AsyncRecordBatchFileReader } from 'apache-arrow';
-import { extractColumns } from '../src/columns.ts';
-import { finalize } from '../src/finalize.ts';
+import { extractColumns } from '../src/input/columns.ts';
+import { finalize } from '../src/report/finalize.ts';
 import type { Report } from '../src/index.ts';
 import { kernelFor } from '../src/kernel/index.ts';
 import { parseOptions } from '../src/options.ts';
 import { createPartial, mergeInto } from '../src/kernel/partial.ts';
-import { kernelParams, makePlan, partialShape } from '../src/plan.ts';
+import { kernelParams, makePlan, partialShape } from '../src/input/plan.ts';
 
 /** One in-process run: total wall time, CPU time, and how much of the wall time the kernels took. */
 export interface InProcessRun {

@@ -4,12 +4,12 @@
  * kernel the workers pick, WebAssembly by default), the partials merged in order and finalized.
  * Only the pool and the process are missing, so the CLI's time over this one is what they cost.
  */
-import { finalize } from '../src/finalize.ts';
+import { finalize } from '../src/report/finalize.ts';
 import type { Report } from '../src/index.ts';
 import { parseOptions } from '../src/options.ts';
 import { createPartial, mergeInto } from '../src/kernel/partial.ts';
-import { kernelParams, makePlan, partialShape } from '../src/plan.ts';
-import { openInput } from '../src/source/input.ts';
+import { kernelParams, makePlan, partialShape } from '../src/input/plan.ts';
+import { openInput } from '../src/input/open.ts';
 import score from '../workers/score.ts';
 
 /** One run: wall time, CPU time, and the report. */

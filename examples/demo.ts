@@ -5,7 +5,7 @@
  */
 import { relative } from 'node:path';
 import { evaluate } from '../src/index.ts';
-import { renderReportTable } from '../src/render/table.ts';
+import { renderReportTable } from '../src/cli/table.ts';
 import { DEMO_CLASS_NAMES, ensureDemoDump } from './demoDump.ts';
 
 async function main(): Promise<void> {

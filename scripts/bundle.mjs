@@ -4,21 +4,23 @@
  *
  *   dist/cli/              the CLI's main thread, as bin/focal-eval.js loads it: prestart.js
  *                          (the pool) and cli.js (the rest), sharing chunks, so that both see one
- *                          dispatch module and the pool prestart warms is the one cli.js takes;
+ *                          pool module and the pool prestart warms is the one cli.js takes;
  *                          zod/mini and piscina inside, tree-shaken. Measured against the tsc
  *                          modules: the CLI on a one-batch file 0.17 -> 0.15 s (median of 10).
- *   dist/src/zod.js        for the library (dist/src/index.js): the zod/mini builders
- *   dist/src/piscina.js    src/zod.ts lists, tree-shaken (~60 kB), and piscina's main-thread code
- *   dist/workers/score.js  the worker with the kernels and readers it imports (~50 kB; each
- *                          worker starts ~6 ms sooner), and focal.wasm beside it, where the
- *                          bundled kernel looks for it
+ *   in place of tsc's      dist/src/zod.js (the zod/mini builders src/zod.ts lists, tree-shaken,
+ *   module, at the same    ~60 kB), dist/src/pool/piscina.js (piscina's main-thread code), and
+ *   path under dist/       dist/workers/score.js (the worker with the kernels and readers it
+ *                          imports, ~50 kB: each worker starts ~6 ms sooner)
  *
+ * and copies focal.wasm to its mirrored place under dist/, where src/paths.ts finds it. dist/
+ * mirrors the source tree one level down: that is the one rule src/paths.ts relies on.
  * apache-arrow and parquet-wasm stay packages everywhere, loaded only by the inputs that need
  * them. piscina's worker entry stays its own file in node_modules.
  *
  *   node scripts/bundle.mjs   (run by `npm run build`, after tsc)
  */
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { buildSync } from 'esbuild';
 
 const root = (file) => new URL(`../${file}`, import.meta.url).pathname;
@@ -36,11 +38,14 @@ const commonJsShim = [
 
 const piscinaInside = { banner: { js: commonJsShim }, define: { __dirname: '__piscinaDir' } };
 const packagesOutside = { external: ['apache-arrow', 'parquet-wasm'] };
+/** A source file's place under dist/ (tsc's output path): the mirror rule. */
+const mirrored = (file) => root(`dist/${file.replace(/\.ts$/, '.js')}`);
+const inPlace = (entry, options) => ({ entries: [entry], out: { outfile: mirrored(entry) }, options });
 const bundles = [
-  { entries: ['src/prestart.ts', 'src/cli.ts'], out: { outdir: root('dist/cli'), splitting: true }, options: { ...piscinaInside, ...packagesOutside } },
-  { entries: ['src/zod.ts'], out: { outfile: root('dist/src/zod.js') }, options: {} },
-  { entries: ['src/piscina.ts'], out: { outfile: root('dist/src/piscina.js') }, options: piscinaInside },
-  { entries: ['workers/score.ts'], out: { outfile: root('dist/workers/score.js') }, options: packagesOutside },
+  { entries: ['src/cli/prestart.ts', 'src/cli/cli.ts'], out: { outdir: root('dist/cli'), splitting: true }, options: { ...piscinaInside, ...packagesOutside } },
+  inPlace('src/zod.ts', {}),
+  inPlace('src/pool/piscina.ts', piscinaInside),
+  inPlace('workers/score.ts', packagesOutside),
 ];
 
 rmSync(root('dist/cli'), { recursive: true, force: true }); // its chunk names change from build to build
@@ -50,4 +55,6 @@ for (const { entries, out, options } of bundles) {
   const bytes = code.reduce((n, [, o]) => n + o.bytes, 0);
   console.log(`${entries.join(' + ')}: bundled, ${(bytes / 1024).toFixed(0)} kB`);
 }
-copyFileSync(root('src/kernel/wasm/focal.wasm'), root('dist/workers/focal.wasm'));
+const wasm = 'src/kernel/wasm/focal.wasm';
+mkdirSync(dirname(root(`dist/${wasm}`)), { recursive: true });
+copyFileSync(root(wasm), root(`dist/${wasm}`));

@@ -3,14 +3,14 @@
  * the plan is made from the schema before any work starts, batches are scored on the pool, and
  * the merged partial is finalized into a checked report.
  */
-import { defaultThreads, dispatch, takePool } from './dispatch.ts';
+import { defaultThreads, dispatch, takePool } from './pool/pool.ts';
 import { FocalEvalError } from './errors.ts';
-import { finalize } from './finalize.ts';
+import { finalize } from './report/finalize.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
-import { kernelParams, makePlan, partialShape, predColumnOf } from './plan.ts';
-import type { Report } from './report.ts';
-import { openInput, type InputSource, type OpenedInput } from './source/input.ts';
-import { TYPE } from './arrowTypes.ts';
+import { kernelParams, makePlan, partialShape, predColumnOf } from './input/plan.ts';
+import type { Report } from './report/schema.ts';
+import { openInput, type InputSource, type OpenedInput } from './input/open.ts';
+import { TYPE } from './input/arrowTypes.ts';
 
 /**
  * Scores a prediction dump: a file path ('-' for stdin), a Table, or (async) iterable of

@@ -4,12 +4,12 @@
  * estimates between runs. The CLI is a bin, not an export.
  */
 export { evaluate } from './evaluate.ts';
-export { focalStage, type FocalStage, type StageOptions } from './stage.ts';
-export { emitScored } from './emit.ts';
-export { ipcStreamEncoder } from './ipcStreamEncoder.ts';
-export { estimateAlphas, estimateMultilabelAlphas, ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './alphas.ts';
-export { readSavedAlphas, toSavedAlphas, SavedAlphasSchema, type SavedAlphas } from './alphaFile.ts';
+export { focalStage, type FocalStage, type StageOptions } from './stage/stage.ts';
+export { emitScored } from './stage/emit.ts';
+export { ipcStreamEncoder } from './stage/ipcStreamEncoder.ts';
+export { estimateAlphas, estimateMultilabelAlphas, ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './alpha/estimates.ts';
+export { readSavedAlphas, toSavedAlphas, SavedAlphasSchema, type SavedAlphas } from './alpha/saved.ts';
 export { DataError, FocalEvalError, UsageError, type DataLocation, type ErrorCode } from './errors.ts';
 export { OptionsSchema, type Options, type OptionsInput } from './options.ts';
-export { ReportSchema, type ClassStats, type Report, type Stats } from './report.ts';
-export type { InputSource } from './source/input.ts';
+export { ReportSchema, type ClassStats, type Report, type Stats } from './report/schema.ts';
+export type { InputSource } from './input/open.ts';

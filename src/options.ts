@@ -5,11 +5,11 @@
  */
 import * as z from './zod.ts';
 import { INPUTS, MODES } from './kernel/types.ts';
-import { ALPHA_SCHEMES } from './alphas.ts';
-import { SavedAlphasSchema } from './alphaFile.ts';
+import { ALPHA_SCHEMES } from './alpha/estimates.ts';
+import { SavedAlphasSchema } from './alpha/saved.ts';
 import { UsageError } from './errors.ts';
 
-export { ALPHA_SCHEMES, type AlphaScheme } from './alphas.ts';
+export { ALPHA_SCHEMES, type AlphaScheme } from './alpha/estimates.ts';
 
 const finite = () => z.number().check(z.refine(Number.isFinite, { error: 'must be a finite number' }));
 /** A finite number that also passes `checks` (zod's bounds: z.gte(0), z.lt(1), ...). */

@@ -7,9 +7,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSavedAlphas, type SavedAlphas } from '../src/alphaFile.ts';
+import { readSavedAlphas, type SavedAlphas } from '../src/alpha/saved.ts';
 import { UsageError } from '../src/errors.ts';
-import type { Report } from '../src/report.ts';
+import type { Report } from '../src/report/schema.ts';
 import { fixture, tempDir } from './support.ts';
 import { cli, requireBuild, stdoutJson, type CliRun } from './support/cli.ts';
 import { ipcBytes, makeBatches, sizes } from './support/data.ts';

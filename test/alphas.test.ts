@@ -4,10 +4,10 @@
  * every alpha-weighted sum is the alpha-free sum of its group times that group's alpha.
  */
 import { describe, expect, it } from 'vitest';
-import { estimateAlphas, estimateMultilabelAlphas, schemeWeights } from '../src/alphas.ts';
+import { estimateAlphas, estimateMultilabelAlphas, schemeWeights } from '../src/alpha/estimates.ts';
 import { evaluate } from '../src/evaluate.ts';
 import { ALPHA_SCHEMES, type OptionsInput } from '../src/options.ts';
-import type { Report, Stats } from '../src/report.ts';
+import type { Report, Stats } from '../src/report/schema.ts';
 import { closeEnough, fixedBools, fixedFloats, rng, table, types, vec } from './support.ts';
 
 /** Element-wise closeness for a list with nulls. */

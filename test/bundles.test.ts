@@ -3,14 +3,15 @@
  * ~30 modules, zod's ~100 or piscina's ~20 at start-up, nor each worker the ~20 of its own. This
  * checks the built files are those bundles, and that they work.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../src/report.ts';
+import type { Report } from '../src/report/schema.ts';
 import { fixture } from './support.ts';
 import { cli, stdoutJson } from './support/cli.ts';
 
 const built = new URL('../dist/src/zod.js', import.meta.url);
-const builtPool = new URL('../dist/src/piscina.js', import.meta.url);
+const builtPool = new URL('../dist/src/pool/piscina.js', import.meta.url);
 
 describe('dist/src/zod.js', () => {
   it('is self-contained: it imports nothing from the zod package', () => {
@@ -39,7 +40,7 @@ describe('dist/src/zod.js', () => {
   });
 });
 
-describe('dist/src/piscina.js', () => {
+describe('dist/src/pool/piscina.js', () => {
   it("is self-contained: piscina's main-thread code is inside, only its worker entry is looked up", () => {
     const text = readFileSync(builtPool, 'utf8');
     expect(text).not.toMatch(/from\s+["']piscina[/"']/);
@@ -48,7 +49,7 @@ describe('dist/src/piscina.js', () => {
   });
 
   it('runs tasks on a worker of its own (piscina finds its worker entry from the bundle)', async () => {
-    const { Piscina } = (await import(builtPool.href)) as typeof import('../src/piscina.ts');
+    const { Piscina } = (await import(builtPool.href)) as typeof import('../src/pool/piscina.ts');
     const pool = new Piscina({ filename: new URL('./helpers/echoWorker.mjs', import.meta.url).href, maxThreads: 1 });
     try {
       expect(await pool.run(20)).toBe(21);
@@ -67,8 +68,8 @@ describe('dist/workers/score.js', () => {
     expect(text).not.toMatch(/import\(["']\.\.?\//);
   });
 
-  it('finds focal.wasm beside it and scores with it (FOCAL_EVAL_KERNEL=wasm fails otherwise), as the scalar kernel does', async () => {
-    expect(readFileSync(new URL('../dist/workers/focal.wasm', import.meta.url))).toEqual(
+  it('finds focal.wasm at its mirrored place and scores with it (FOCAL_EVAL_KERNEL=wasm fails otherwise), as the scalar kernel does', async () => {
+    expect(readFileSync(new URL('../dist/src/kernel/wasm/focal.wasm', import.meta.url))).toEqual(
       readFileSync(new URL('../src/kernel/wasm/focal.wasm', import.meta.url)),
     );
     const args = ['score', fixture('mc_logits_f32.arrow'), '--alpha', 'auto', '--format', 'json', '--threads', '2'];
@@ -96,9 +97,38 @@ describe('dist/cli (what bin/focal-eval.js loads)', () => {
     expect(specifiers).not.toContain('zod');
   });
 
-  it('holds one dispatch module, so the pool prestart.js warms is the one cli.js takes', () => {
+  it('holds one pool module, so the pool prestart.js warms is the one cli.js takes', () => {
     const copies = code.filter(([, text]) => text.includes('function warmPool(')).length;
     expect(copies).toBe(1);
     expect(code.map(([f]) => f)).toEqual(expect.arrayContaining(['prestart.js', 'cli.js']));
+  });
+});
+
+describe('runtime paths (src/paths.ts) in the built package', () => {
+  const dist = (file: string): URL => new URL(`../dist/${file}`, import.meta.url);
+
+  it("resolve from tsc's module to the built files, which exist", async () => {
+    const paths = (await import(dist('src/paths.js').href)) as typeof import('../src/paths.ts');
+    expect(paths.FROM_SOURCE).toBe(false);
+    expect(paths.WORKER_URL.href).toBe(dist('workers/score.js').href);
+    expect(paths.WASM_URL.href).toBe(dist('src/kernel/wasm/focal.wasm').href);
+    expect(paths.PACKAGE_JSON_URL.href).toBe(new URL('../package.json', import.meta.url).href);
+    for (const url of [paths.WORKER_URL, paths.WASM_URL, paths.PACKAGE_JSON_URL]) expect(existsSync(url), url.href).toBe(true);
+  });
+
+  it('resolve the same from the bundles, which inline paths.ts one folder below dist/', () => {
+    const cliCode = readdirSync(dist('cli/')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(dist(`cli/${f}`), 'utf8')).join('\n');
+    expect(cliCode).toContain('dist/workers/score.js');
+    expect(readFileSync(dist('workers/score.js'), 'utf8')).toContain('dist/src/kernel/wasm/focal.wasm');
+  });
+
+  it('every file bin/focal-eval.js and the exports map name exists', async () => {
+    const bin = new URL('../bin/focal-eval.js', import.meta.url);
+    const imported = [...readFileSync(bin, 'utf8').matchAll(/import(?:\(| .* from )\s*'([^']+)'/g)].map((m) => m[1]!);
+    expect(imported.length).toBeGreaterThanOrEqual(2);
+    for (const spec of imported) expect(existsSync(new URL(spec, bin)), spec).toBe(true);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
+    const targets = Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t as Record<string, string>)));
+    for (const target of targets) expect(existsSync(fileURLToPath(new URL(`../${target}`, import.meta.url))), target).toBe(true);
   });
 });

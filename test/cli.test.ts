@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Float64, Int32, tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Report } from '../src/report.ts';
+import type { Report } from '../src/report/schema.ts';
 import { cli as runCli, requireBuild } from './support/cli.ts';
 import { closeEnough, expected, fixture, ipc, mismatches, table, tempDir, vec } from './support.ts';
 

@@ -6,14 +6,14 @@
  */
 import { Bool, Int64, Int8, Uint32, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { extractColumns } from '../src/columns.ts';
-import { finalize } from '../src/finalize.ts';
+import { extractColumns } from '../src/input/columns.ts';
+import { finalize } from '../src/report/finalize.ts';
 import { kernelFor } from '../src/kernel/index.ts';
 import { ROW_IGNORED, ROW_NULL_PRED, ROW_NULL_TARGET, ROW_OK, type KernelError } from '../src/kernel/types.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
 import { createPartial, mergeInto } from '../src/kernel/partial.ts';
-import { kernelParams, makePlan, partialShape } from '../src/plan.ts';
-import type { Report } from '../src/report.ts';
+import { kernelParams, makePlan, partialShape } from '../src/input/plan.ts';
+import type { Report } from '../src/report/schema.ts';
 import { batchOf, dictUtf8, fixedBools, fixedFloats, listFloats, listInt8, types, vec } from './support.ts';
 
 /** Plan, columns, kernel and finalize in this thread: evaluate without the pool. */

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { RecordBatchReader, Table, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../src/report.ts';
+import type { Report } from '../src/report/schema.ts';
 import { fixture, tempDir } from './support.ts';
 import { cli, requireBuild, startCli, stdoutJson, type CliRun } from './support/cli.ts';
 import { DumpMaker, ipcBytes, makeBatches, parquetBytes, sizes } from './support/data.ts';

@@ -11,7 +11,7 @@ import { afterAll, describe, it } from 'vitest';
 import { DataError, FocalEvalError } from '../src/errors.ts';
 import { evaluate } from '../src/evaluate.ts';
 import type { OptionsInput } from '../src/options.ts';
-import { ReportSchema, type Report } from '../src/report.ts';
+import { ReportSchema, type Report } from '../src/report/schema.ts';
 import { refMulticlassUnit, refStats, type RefScored } from './reference.ts';
 import { dictUtf8, expected, fixedFloats, fixture, ipc, mismatches, rng, table, tempDir, types, vec } from './support.ts';
 

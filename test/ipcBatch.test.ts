@@ -2,13 +2,13 @@ import { open } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { extractColumns } from '../src/columns.ts';
+import { extractColumns } from '../src/input/columns.ts';
 import { FocalEvalError } from '../src/errors.ts';
 import { parseOptions } from '../src/options.ts';
-import { makePlan } from '../src/plan.ts';
-import { readLeanBatch } from '../src/source/ipcBatch.ts';
-import { checkIpcFile } from '../src/source/ipcCheck.ts';
-import { columnPlaces } from '../src/source/ipcSchema.ts';
+import { makePlan } from '../src/input/plan.ts';
+import { readLeanBatch } from '../src/input/ipc/batch.ts';
+import { checkIpcFile } from '../src/input/ipc/fileCheck.ts';
+import { columnPlaces } from '../src/input/ipc/schema.ts';
 import { tempDir } from './support.ts';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}.arrow`, import.meta.url).pathname;

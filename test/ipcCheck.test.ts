@@ -11,9 +11,9 @@ import { RecordBatchReader, RecordBatchStreamWriter, Table, tableFromIPC, tableT
 import type { RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
-import { checkIpcFile, isIpcFileMagic } from '../src/source/ipcCheck.ts';
-import { checkedIpcStream } from '../src/source/ipcStreamCheck.ts';
-import type { IpcBlock } from '../src/source/ipcCheck.ts';
+import { checkIpcFile, isIpcFileMagic } from '../src/input/ipc/fileCheck.ts';
+import { checkedIpcStream } from '../src/input/ipc/streamCheck.ts';
+import type { IpcBlock } from '../src/input/ipc/fileCheck.ts';
 import type { CaseResult } from './helpers/readIpcCase.ts';
 import { runInChildren, type ChildRun } from './support/childCases.ts';
 

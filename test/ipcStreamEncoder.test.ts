@@ -2,7 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RecordBatchReader, tableFromArrays, type RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { ipcStreamEncoder } from '../src/ipcStreamEncoder.ts';
+import { ipcStreamEncoder } from '../src/stage/ipcStreamEncoder.ts';
 
 function batches(): RecordBatch[] {
   const a = tableFromArrays({ x: new Float64Array([1, 2, 3]), y: new Int32Array([4, 5, 6]) }).batches[0]!;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { reportJsonSchema } from '../src/jsonSchema.ts';
+import { reportJsonSchema } from '../src/report/jsonSchema.ts';
 
 describe('reportJsonSchema', () => {
   it('matches the JSON Schema shipped in schema/ (run `npm run schema` after changing the report)', () => {

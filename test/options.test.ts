@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FocalEvalError, UsageError } from '../src/errors.ts';
 import { evaluate } from '../src/evaluate.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
-import { makePlan } from '../src/plan.ts';
+import { makePlan } from '../src/input/plan.ts';
 import { fixedBools, fixedFloats, table, types, vec } from './support.ts';
 
 function usageErrorOf(fn: () => unknown): UsageError {

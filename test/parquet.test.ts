@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../src/evaluate.ts';
 import { FocalEvalError } from '../src/errors.ts';
 import type { OptionsInput } from '../src/options.ts';
-import type { Report } from '../src/report.ts';
+import type { Report } from '../src/report/schema.ts';
 import { FIXTURES, fixture, mismatches, tempDir } from './support.ts';
 import { evaluateInChildren, type CaseRun } from './support/childCases.ts';
 import { cli, requireBuild, stdoutJson } from './support/cli.ts';

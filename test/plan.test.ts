@@ -7,7 +7,7 @@ import { Float16, Int64, Int8, Uint8, type RecordBatch, type Schema, type Vector
 import { describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
-import { makePlan, type Plan } from '../src/plan.ts';
+import { makePlan, type Plan } from '../src/input/plan.ts';
 import {
   dictUtf8,
   fixedBools,

@@ -20,11 +20,11 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toSavedAlphas } from '../src/alphaFile.ts';
+import { toSavedAlphas } from '../src/alpha/saved.ts';
 import { evaluate } from '../src/evaluate.ts';
 import { FocalEvalError, UsageError } from '../src/errors.ts';
-import { focalStage, type StageOptions } from '../src/stage.ts';
-import type { Report } from '../src/report.ts';
+import { focalStage, type StageOptions } from '../src/stage/stage.ts';
+import type { Report } from '../src/report/schema.ts';
 import { fixedFloats, fixedInt8, rng, table, tempDir, types, vec } from './support.ts';
 import { DumpMaker, ipcBytes, makeBatches } from './support/data.ts';
 

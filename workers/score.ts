@@ -7,17 +7,17 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { AsyncRecordBatchFileReader } from 'apache-arrow';
-import { extractColumns } from '../src/columns.ts';
+import { extractColumns } from '../src/input/columns.ts';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
 import { chunkRowsOf, wasmKernelFailure, wasmKernelFor } from '../src/kernel/wasm/index.ts';
-import type { Plan } from '../src/plan.ts';
+import type { Plan } from '../src/input/plan.ts';
 import { createPartial } from '../src/kernel/partial.ts';
 import type { Columns, RowOutputs } from '../src/kernel/types.ts';
-import { openLeanBatch, type LeanBatch } from '../src/source/ipcBatch.ts';
-import { parquetBatches } from '../src/source/parquetRead.ts';
-import type { ScoreResult, ScoreTask, TaskBatch } from '../src/task.ts';
+import { openLeanBatch, type LeanBatch } from '../src/input/ipc/batch.ts';
+import { parquetBatches } from '../src/input/parquet.ts';
+import type { ScoreResult, ScoreTask, TaskBatch } from '../src/pool/task.ts';
 
 /** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
 let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader | null } | null = null;

@@ -12,8 +12,8 @@ import { open } from 'node:fs/promises';
 import { RecordBatchReader } from 'apache-arrow';
 import type { Data, RecordBatch } from 'apache-arrow';
 import { FocalEvalError } from '../../src/errors.ts';
-import { checkIpcFile } from '../../src/source/ipcCheck.ts';
-import { checkedIpcStream } from '../../src/source/ipcStreamCheck.ts';
+import { checkIpcFile } from '../../src/input/ipc/fileCheck.ts';
+import { checkedIpcStream } from '../../src/input/ipc/streamCheck.ts';
 
 /** What reading one input came to, as printed for the test. */
 export type CaseResult =

@@ -2,13 +2,11 @@
 //
 //   node src/kernel/wasm/build.mjs             compile and write focal.wasm here
 //   node src/kernel/wasm/build.mjs --check     compile and fail if focal.wasm differs (stale)
-//   node src/kernel/wasm/build.mjs --copy DIR  only copy the committed focal.wasm into DIR (the
-//                                              dist tree: tsc does not copy it), no compile
 //
 // The sources use the .as extension so that tsc and eslint (which would read a .ts file as
 // TypeScript) leave them alone; asc only reads .ts, so they are handed to it in memory under
 // .ts names. The output is deterministic: same sources and asc version, same bytes.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,16 +14,6 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const target = join(here, 'focal.wasm');
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const copyIndex = args.indexOf('--copy');
-const copyTo = copyIndex >= 0 ? args[copyIndex + 1] : undefined;
-
-if (copyTo !== undefined && !check) {
-  mkdirSync(copyTo, { recursive: true });
-  copyFileSync(target, join(copyTo, 'focal.wasm'));
-  process.exit(0);
-}
-
-// Loaded only to compile: a copy needs no compiler.
 const { default: asc } = await import('assemblyscript/asc');
 
 const sources = new Map();

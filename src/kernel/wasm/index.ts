@@ -8,5 +8,5 @@
  * the returned function, so callers never need to check.
  */
 export { wasmKernelFor, wasmEligible, wasmKernelCounts, chunkRowsOf, CHUNK_VALUES } from './kernel.ts';
-export { initWasmKernel, initWasmKernelAsync, wasmArena, wasmKernelFailure, WASM_URL } from './module.ts';
+export { initWasmKernel, initWasmKernelAsync, wasmArena, wasmKernelFailure } from './module.ts';
 export type { FocalWasmExports, WasmArena } from './module.ts';

@@ -9,6 +9,7 @@
  * wasm kernels are simply unavailable and callers keep the scalar ones.
  */
 import { readFileSync } from 'node:fs';
+import { WASM_URL } from '../../paths.ts';
 
 /**
  * The slice of the WebAssembly JS API used here. The project's TypeScript libs (ES2023 + node)
@@ -102,8 +103,6 @@ export class WasmArena {
 let arena: WasmArena | null | undefined;
 let failure: string | null = null;
 
-/** URL of the compiled module: next to this file, in src/ and in dist/ alike. */
-export const WASM_URL = new URL('./focal.wasm', import.meta.url);
 
 /** Compiles and instantiates focal.wasm synchronously, once per thread; false if unavailable. */
 export function initWasmKernel(): boolean {

@@ -6,10 +6,11 @@
  * (evaluate, the stage) destroys it on every path.
  */
 import { availableParallelism } from 'node:os';
+import { FROM_SOURCE, WORKER_URL } from '../paths.ts';
 import { Piscina } from './piscina.ts';
-import { DataError, FocalEvalError } from './errors.ts';
-import { createPartial, mergeInto, ROWS, type PartialShape } from './kernel/partial.ts';
-import type { Plan } from './plan.ts';
+import { DataError, FocalEvalError } from '../errors.ts';
+import { createPartial, mergeInto, ROWS, type PartialShape } from '../kernel/partial.ts';
+import type { Plan } from '../input/plan.ts';
 import type { ScoreResult, ScoreTask } from './task.ts';
 
 /** A task with the buffers to transfer along with it (copied columns of a streamed batch). */
@@ -33,16 +34,14 @@ export function defaultThreads(): number {
 }
 
 /**
- * The worker entry: compiled JS next to the compiled sources, or the .ts source under tsx or
- * vitest, where the workers need tsx's loader too. Otherwise the workers inherit the process's
- * Node options the way Node itself filters them (passing process.execArgv explicitly would make
- * `node --max-old-space-size=...` fail: such options are not allowed in a worker).
+ * The worker entry (paths.ts), and the Node options its threads need: from the .ts sources they
+ * need tsx's loader, unless the process already has it. Otherwise the workers inherit the
+ * process's Node options the way Node itself filters them (passing process.execArgv explicitly
+ * would make `node --max-old-space-size=...` fail: such options are not allowed in a worker).
  */
 function workerFile(): { filename: string; execArgv: string[] | undefined } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const filename = new URL(fromSource ? '../workers/score.ts' : '../workers/score.js', import.meta.url).href;
   const hasTsx = process.execArgv.some((a) => a.includes('tsx'));
-  return { filename, execArgv: fromSource && !hasTsx ? ['--import', 'tsx'] : undefined };
+  return { filename: WORKER_URL.href, execArgv: FROM_SOURCE && !hasTsx ? ['--import', 'tsx'] : undefined };
 }
 
 /** A pool of score workers; every run is bounded by a watchdog, and failures become FocalEvalErrors. */

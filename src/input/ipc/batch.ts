@@ -11,11 +11,11 @@
  */
 import { readSync } from 'node:fs';
 import type { BatchLike, DataLike } from '../arrowTypes.ts';
-import { FocalEvalError } from '../errors.ts';
+import { FocalEvalError } from '../../errors.ts';
 import { FlatBuffer, IpcFormatError } from './flatbuffer.ts';
-import type { IpcBlock } from './ipcCheck.ts';
+import type { IpcBlock } from './fileCheck.ts';
 import { TYPE } from '../arrowTypes.ts';
-import { toSafeNumber, type ColumnPlace, type IpcType } from './ipcSchema.ts';
+import { toSafeNumber, type ColumnPlace, type IpcType } from './schema.ts';
 
 /** A column to read: its name, type and where its nodes and buffers start. */
 export interface LeanColumn {

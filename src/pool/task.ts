@@ -3,12 +3,12 @@
  * file batch for the worker to read itself or columns copied out of a batch) and its result.
  * Plain data only; imported by the dispatcher and by the worker, never the other way round.
  */
-import type { ErrorCode } from './errors.ts';
-import type { Columns, KernelError, KernelParams, RowOutputs } from './kernel/types.ts';
-import type { PartialShape } from './kernel/partial.ts';
-import type { Plan } from './plan.ts';
-import type { LeanColumn } from './source/ipcBatch.ts';
-import type { IpcBlock } from './source/ipcCheck.ts';
+import type { ErrorCode } from '../errors.ts';
+import type { Columns, KernelError, KernelParams, RowOutputs } from '../kernel/types.ts';
+import type { PartialShape } from '../kernel/partial.ts';
+import type { Plan } from '../input/plan.ts';
+import type { LeanColumn } from '../input/ipc/batch.ts';
+import type { IpcBlock } from '../input/ipc/fileCheck.ts';
 
 /** Where a task's batch comes from. */
 export type TaskBatch =

@@ -16,9 +16,9 @@ import {
   Struct,
   type Data,
 } from 'apache-arrow';
-import { UsageError } from './errors.ts';
-import type { RowOutputs } from './kernel/types.ts';
-import type { Plan } from './plan.ts';
+import { UsageError } from '../errors.ts';
+import type { RowOutputs } from '../kernel/types.ts';
+import type { Plan } from '../input/plan.ts';
 
 /** Names of the appended columns for a mode. */
 export function lossColumnNames(plan: Plan): string[] {

@@ -3,9 +3,9 @@
  * weight of every group, and the Stats blocks. Alpha is constant within a group, so every
  * alpha-weighted sum is the group's alpha-free sum times the group's weight: one pass is enough.
  */
-import { estimateAlphas, estimateMultilabelAlphas, type AlphaEstimates } from './alphas.ts';
-import { classAlphas, groupWeights } from './alphaWeights.ts';
-import type { Options } from './options.ts';
+import { estimateAlphas, estimateMultilabelAlphas, type AlphaEstimates } from '../alpha/estimates.ts';
+import { classAlphas, groupWeights } from './weights.ts';
+import type { Options } from '../options.ts';
 import {
   COUNT,
   EASY_CE,
@@ -22,9 +22,9 @@ import {
   SUM_FL,
   SUM_PT,
   type PartialShape,
-} from './kernel/partial.ts';
-import { partialShape, type Plan } from './plan.ts';
-import { ReportSchema, type ClassStats, type Report, type Stats } from './report.ts';
+} from '../kernel/partial.ts';
+import { partialShape, type Plan } from '../input/plan.ts';
+import { ReportSchema, type ClassStats, type Report, type Stats } from './schema.ts';
 
 /** Builds and checks the report from the merged partial of a whole run. */
 export function finalize(partial: Float64Array, plan: Plan, options: Options): Report {

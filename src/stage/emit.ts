@@ -7,9 +7,9 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ipcStreamEncoder } from './ipcStreamEncoder.ts';
 import { focalStage } from './stage.ts';
-import { parseOptions, type OptionsInput } from './options.ts';
-import type { Report } from './report.ts';
-import { openInput, type InputSource } from './source/input.ts';
+import { parseOptions, type OptionsInput } from '../options.ts';
+import type { Report } from '../report/schema.ts';
+import { openInput, type InputSource } from '../input/open.ts';
 
 /** Streams `source` through a stage into `out` as an Arrow IPC stream; resolves to the report. */
 export async function emitScored(source: InputSource, out: Writable, options: OptionsInput): Promise<Report> {

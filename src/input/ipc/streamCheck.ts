@@ -5,7 +5,7 @@
  * length, a schema it could spin on, or a body shorter than announced.
  */
 import { fail } from './flatbuffer.ts';
-import { CONTINUATION, SCHEMA, checkMessage, checkMetadataLength, headerName, inContext, inputError, messagePrefix, type MessageSummary, type SchemaSummary } from './ipcCheck.ts';
+import { CONTINUATION, SCHEMA, checkMessage, checkMetadataLength, headerName, inContext, inputError, messagePrefix, type MessageSummary, type SchemaSummary } from './fileCheck.ts';
 
 const ARROW_AS_INT32 = 0x4f525241; // "ARRO", the file magic's first four bytes, read as a length
 

@@ -17,9 +17,9 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { readSync } from 'node:fs';
 import { TYPE } from '../arrowTypes.ts';
-import { FocalEvalError } from '../errors.ts';
+import { FocalEvalError } from '../../errors.ts';
 import { fail, FlatBuffer, IpcFormatError, type Table } from './flatbuffer.ts';
-import { decodeSchema, type IpcField } from './ipcSchema.ts';
+import { decodeSchema, type IpcField } from './schema.ts';
 
 /** Where one message sits in an IPC file, as the footer's Block says (in bytes). */
 export interface IpcBlock {

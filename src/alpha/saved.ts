@@ -6,10 +6,10 @@
  * is needed to check that it fits the data it is applied to.
  */
 import { readFile } from 'node:fs/promises';
-import * as z from './zod.ts';
-import { MODES } from './kernel/types.ts';
-import { ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './alphas.ts';
-import { UsageError } from './errors.ts';
+import * as z from '../zod.ts';
+import { MODES } from '../kernel/types.ts';
+import { ALPHA_SCHEMES, type AlphaEstimates, type AlphaScheme } from './estimates.ts';
+import { UsageError } from '../errors.ts';
 
 const count = z.int().check(z.gte(0));
 const estimates = z.array(z.nullable(z.number().check(z.gte(0))));

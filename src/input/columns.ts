@@ -6,7 +6,7 @@
  * nulls). Used by the workers and, for stream input, by the main thread.
  */
 import { TYPE, type BatchLike, type DataLike } from './arrowTypes.ts';
-import { FocalEvalError } from './errors.ts';
+import { FocalEvalError } from '../errors.ts';
 import type { Plan } from './plan.ts';
 import {
   ROW_IGNORED,
@@ -16,7 +16,7 @@ import {
   type Columns,
   type LabelArray,
   type PredArray,
-} from './kernel/types.ts';
+} from '../kernel/types.ts';
 
 /** Extracts the plan's columns from one batch. `file` and `batch` only name the place in errors. */
 export function extractColumns(batch: BatchLike, plan: Plan, file: string, batchIndex: number): Columns {

@@ -10,16 +10,16 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { classAlphas, groupWeights } from './alphaWeights.ts';
-import { detachColumns, extractColumns } from './columns.ts';
-import { defaultThreads, OrderedMerge, takePool, type ScorePool } from './dispatch.ts';
-import { FocalEvalError, UsageError } from './errors.ts';
-import { finalize } from './finalize.ts';
+import { classAlphas, groupWeights } from '../report/weights.ts';
+import { detachColumns, extractColumns } from '../input/columns.ts';
+import { defaultThreads, OrderedMerge, takePool, type ScorePool } from '../pool/pool.ts';
+import { FocalEvalError, UsageError } from '../errors.ts';
+import { finalize } from '../report/finalize.ts';
 import { appendLossColumns, outputSchema } from './lossColumns.ts';
-import { parseOptions, type Options, type OptionsInput } from './options.ts';
-import { kernelParams, makePlan, partialShape, type Plan } from './plan.ts';
-import type { Report } from './report.ts';
-import type { ScoreResult } from './task.ts';
+import { parseOptions, type Options, type OptionsInput } from '../options.ts';
+import { kernelParams, makePlan, partialShape, type Plan } from '../input/plan.ts';
+import type { Report } from '../report/schema.ts';
+import type { ScoreResult } from '../pool/task.ts';
 
 /** A stage: a Transform of RecordBatches, and the report it resolves when the input ends. */
 export interface FocalStage extends Transform {

@@ -4,8 +4,8 @@
  * Parsing only turns strings into the option shapes; zod (options.ts) judges them, so the
  * rules and defaults exist once.
  */
-import { UsageError } from './errors.ts';
-import type { OptionsInput } from './options.ts';
+import { UsageError } from '../errors.ts';
+import type { OptionsInput } from '../options.ts';
 
 /** A parsed command line. */
 export interface Command {

@@ -4,7 +4,7 @@
  * Only the thread count is read here, by a plain scan of argv; the full parse comes later and
  * judges everything, this included (a bad --threads just means no pool is started early).
  */
-import { defaultThreads, warmPool } from './dispatch.ts';
+import { defaultThreads, warmPool } from '../pool/pool.ts';
 
 /** Starts the pool a `score` or `alphas` run will use; anything else starts nothing. */
 export function prestart(argv: readonly string[]): void {

@@ -3,9 +3,9 @@
  * finished report passes before it leaves the library, and the source of the JSON Schema
  * shipped in the package (schema/report.schema.json, written by `npm run schema`).
  */
-import * as z from './zod.ts';
-import { INPUTS, MODES } from './kernel/types.ts';
-import { ALPHA_SCHEMES } from './options.ts';
+import * as z from '../zod.ts';
+import { INPUTS, MODES } from '../kernel/types.ts';
+import { ALPHA_SCHEMES } from '../options.ts';
 
 const count = z.int().check(z.gte(0));
 const sum = z.number().check(z.refine(Number.isFinite, { error: 'must be finite' }));

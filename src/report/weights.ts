@@ -4,9 +4,9 @@
  * "auto" (a scheme's estimates, this run's or saved ones). In multilabel the class alpha weighs
  * positives and 1 - alpha the negatives. A null estimate leaves its units unweighted.
  */
-import type { AlphaTable } from './alphas.ts';
-import type { Options } from './options.ts';
-import type { Plan } from './plan.ts';
+import type { AlphaTable } from '../alpha/estimates.ts';
+import type { Options } from '../options.ts';
+import type { Plan } from '../input/plan.ts';
 
 /** The alpha each class block reports (null where an "auto" estimate is null). */
 export function classAlphas(plan: Plan, options: Options, estimates: AlphaTable | null): (number | null)[] {

@@ -6,14 +6,15 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { readSavedAlphas, toSavedAlphas } from './alphaFile.ts';
+import { readSavedAlphas, toSavedAlphas } from '../alpha/saved.ts';
 import { parseCommand, type Command } from './args.ts';
-import { DataError, exitStatusOf, FocalEvalError, UsageError } from './errors.ts';
-import { releaseWarmPool } from './dispatch.ts';
-import { evaluate } from './evaluate.ts';
-import type { OptionsInput } from './options.ts';
-import { renderAlphaTable, renderReportTable } from './render/table.ts';
-import type { Report } from './report.ts';
+import { DataError, exitStatusOf, FocalEvalError, UsageError } from '../errors.ts';
+import { releaseWarmPool } from '../pool/pool.ts';
+import { evaluate } from '../evaluate.ts';
+import { PACKAGE_JSON_URL } from '../paths.ts';
+import type { OptionsInput } from '../options.ts';
+import { renderAlphaTable, renderReportTable } from './table.ts';
+import type { Report } from '../report/schema.ts';
 
 const USAGE = `focal-eval: focal loss over Arrow prediction dumps
 
@@ -67,7 +68,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   if (cmd.command === 'version') {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(PACKAGE_JSON_URL, 'utf8')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
@@ -132,7 +133,7 @@ async function emit(cmd: Command, options: OptionsInput): Promise<Report> {
     opts = { ...opts, alphaEstimates: toSavedAlphas(first.alphaEstimates, first.mode, names, first.options.beta) };
   }
   // Loaded here: the stage needs apache-arrow, which plain scoring of an IPC file does without.
-  const { emitScored } = await import('./emit.ts');
+  const { emitScored } = await import('../stage/emit.ts');
   if (cmd.emit === '-') return emitScored(cmd.file, process.stdout, opts);
   let report: Report | undefined;
   await writeAtomically(cmd.emit!, async (path) => {

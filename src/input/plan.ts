@@ -6,10 +6,10 @@
  * The plan is plain data: it is sent with every task to the workers.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { FocalEvalError, UsageError } from './errors.ts';
-import type { InputKind, KernelParams, Mode } from './kernel/types.ts';
-import type { PartialShape } from './kernel/partial.ts';
-import type { Options } from './options.ts';
+import { FocalEvalError, UsageError } from '../errors.ts';
+import type { InputKind, KernelParams, Mode } from '../kernel/types.ts';
+import type { PartialShape } from '../kernel/partial.ts';
+import type { Options } from '../options.ts';
 import { TYPE, type SchemaLike, type TypeLike } from './arrowTypes.ts';
 
 /** How the label column is stored. */

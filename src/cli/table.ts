@@ -3,9 +3,9 @@
  * mean loss, and the easy units' share of the loss under CE and under FL side by side: the
  * headline of focal loss is that share falling.
  */
-import type { AlphaEstimates } from '../alphas.ts';
-import { ALPHA_SCHEMES } from '../alphas.ts';
-import type { Report, Stats } from '../report.ts';
+import type { AlphaEstimates } from '../alpha/estimates.ts';
+import { ALPHA_SCHEMES } from '../alpha/estimates.ts';
+import type { Report, Stats } from '../report/schema.ts';
 
 // Made on first use: ICU's number formatting costs ~15 ms to set up, which JSON output never needs.
 let intFormat: Intl.NumberFormat | null = null;
