@@ -1,6 +1,7 @@
 /**
  * Every failure the library reports is a FocalEvalError with a stable `code`; the CLI maps the
- * code to its exit status (usage 2, everything about the data 1). Data errors carry the place.
+ * code to its exit status (everything about the data or input 1; usage, and our own bugs, 2).
+ * Data errors carry the place.
  */
 
 /** Stable error codes; the CLI's exit status follows from them. */
@@ -56,9 +57,12 @@ export class DataError extends FocalEvalError {
   }
 }
 
-/** Exit status for an error: 2 for usage, 1 for anything about the data or input. */
+/**
+ * Exit status for an error: 1 for anything about the data or input (the user's file needs a
+ * look), 2 for usage and for internal errors (the run itself went wrong: not the data's fault).
+ */
 export function exitStatusOf(error: unknown): 1 | 2 {
-  return error instanceof FocalEvalError && error.code === 'E_USAGE' ? 2 : 1;
+  return error instanceof FocalEvalError && (error.code === 'E_USAGE' || error.code === 'E_INTERNAL') ? 2 : 1;
 }
 
 /** Renders an offending value for a message: NaN, Infinity and strings stay recognisable. */

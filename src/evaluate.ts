@@ -1,16 +1,18 @@
 /**
  * The library's main call: input in, report out. Options are validated before any data is read,
- * the plan is made from the schema before any work starts, batches are scored on the pool, and
- * the merged partial is finalized into a checked report.
+ * the plan is made from the schema before any work starts, each batch becomes a task scored on
+ * the pool, and the partials, merged in batch order, are finalized into a checked report.
  */
-import { defaultThreads, dispatch, takePool } from './pool/pool.ts';
 import { FocalEvalError } from './errors.ts';
-import { finalize } from './report/finalize.ts';
-import { parseOptions, type Options, type OptionsInput } from './options.ts';
-import { kernelParams, makePlan, partialShape, predColumnOf } from './input/plan.ts';
-import type { Report } from './report/schema.ts';
 import { openInput, type InputSource, type OpenedInput } from './input/open.ts';
 import { TYPE } from './input/arrowTypes.ts';
+import { kernelParams, makePlan, partialShape, predColumnOf } from './input/plan.ts';
+import { parseOptions, type Options, type OptionsInput } from './options.ts';
+import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
+import { defaultThreads, takePool } from './pool/pool.ts';
+import type { ScoreTask } from './pool/task.ts';
+import { finalize } from './report/finalize.ts';
+import type { Report } from './report/schema.ts';
 
 /**
  * Scores a prediction dump: a file path ('-' for stdin), a Table, or (async) iterable of
@@ -19,28 +21,57 @@ import { TYPE } from './input/arrowTypes.ts';
 export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
   const opts = parseOptions(options);
   // The workers start now, so that they boot while this thread checks the input and plans.
-  const pool = takePool(threadsOf(opts));
+  const pool = takePool(opts.threads ?? defaultThreads());
   let destroyed: Promise<void> | null = null;
-  let input: OpenedInput | null = null;
   try {
-    input = await openInput(source, opts.inputFormat);
-    const plan = makePlan(input.schema, opts, await needFirstBatch(input, opts), input.name);
-    const shape = partialShape(plan, opts);
-    const merged = await dispatch(input.tasks(plan, kernelParams(plan, opts), shape), plan, shape, pool);
-    // The workers are done: they stop (a few ms) while the report is made.
-    destroyed = pool.destroy();
-    return finalize(merged, plan, opts);
+    return await runPipeline(source, opts, {
+      run: (queued, index) => pool.run(queued, index),
+      inFlight: 2 * pool.threads,
+      // The workers are done: they stop (a few ms) while the report is made.
+      scored: () => void (destroyed = pool.destroy()),
+    });
   } catch (error) {
     throw error instanceof FocalEvalError
       ? error
       : new FocalEvalError('E_INTERNAL', `internal error: ${(error as Error)?.stack ?? String(error)}`, { cause: error });
   } finally {
-    await Promise.all([destroyed ?? pool.destroy(), input?.close()]);
+    await (destroyed ?? pool.destroy());
   }
 }
 
-function threadsOf(opts: Options): number {
-  return opts.threads ?? defaultThreads();
+/** Who scores the tasks: the pool (evaluate), or the workers' own function on this thread (the bench). */
+export interface TaskRunner {
+  run: RunTask;
+  /** Tasks in flight at most. */
+  inFlight: number;
+  /** Called once the last partial is merged, before the report is made. */
+  scored?: () => void;
+}
+
+/**
+ * evaluate's pipeline with the runner given: open the input, plan, score every batch in a
+ * bounded window, merge in batch order, finalize. Not part of the public surface: the bench runs
+ * the workers' code through it without a pool.
+ */
+export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner): Promise<Report> {
+  const input = await openInput(source, opts.inputFormat);
+  try {
+    const plan = makePlan(input.schema, opts, await needFirstBatch(input, opts), input.name);
+    const shape = partialShape(plan, opts);
+    const params = kernelParams(plan, opts);
+    const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
+    const window = new InFlightWindow(runner.run, runner.inFlight, (result) => merge.add(result, input.name));
+    let index = 0;
+    for await (const { batch, transferList } of input.batchRefs(plan)) {
+      const task: ScoreTask = { plan, params, shape, file: input.name, index: index++, batch };
+      await window.submit({ task, transferList }, null);
+    }
+    await window.drain();
+    runner.scored?.();
+    return finalize(merge.total, plan, opts);
+  } finally {
+    await input.close();
+  }
 }
 
 /**

@@ -2,22 +2,28 @@
  * The pool's worker: scores one batch per task. For an IPC file or a Parquet row group it reads
  * the batch itself (the main thread sends only the path and where the batch is, so no data
  * crosses threads); otherwise it gets the batch's columns, copied and transferred by the main
- * thread. Imports the kernel, the readers and shared types only: never the pool, never the
+ * thread. Imports the kernel, the readers and the task messages only: never the pool, never the
  * public barrel. apache-arrow is loaded only if a task needs it (dictionaries, Parquet).
+ *
+ * Errors: the readers' own (FocalEvalErrors, and Node's I/O errors) are the input's and come back
+ * as E_INPUT naming the file and batch; anything else thrown here is a bug and comes back as
+ * E_INTERNAL, so that the user is not told their data is bad when it is not.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { AsyncRecordBatchFileReader } from 'apache-arrow';
-import { extractColumns } from '../src/input/columns.ts';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
-import { kernelFor, type Kernel } from '../src/kernel/index.ts';
-import { atBatchRow } from '../src/kernel/slice.ts';
-import { chunkRowsOf, wasmKernelFailure, wasmKernelFor } from '../src/kernel/wasm/index.ts';
-import type { Plan } from '../src/input/plan.ts';
-import { createPartial } from '../src/kernel/partial.ts';
-import type { Columns, RowOutputs } from '../src/kernel/types.ts';
+import { arrowFileReader } from '../src/input/arrowFile.ts';
+import { extractColumns } from '../src/input/columns.ts';
 import { openLeanBatch, type LeanBatch } from '../src/input/ipc/batch.ts';
+import type { BatchRef } from '../src/input/open.ts';
 import { parquetBatches } from '../src/input/parquet.ts';
-import type { ScoreResult, ScoreTask, TaskBatch } from '../src/pool/task.ts';
+import type { Plan } from '../src/input/plan.ts';
+import { kernelFor, type Kernel } from '../src/kernel/index.ts';
+import { createPartial } from '../src/kernel/partial.ts';
+import { atBatchRow } from '../src/kernel/slice.ts';
+import type { Columns, RowOutputs } from '../src/kernel/types.ts';
+import { chunkRowsOf, wasmKernelFailure, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
 
 /** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
 let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader | null } | null = null;
@@ -32,23 +38,21 @@ async function fileHandle(path: string): Promise<NonNullable<typeof openFile>> {
 
 async function fileReader(path: string): Promise<AsyncRecordBatchFileReader> {
   const file = await fileHandle(path);
-  if (file.reader) return file.reader;
-  const { RecordBatchReader } = await import('apache-arrow');
-  const reader = (await RecordBatchReader.from(file.handle)) as AsyncRecordBatchFileReader;
-  await reader.open();
-  return (file.reader = reader);
+  return (file.reader ??= await arrowFileReader(file.handle, path));
 }
 
-/** Scores one batch into a fresh partial; a batch that cannot be read comes back as a failure. */
+/** Scores one batch into a fresh partial; a batch that cannot be read or scored comes back as a failure. */
 export default async function score(task: ScoreTask): Promise<ScoreResult> {
   try {
     return await scoreBatch(task);
   } catch (error) {
-    // apache-arrow's and parquet-wasm's own errors do not say where: add the file and batch.
     if (error instanceof FocalEvalError) return failure(error.code, error.message);
-    const where = task.batch.kind === 'parquet' ? `row group ${task.index}` : `batch ${task.index}`;
+    const where = `${task.file}: ${task.batch.kind === 'parquet' ? 'row group' : 'batch'} ${task.index}`;
     const reason = error instanceof Error ? error.message || error.name : String(error);
-    return failure('E_INPUT', `${task.file}: ${where}: cannot be read: ${reason}`);
+    // Node's I/O errors carry a system code (EIO, ENOENT, ...): the input could not be read.
+    if (typeof (error as NodeJS.ErrnoException)?.code === 'string') return failure('E_INPUT', `${where}: cannot be read: ${reason}`);
+    const detail = error instanceof Error && error.stack ? error.stack : reason;
+    return failure('E_INTERNAL', `internal error: ${where}: ${detail}`);
   }
 }
 
@@ -83,8 +87,7 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     columns = extractColumns(lean.read(), plan, task.file, task.index);
   } else if (batch.kind === 'ipc-file') {
     const reader = await fileReader(batch.path);
-    const recordBatch = await reader.readRecordBatch(batch.index);
-    if (!recordBatch) throw new Error(`${task.file}: batch ${batch.index} could not be read`);
+    const recordBatch = await readArrowBatch(reader, task.file, batch.index);
     columns = extractColumns(recordBatch, plan, task.file, batch.index);
   } else {
     columns = batch.columns;
@@ -124,7 +127,7 @@ function scoreSlices(task: ScoreTask, lean: LeanBatch): ScoreResult {
  * of its own (the main thread merges them in order, as it would separate batches); an invalid
  * row's place is its row within the row group.
  */
-async function scoreRowGroup(task: ScoreTask, batch: Extract<TaskBatch, { kind: 'parquet' }>): Promise<ScoreResult> {
+async function scoreRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kind: 'parquet' }>): Promise<ScoreResult> {
   const partials: Float64Array[] = [];
   const kernel = kernelOf(task.plan);
   let offset = 0;
@@ -151,4 +154,16 @@ function rowOutputs(weights: Float64Array, n: number, perClassWidth: number): Ro
     easy: new Uint8Array(perClassWidth > 0 ? 0 : n),
     perClass: perClassWidth > 0 ? new Float32Array(n * perClassWidth) : null,
   };
+}
+
+/** One batch through apache-arrow's reader: its failures (a corrupt body, a bad dictionary) are the input's. */
+async function readArrowBatch(reader: AsyncRecordBatchFileReader, file: string, index: number) {
+  let batch;
+  try {
+    batch = await reader.readRecordBatch(index);
+  } catch (error) {
+    throw new FocalEvalError('E_INPUT', `${file}: batch ${index}: cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (!batch) throw new FocalEvalError('E_INPUT', `${file}: batch ${index} could not be read`);
+  return batch;
 }

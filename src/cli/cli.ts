@@ -162,14 +162,17 @@ function fail(error: unknown, format: 'table' | 'json' | undefined): number {
   const systemCode = (error as NodeJS.ErrnoException)?.code;
   // A reader that stopped reading (`| head`) is a normal end, not an error.
   if (systemCode === 'EPIPE') return 0;
-  const status = exitStatusOf(error);
+  let status = exitStatusOf(error);
   let message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) message = message.replace(/^option (\w+)/, (_, name: string) => `--${kebab(name)}`);
   // An output that cannot be written (ENOENT, EACCES, ENOSPC...) is the environment's, not a bug.
   else if (!(error instanceof FocalEvalError) && typeof systemCode === 'string') message = `cannot write the output: ${message}`;
-  else if (!(error instanceof FocalEvalError)) message = `internal error: ${(error as Error)?.stack ?? message}`;
+  else if (!(error instanceof FocalEvalError)) {
+    message = `internal error: ${(error as Error)?.stack ?? message}`;
+    status = 2;
+  }
   process.stderr.write(`focal-eval: ${message}\n`);
-  if (status === 2) process.stderr.write(`run "focal-eval --help" for usage\n`);
+  if (error instanceof UsageError) process.stderr.write(`run "focal-eval --help" for usage\n`);
   if (format === 'json' && error instanceof DataError) {
     const { file, batch, row, globalRow, column, value, reason } = error.location;
     const body = { schemaVersion: 1, error: { code: error.code, file, batch, row, globalRow, column, reason, value: jsonValue(value) } };

@@ -10,29 +10,45 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apache-arrow';
-import { detachColumns, extractColumns } from './columns.ts';
-import type { QueuedTask } from '../pool/pool.ts';
 import { FocalEvalError, UsageError } from '../errors.ts';
-import type { KernelParams } from '../kernel/types.ts';
-import type { PartialShape } from '../kernel/partial.ts';
+import type { Columns } from '../kernel/types.ts';
+import { arrowFileReader } from './arrowFile.ts';
 import type { SchemaLike } from './arrowTypes.ts';
-import type { Plan } from './plan.ts';
-import type { TaskBatch } from '../pool/task.ts';
+import { detachColumns, extractColumns } from './columns.ts';
 import type { LeanColumn } from './ipc/batch.ts';
-import { checkIpcFile, isIpcFileMagic } from './ipc/fileCheck.ts';
+import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { checkedIpcStream } from './ipc/streamCheck.ts';
 import { columnPlaces } from './ipc/schema.ts';
 import { parquetBatches, parquetLayout } from './parquet.ts';
+import type { Plan } from './plan.ts';
 
 /** What `evaluate` accepts: a path ('-' for stdin), a Table, or batches. */
 export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
 
-/** An opened input: its schema, its first batch (for the plan) and the tasks that score it. */
+/**
+ * Where one batch is, for a worker: a batch of an IPC file or a Parquet row group, which the
+ * worker reads itself (through the lean reader when the plan's columns need no dictionary), or
+ * the columns of a batch read on this thread, copied out so that they can be transferred.
+ */
+export type BatchRef =
+  | { kind: 'ipc-file'; path: string; index: number }
+  | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[] }
+  | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
+  | { kind: 'columns'; columns: Columns };
+
+/** A batch reference and the buffers to transfer with it (a copied batch's columns). */
+export interface BatchItem {
+  batch: BatchRef;
+  transferList?: ArrayBuffer[];
+}
+
+/** An opened input: its schema, its first batch (for the plan), and where each batch is. */
 export interface OpenedInput {
   name: string;
   schema: SchemaLike;
   firstBatch(): Promise<RecordBatch | null>;
-  tasks(plan: Plan, params: KernelParams, shape: PartialShape): AsyncIterable<QueuedTask>;
+  /** Each batch in input order, as a reference the caller wraps into a pool task. */
+  batchRefs(plan: Plan): AsyncIterable<BatchItem>;
   /** The batches themselves, read on this thread in order (for the stage). */
   batches(): AsyncIterable<RecordBatch>;
   close(): Promise<void>;
@@ -85,7 +101,6 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
-/** An IPC file: checked, then only its footer is read here; workers read the batches. */
 /**
  * An IPC file: checked, then its schema comes from the checked footer. Workers read the batches
  * themselves: through the lean reader when the scored columns need no dictionary, else through
@@ -112,14 +127,13 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
     async firstBatch() {
       return count > 0 ? ((await (await reader()).readRecordBatch(0)) ?? null) : null;
     },
-    async *tasks(plan, params, shape) {
+    async *batchRefs(plan) {
       const columns = leanColumns(plan);
       for (let index = 0; index < count; index++) {
-        const batch: TaskBatch =
-          columns === null
-            ? { kind: 'ipc-file', path: absolute, index }
-            : { kind: 'ipc-lean', path: absolute, block: layout.recordBatches[index]!, columns };
-        yield { task: { plan, params, shape, file: path, index, batch } };
+        const block = layout.recordBatches[index]!;
+        yield columns === null
+          ? { batch: { kind: 'ipc-file', path: absolute, index } }
+          : { batch: { kind: 'ipc-lean', path: absolute, block, columns } };
       }
     },
     async *batches() {
@@ -136,15 +150,12 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
 }
 
 async function openArrowFile(path: string): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
-  const { RecordBatchReader } = await import('apache-arrow');
   const handle = await open(path, 'r');
   try {
-    const reader = (await RecordBatchReader.from(handle)) as AsyncRecordBatchFileReader;
-    await reader.open();
-    return { reader, close: () => handle.close() };
+    return { reader: await arrowFileReader(handle, path), close: () => handle.close() };
   } catch (error) {
     await handle.close();
-    throw new FocalEvalError('E_INPUT', `${path}: not a readable Arrow IPC file: ${(error as Error).message}`, { cause: error });
+    throw error;
   }
 }
 
@@ -161,10 +172,9 @@ async function openParquet(path: string): Promise<OpenedInput> {
       for await (const batch of parquetBatches(path, names, 0)) return batch;
       return null;
     },
-    async *tasks(plan, params, shape) {
+    async *batchRefs(plan) {
       for (let rowGroup = 0; rowGroup < rowGroups; rowGroup++) {
-        const batch = { kind: 'parquet' as const, path: absolute, rowGroup, columns: wanted(plan) };
-        yield { task: { plan, params, shape, file: path, index: rowGroup, batch } };
+        yield { batch: { kind: 'parquet', path: absolute, rowGroup, columns: wanted(plan) } };
       }
     },
     batches: () => parquetBatches(path, schema.fields.map((f) => f.name)),
@@ -208,11 +218,11 @@ async function openBatches(
     async *batches() {
       for (let batch = first; batch !== null; batch = await next()) yield batch;
     },
-    async *tasks(plan, params, shape) {
+    async *batchRefs(plan) {
       let batch = first;
       for (let index = 0; batch !== null; index++, batch = await next()) {
         const { columns, transferList } = detachColumns(extractColumns(batch, plan, name, index));
-        yield { task: { plan, params, shape, file: name, index, batch: { kind: 'columns', columns } }, transferList };
+        yield { batch: { kind: 'columns', columns }, transferList };
       }
     },
     close: async () => {

@@ -1,32 +1,30 @@
 /**
- * The dispatcher: runs score tasks on a piscina pool with a bounded number in flight, and merges
- * their partials strictly in batch order. The order of the additions, not the order in which
- * workers finish, decides the float64 sums: that is why the report is bit-identical for any
- * thread count. The first invalid row in input order stops the run; whoever made the pool
- * (evaluate, the stage) destroys it on every path.
+ * The worker pool: piscina's, with one worker per thread, a watchdog on every task, and failures
+ * turned into FocalEvalErrors that name the batch; and the warm pool the CLI starts before it
+ * loads the rest of itself. Whoever takes a pool (evaluate, the stage) destroys it on every path.
+ * The order in which results are used is ordered.ts's business.
  */
 import { availableParallelism } from 'node:os';
+import { FocalEvalError, UsageError } from '../errors.ts';
 import { FROM_SOURCE, WORKER_URL } from '../paths.ts';
 import { Piscina } from './piscina.ts';
-import { DataError, FocalEvalError } from '../errors.ts';
-import { createPartial, mergeInto, ROWS, type PartialShape } from '../kernel/partial.ts';
-import type { Plan } from '../input/plan.ts';
-import type { ScoreResult, ScoreTask } from './task.ts';
-
-/** A task with the buffers to transfer along with it (copied columns of a streamed batch). */
-export interface QueuedTask {
-  task: ScoreTask;
-  transferList?: ArrayBuffer[];
-}
+import type { QueuedTask, ScoreResult, ScoreTask } from './task.ts';
 
 /**
- * How long one batch may take before its worker is presumed stuck (a corrupt input) and stopped.
- * The watchdog is an AbortSignal per task, which makes every task "abortable" to piscina: it then
- * runs at most one task per worker, whatever concurrentTasksPerWorker says. Measured without the
- * signal and with a second task queued in each worker: the pauses between a worker's tasks go,
- * but W1 is no faster (reading from the page cache bounds it), so the watchdog stays as it is.
+ * How long one batch may take before its worker is presumed stuck (a corrupt input) and stopped:
+ * FOCAL_EVAL_TASK_TIMEOUT_MS, default 120 s. The watchdog is an AbortSignal per task, which makes
+ * every task "abortable" to piscina: it then runs at most one task per worker, whatever
+ * concurrentTasksPerWorker says (README, Performance, says what queueing more would gain).
  */
-const TASK_TIMEOUT_MS = Number(process.env.FOCAL_EVAL_TASK_TIMEOUT_MS ?? 120_000);
+function taskTimeoutMs(): number {
+  const raw = process.env.FOCAL_EVAL_TASK_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return 120_000;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new UsageError(`FOCAL_EVAL_TASK_TIMEOUT_MS must be a positive number of milliseconds, not "${raw}"`);
+  }
+  return ms;
+}
 
 /** Default thread count: one per core. */
 export function defaultThreads(): number {
@@ -64,22 +62,28 @@ export class ScorePool {
     });
   }
 
-  /** Runs one task; `index` is its batch number, for messages. */
+  /**
+   * Runs one task; `index` is its batch number, for messages. A task past the watchdog is taken
+   * for a corrupt input (E_INPUT); a worker that fails outside its own error handling (it died,
+   * or piscina could not run it) is a bug (E_INTERNAL): input errors come back as results.
+   */
   run(queued: QueuedTask, index: number): Promise<ScoreResult> {
     const { task } = queued;
-    const options = { transferList: queued.transferList, signal: AbortSignal.timeout(TASK_TIMEOUT_MS) };
-    const started = this.#failure === null ? this.#pool.run(task, options) : Promise.reject(this.#failure);
-    const run = started.catch((error: unknown): never => {
-        if (error instanceof Error && error.name === 'AbortError') {
-          throw new FocalEvalError(
-            'E_INPUT',
-            `${task.file}: batch ${index} did not finish within ${TASK_TIMEOUT_MS / 1000} s (corrupt input?)`,
-          );
-        }
-        throw new FocalEvalError('E_INPUT', `${task.file}: batch ${index}: ${(error as Error).message}`, { cause: error });
-      });
+    const run = this.#start(queued).catch((error: unknown): never => {
+      if (error instanceof FocalEvalError) throw error;
+      if (error instanceof Error && error.name === 'AbortError') {
+        throw new FocalEvalError('E_INPUT', `${task.file}: batch ${index} did not finish within ${taskTimeoutMs() / 1000} s (corrupt input?)`);
+      }
+      const reason = error instanceof Error ? error.message || error.name : String(error);
+      throw new FocalEvalError('E_INTERNAL', `internal error: ${task.file}: batch ${index}: the worker failed: ${reason}`, { cause: error });
+    });
     run.catch(() => {}); // awaited in batch order by the caller; this only keeps an early rejection from being "unhandled"
     return run;
+  }
+
+  async #start(queued: QueuedTask): Promise<ScoreResult> {
+    if (this.#failure !== null) throw this.#failure;
+    return this.#pool.run(queued.task, { transferList: queued.transferList, signal: AbortSignal.timeout(taskTimeoutMs()) });
   }
 
   /** Stops every worker (pending tasks are dropped). */
@@ -109,64 +113,4 @@ export async function releaseWarmPool(): Promise<void> {
   const pool = warm;
   warm = null;
   await pool?.destroy();
-}
-
-/** Merges batch results in input order into the run's partial; the first invalid row throws a DataError. */
-export class OrderedMerge {
-  readonly total: Float64Array;
-  #batch = 0;
-  #rowsBefore = 0;
-
-  constructor(
-    readonly plan: Plan,
-    shape: PartialShape,
-  ) {
-    this.total = createPartial(shape);
-  }
-
-  /** Adds the next batch's result (call in batch order). */
-  add(result: ScoreResult, file: string): void {
-    const batch = this.#batch++;
-    if (result.failure) throw new FocalEvalError(result.failure.code, result.failure.message);
-    if (result.error) {
-      const e = result.error;
-      throw new DataError({
-        file,
-        batch,
-        row: e.row,
-        globalRow: this.#rowsBefore + e.row,
-        column: e.column === 'pred' ? this.plan.predColumn : this.plan.labelColumn,
-        value: e.value,
-        reason: e.reason,
-      });
-    }
-    for (const partial of [result.partial, ...(result.more ?? [])]) {
-      this.#rowsBefore += partial[ROWS]!;
-      mergeInto(this.total, partial);
-    }
-  }
-}
-
-/** Runs every task on `pool` (at most two per thread in flight) and returns the merged partial. */
-export async function dispatch(
-  tasks: AsyncIterable<QueuedTask>,
-  plan: Plan,
-  shape: PartialShape,
-  pool: ScorePool,
-): Promise<Float64Array> {
-  const threads = pool.threads;
-  const merge = new OrderedMerge(plan, shape);
-  const inFlight: { run: Promise<ScoreResult>; file: string }[] = [];
-  let submitted = 0;
-  const mergeNext = async (): Promise<void> => {
-    const { run, file } = inFlight.shift()!;
-    merge.add(await run, file);
-  };
-  // On a failure the caller destroys the pool, which drops the tasks still in flight.
-  for await (const queued of tasks) {
-    inFlight.push({ run: pool.run(queued, submitted++), file: queued.task.file });
-    while (inFlight.length >= 2 * threads) await mergeNext();
-  }
-  while (inFlight.length > 0) await mergeNext();
-  return merge.total;
 }

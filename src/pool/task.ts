@@ -1,21 +1,14 @@
 /**
- * What crosses the thread boundary: a score task (the plan, the kernel parameters, and either a
- * file batch for the worker to read itself or columns copied out of a batch) and its result.
- * Plain data only; imported by the dispatcher and by the worker, never the other way round.
+ * What crosses the thread boundary: a score task (the plan, the kernel parameters, and where its
+ * batch is: a file batch for the worker to read itself, or columns copied out of a batch) and its
+ * result. Plain data only. The leaf both sides import: the pool and the worker import it, it
+ * imports neither.
  */
 import type { ErrorCode } from '../errors.ts';
-import type { Columns, KernelError, KernelParams, RowOutputs } from '../kernel/types.ts';
-import type { PartialShape } from '../kernel/partial.ts';
+import type { BatchRef } from '../input/open.ts';
 import type { Plan } from '../input/plan.ts';
-import type { LeanColumn } from '../input/ipc/batch.ts';
-import type { IpcBlock } from '../input/ipc/fileCheck.ts';
-
-/** Where a task's batch comes from. */
-export type TaskBatch =
-  | { kind: 'ipc-file'; path: string; index: number }
-  | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[] }
-  | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
-  | { kind: 'columns'; columns: Columns };
+import type { PartialShape } from '../kernel/partial.ts';
+import type { KernelError, KernelParams, RowOutputs } from '../kernel/types.ts';
 
 /** One batch to score. */
 export interface ScoreTask {
@@ -25,7 +18,7 @@ export interface ScoreTask {
   /** The input's name and the batch's number (row group, for Parquet), for messages. */
   file: string;
   index: number;
-  batch: TaskBatch;
+  batch: BatchRef;
   /** For the stage: the group weights; the worker then returns per-row outputs too. */
   weights?: Float64Array;
 }
@@ -43,4 +36,10 @@ export interface ScoreResult {
   more?: Float64Array[];
   /** Per-row outputs, when the task asked for them. */
   rows?: RowOutputs;
+}
+
+/** A task with the buffers to transfer along with it (the copied columns of a streamed batch). */
+export interface QueuedTask {
+  task: ScoreTask;
+  transferList?: ArrayBuffer[];
 }

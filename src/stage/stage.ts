@@ -2,9 +2,9 @@
  * The pipeline stage: a Node Transform (object mode, RecordBatch in, RecordBatch out) that
  * appends the per-row loss columns to every batch, computed on the worker pool, in input order.
  *
- * Backpressure: at most two batches per thread are in flight, and the transform's callback is
- * held while they are, so a slow consumer (a full readable side) slows the source and memory
- * stays bounded. When the stream ends, `stage.report` resolves to the same report `evaluate`
+ * Backpressure: at most two batches per thread are in flight (pool/ordered.ts's window), and the
+ * transform's callback is held while the window is full, so a slow consumer (a full readable
+ * side) slows the source and memory stays bounded. When the stream ends, `stage.report` resolves to the same report `evaluate`
  * gives for the same data (a promise rather than an event, so it can be awaited after
  * `stream.pipeline` and cannot be missed); it rejects when the stage fails.
  */
@@ -12,14 +12,15 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { classAlphas, groupWeights } from '../report/weights.ts';
 import { detachColumns, extractColumns } from '../input/columns.ts';
-import { defaultThreads, OrderedMerge, takePool, type ScorePool } from '../pool/pool.ts';
+import { InFlightWindow, OrderedMerge } from '../pool/ordered.ts';
+import { defaultThreads, takePool, type ScorePool } from '../pool/pool.ts';
 import { FocalEvalError, UsageError } from '../errors.ts';
 import { finalize } from '../report/finalize.ts';
 import { appendLossColumns, outputSchema } from './lossColumns.ts';
 import { parseOptions, type Options, type OptionsInput } from '../options.ts';
 import { kernelParams, makePlan, partialShape, type Plan } from '../input/plan.ts';
 import type { Report } from '../report/schema.ts';
-import type { ScoreResult } from '../pool/task.ts';
+import type { ScoreResult, ScoreTask } from '../pool/task.ts';
 
 /** A stage: a Transform of RecordBatches, and the report it resolves when the input ends. */
 export interface FocalStage extends Transform {
@@ -33,10 +34,12 @@ export type StageOptions = OptionsInput & { name?: string };
 interface Running {
   plan: Plan;
   schema: Schema;
-  weights: Float64Array;
+  /** What every task of the run shares. */
+  common: Omit<ScoreTask, 'index' | 'batch'>;
   pool: ScorePool;
   merge: OrderedMerge;
-  inFlight: { batch: RecordBatch; run: Promise<ScoreResult> }[];
+  /** The batches in flight, each settled in order by emitting it with its loss columns. */
+  window: InFlightWindow<RecordBatch>;
   submitted: number;
 }
 
@@ -97,17 +100,8 @@ class Stage extends Transform implements FocalStage {
     const r = (this.#running ??= this.#start(batch));
     const index = r.submitted++;
     const { columns, transferList } = detachColumns(extractColumns(batch, r.plan, this.#name, index));
-    const task = {
-      plan: r.plan,
-      params: kernelParams(r.plan, this.#opts),
-      shape: partialShape(r.plan, this.#opts),
-      file: this.#name,
-      index,
-      batch: { kind: 'columns' as const, columns },
-      weights: r.weights,
-    };
-    r.inFlight.push({ batch, run: r.pool.run({ task, transferList }, index) });
-    while (r.inFlight.length >= 2 * r.pool.threads) await this.#emitNext(r);
+    const task: ScoreTask = { ...r.common, index, batch: { kind: 'columns', columns } };
+    await r.window.submit({ task, transferList }, batch);
   }
 
   #start(first: RecordBatch): Running {
@@ -115,21 +109,27 @@ class Stage extends Transform implements FocalStage {
     const schema = outputSchema(first.schema, plan);
     const weights = groupWeights(plan, this.#opts, classAlphas(plan, this.#opts, null));
     const pool = takePool(this.#opts.threads ?? defaultThreads());
-    return { plan, schema, weights, pool, merge: new OrderedMerge(plan, partialShape(plan, this.#opts)), inFlight: [], submitted: 0 };
+    const shape = partialShape(plan, this.#opts);
+    const common = { plan, params: kernelParams(plan, this.#opts), shape, file: this.#name, weights };
+    const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
+    const window = new InFlightWindow<RecordBatch>(
+      (queued, index) => pool.run(queued, index),
+      2 * pool.threads,
+      (result, batch) => this.#emit(result, batch, merge, plan, schema),
+    );
+    return { plan, schema, common, pool, merge, window, submitted: 0 };
   }
 
-  /** Waits for the oldest batch in flight, merges its partial and pushes it out with its columns. */
-  async #emitNext(r: Running): Promise<void> {
-    const { batch, run } = r.inFlight.shift()!;
-    const result = await run;
-    r.merge.add(result, this.#name);
-    this.push(appendLossColumns(batch, r.schema, r.plan, result.rows!));
+  /** Merges a batch's partial (in order) and pushes the batch out with its loss columns. */
+  #emit(result: ScoreResult, batch: RecordBatch, merge: OrderedMerge, plan: Plan, schema: Schema): void {
+    merge.add(result, this.#name);
+    this.push(appendLossColumns(batch, schema, plan, result.rows!));
   }
 
   async #finish(): Promise<void> {
     const r = this.#running;
     if (r === null) throw new FocalEvalError('E_INPUT', `${this.#name}: no batches, no schema (empty input)`);
-    while (r.inFlight.length > 0) await this.#emitNext(r);
+    await r.window.drain();
     await r.pool.destroy();
     this.#resolve(finalize(r.merge.total, r.plan, this.#opts));
   }

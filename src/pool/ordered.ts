@@ -1,0 +1,88 @@
+/**
+ * Results in input order. Workers finish in any order, but the order of the float64 additions
+ * decides the sums, so partials are merged strictly in batch order: that is why the report is
+ * bit-identical for any thread count. The first invalid row in input order stops the run.
+ *
+ * The in-flight window is the one backpressure of both evaluate() and the stage: at most
+ * `limit` tasks are submitted and not yet settled, and each is settled (merged, and for the stage
+ * its output batch pushed) in submission order.
+ */
+import { DataError, FocalEvalError } from '../errors.ts';
+import { createPartial, mergeInto, ROWS, type PartialShape } from '../kernel/partial.ts';
+import type { QueuedTask, ScoreResult } from './task.ts';
+
+/** Runs one task; `index` is its batch number, for messages. ScorePool.run is one. */
+export type RunTask = (queued: QueuedTask, index: number) => Promise<ScoreResult>;
+
+/** The columns an invalid row is blamed on, by their names in the input. */
+export interface BlameColumns {
+  pred: string;
+  label: string;
+}
+
+/** Merges batch results in input order into the run's partial; the first invalid row throws a DataError. */
+export class OrderedMerge {
+  readonly total: Float64Array;
+  #batch = 0;
+  #rowsBefore = 0;
+
+  constructor(
+    readonly columns: BlameColumns,
+    shape: PartialShape,
+  ) {
+    this.total = createPartial(shape);
+  }
+
+  /** Adds the next batch's result (call in batch order). */
+  add(result: ScoreResult, file: string): void {
+    const batch = this.#batch++;
+    if (result.failure) throw new FocalEvalError(result.failure.code, result.failure.message);
+    if (result.error) {
+      const e = result.error;
+      throw new DataError({
+        file,
+        batch,
+        row: e.row,
+        globalRow: this.#rowsBefore + e.row,
+        column: e.column === 'pred' ? this.columns.pred : this.columns.label,
+        value: e.value,
+        reason: e.reason,
+      });
+    }
+    for (const partial of [result.partial, ...(result.more ?? [])]) {
+      this.#rowsBefore += partial[ROWS]!;
+      mergeInto(this.total, partial);
+    }
+  }
+}
+
+/**
+ * At most `limit` tasks in flight; each result is handed to `settle` with its tag, in submission
+ * order. On a failure the caller destroys the pool, which drops the tasks still in flight.
+ */
+export class InFlightWindow<Tag> {
+  readonly #queue: { run: Promise<ScoreResult>; tag: Tag }[] = [];
+  #submitted = 0;
+
+  constructor(
+    private readonly run: RunTask,
+    private readonly limit: number,
+    private readonly settle: (result: ScoreResult, tag: Tag) => void,
+  ) {}
+
+  /** Submits a task; while the window is full, settles the oldest first. */
+  async submit(queued: QueuedTask, tag: Tag): Promise<void> {
+    this.#queue.push({ run: this.run(queued, this.#submitted++), tag });
+    while (this.#queue.length >= this.limit) await this.#settleOldest();
+  }
+
+  /** Settles every task still in flight, in order. */
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0) await this.#settleOldest();
+  }
+
+  async #settleOldest(): Promise<void> {
+    const { run, tag } = this.#queue.shift()!;
+    this.settle(await run, tag);
+  }
+}
