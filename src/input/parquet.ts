@@ -6,7 +6,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { FocalEvalError } from '../errors.ts';
+import { guard } from './parquetGuard.ts';
 
 type ParquetWasm = typeof import('parquet-wasm');
 type ParquetFile = Awaited<ReturnType<ParquetWasm['ParquetFile']['fromFile']>>;
@@ -70,41 +70,5 @@ export async function* parquetBatches(path: string, columns: string[], rowGroup?
     }
   } finally {
     reader.releaseLock();
-  }
-}
-
-/** The parquet-wasm calls under way on this thread, each waiting to hear of a panic. */
-const pending = new Set<(error: Error) => void>();
-
-/**
- * The one 'uncaughtException' listener, present while calls are pending: a WebAssembly trap
- * (RuntimeError) fails them all (the module's state is unknown after it); any other error is
- * not ours, and crashes the process as it would have, unless the program listens too.
- */
-function onUncaught(error: Error): void {
-  if (error?.name === 'RuntimeError') for (const reject of pending) reject(error);
-  else if (process.listenerCount('uncaughtException') === 1) throw error;
-}
-
-/**
- * Runs a parquet-wasm call, turning its failures into errors naming the file. A Rust panic inside
- * one of its futures surfaces as an uncaught `RuntimeError: unreachable` outside the call's own
- * promise, which would then never settle: while the call runs, such an error rejects it instead.
- * (A program's own 'uncaughtException' listener hears of the panic too.)
- */
-async function guard<T>(where: string, call: () => Promise<T> | T): Promise<T> {
-  let reject!: (error: Error) => void;
-  const panicked = new Promise<never>((_, r) => (reject = r));
-  if (pending.size === 0) process.on('uncaughtException', onUncaught);
-  pending.add(reject);
-  try {
-    return await Promise.race([call(), panicked]);
-  } catch (error) {
-    if (error instanceof FocalEvalError) throw error;
-    const message = error instanceof Error ? error.message || error.name : String(error);
-    throw new FocalEvalError('E_INPUT', `${where}: not a readable Parquet file: ${message}`, { cause: error });
-  } finally {
-    pending.delete(reject);
-    if (pending.size === 0) process.off('uncaughtException', onUncaught);
   }
 }

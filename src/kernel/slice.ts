@@ -8,7 +8,8 @@ import type { Columns, KernelError } from './types.ts';
 
 /** Rows [from, to) of `cols`, whose predictions (and multilabel targets) are `width` values a row. */
 export function sliceColumns(cols: Columns, from: number, to: number, width: number): Columns {
-  if (cols.predOffsets !== null || cols.targetOffsets !== null) throw new Error('sliceColumns: List columns are not sliced');
+  // A caller's bug, not the data's: the wasm path slices fixed-width columns only.
+  if (cols.predOffsets !== null || cols.targetOffsets !== null) throw new RangeError('sliceColumns: List columns are not sliced');
   let unknownLabels: Map<number, string> | null = null;
   for (const [row, text] of cols.unknownLabels ?? []) {
     if (row >= from && row < to) (unknownLabels ??= new Map()).set(row - from, text);

@@ -46,7 +46,7 @@ export interface Columns {
   pred: PredArray;
   predBase: number;
   predOffsets: Int32Array | null;
-  /** Binary: the class label (0/1); multiclass: the class index, -1 for a string that names no class. */
+  /** Binary: the class label (0/1); multiclass: the class index, NaN for a string that names no class. */
   label: LabelArray | null;
   /** Multilabel targets: row i's C targets at `target[targetBase + i * C]`, or via `targetOffsets`. */
   target: LabelArray | null;
@@ -54,7 +54,7 @@ export interface Columns {
   targetOffsets: Int32Array | null;
   /** Per-row null state (ROW_*), or null when no column of the batch has a null. */
   rowState: Uint8Array | null;
-  /** Strings of labels that name no class, by row (only rows whose label is -1). */
+  /** Strings of labels that name no class, by row (only rows whose label is NaN). */
   unknownLabels: Map<number, string> | null;
 }
 

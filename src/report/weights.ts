@@ -6,6 +6,7 @@
  */
 import type { AlphaTable } from '../alpha/estimates.ts';
 import type { Options } from '../options.ts';
+import { FocalEvalError } from '../errors.ts';
 import type { Plan } from '../input/plan.ts';
 
 /** The alpha each class block reports (null where an "auto" estimate is null). */
@@ -15,7 +16,7 @@ export function classAlphas(plan: Plan, options: Options, estimates: AlphaTable 
     if (alpha === null) return 1;
     if (alpha === 'auto') {
       const table = options.alphaEstimates ?? estimates;
-      if (table === null) throw new Error('alpha "auto" needs estimates');
+      if (table === null) throw new FocalEvalError('E_INTERNAL', 'internal error: alpha "auto" needs estimates');
       return table[options.alphaScheme][c] ?? null;
     }
     if (Array.isArray(alpha)) return alpha[c]!;

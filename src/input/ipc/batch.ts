@@ -3,19 +3,17 @@
  * the columns being scored, read into a buffer reused from batch to batch (fresh memory costs a
  * page fault per 4 KiB; a reused buffer reads at memory speed), exposed as typed-array views
  * shaped like apache-arrow's Data. No apache-arrow import: a worker starts faster without it.
- * The file was checked (ipcCheck.ts) before any task was sent; this re-checks what it reads.
- *
- * Reads are synchronous: a worker has nothing else to do while its batch arrives, and a
- * synchronous read copies from the page cache on this thread, where an asynchronous one is
- * a round trip through libuv's thread pool (measured on W1: ~15% less time per pass).
+ * The file was checked (fileCheck.ts) before any task was sent; this re-checks what it reads.
+ * Reads are synchronous (io.ts says why): a worker has nothing else to do while its batch arrives.
  */
-import { readSync } from 'node:fs';
 import type { BatchLike, DataLike } from '../arrowTypes.ts';
 import { FocalEvalError } from '../../errors.ts';
-import { FlatBuffer, IpcFormatError } from './flatbuffer.ts';
+import { FlatBuffer, int64InRange, IpcFormatError } from './flatbuffer.ts';
 import type { IpcBlock } from './fileCheck.ts';
+import { messagePrefix, readFully } from './io.ts';
+import { inputError, RECORD_BATCH } from './messageCheck.ts';
 import { TYPE } from '../arrowTypes.ts';
-import { toSafeNumber, type ColumnPlace, type IpcType } from './schema.ts';
+import type { ColumnPlace, IpcType } from './schema.ts';
 
 /** A column to read: its name, type and where its nodes and buffers start. */
 export interface LeanColumn {
@@ -23,8 +21,6 @@ export interface LeanColumn {
   type: IpcType;
   place: ColumnPlace;
 }
-
-const RECORD_BATCH = 3;
 
 /** The reused body buffer of this thread. */
 let scratch = new ArrayBuffer(0);
@@ -54,8 +50,7 @@ export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly Lea
     try {
       return step();
     } catch (error) {
-      if (error instanceof IpcFormatError) throw new FocalEvalError('E_INPUT', `${name}: ${error.message}`);
-      throw error;
+      throw inputError(name, error, false);
     }
   };
   const meta = named(() => decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength));
@@ -107,13 +102,7 @@ function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], m
 }
 
 function readExactly(fd: number, into: Uint8Array, position: number): Uint8Array {
-  let done = 0;
-  while (done < into.byteLength) {
-    const bytesRead = readSync(fd, into, done, into.byteLength - done, position + done);
-    if (bytesRead === 0) throw new IpcFormatError('the file ends inside a record batch');
-    done += bytesRead;
-  }
-  return into;
+  return readFully(fd, into, position, 'the file ends inside a record batch');
 }
 
 /**
@@ -163,7 +152,7 @@ function valueBits(type: IpcType): number {
 /** Rows [from, to) of sliceable columns: each column's byte range read into the reused buffer. */
 function readSlice(fd: number, bodyAt: number, columns: readonly LeanColumn[], layouts: readonly SliceLayout[], from: number, to: number): BatchLike {
   const ranges = layouts.map((l) => {
-    if ((from * l.bitsPerRow) % 8 !== 0) throw new Error(`a slice of column rows must start on a byte (row ${from})`);
+    if ((from * l.bitsPerRow) % 8 !== 0) throw new FocalEvalError('E_INTERNAL', `internal error: a slice of column rows must start on a byte (row ${from})`);
     return { start: (from * l.bitsPerRow) / 8, bytes: Math.ceil((to * l.bitsPerRow) / 8) - (from * l.bitsPerRow) / 8 };
   });
   const places = ranges.map((r) => r.bytes + 7 - ((r.bytes + 7) % 8)); // each column 8-aligned
@@ -200,9 +189,7 @@ function sliceData(layout: SliceLayout, level: number, rows: number, bytes: Uint
 // Message: 0 version, 1 header_type, 2 header, 3 bodyLength. RecordBatch: 0 length, 1 nodes
 // (16-byte FieldNode structs), 2 buffers (16-byte Buffer structs), 3 compression.
 function decodeMeta(bytes: Uint8Array, bodyLength: number): Meta {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const prefix = bytes.byteLength >= 8 && view.getInt32(0, true) === -1 ? 8 : 4;
-  const fb = new FlatBuffer(bytes.subarray(prefix));
+  const fb = new FlatBuffer(bytes.subarray(messagePrefix(bytes).prefixLength));
   const message = fb.root('the message');
   if (fb.u8Field(message, 1, 'the message') !== RECORD_BATCH) throw new IpcFormatError('a block is not a record batch');
   const batch = fb.table(message, 2, 'the record batch');
@@ -210,19 +197,19 @@ function decodeMeta(bytes: Uint8Array, bodyLength: number): Meta {
   if (fb.table(batch, 3, 'the body compression')) {
     throw new FocalEvalError('E_INPUT', 'compressed record batches (LZ4/ZSTD) are not supported: write the file uncompressed');
   }
-  const length = toSafeNumber(fb.i64Field(batch, 0, 'the record batch'), 'the record batch length');
+  const length = int64InRange(fb.i64Field(batch, 0, 'the record batch'), 'the record batch length');
   const nodeVec = fb.vector(batch, 1, 16, 'the field nodes');
   const nodes = [];
   for (let i = 0; nodeVec && i < nodeVec.count; i++) {
     const at = nodeVec.start + 16 * i;
-    nodes.push({ length: toSafeNumber(fb.i64(at), 'a node length'), nullCount: toSafeNumber(fb.i64(at + 8), 'a null count') });
+    nodes.push({ length: int64InRange(fb.i64(at), 'a node length'), nullCount: int64InRange(fb.i64(at + 8), 'a null count') });
   }
   const bufferVec = fb.vector(batch, 2, 16, 'the buffers');
   const buffers = [];
   for (let i = 0; bufferVec && i < bufferVec.count; i++) {
     const at = bufferVec.start + 16 * i;
-    const offset = toSafeNumber(fb.i64(at), 'a buffer offset');
-    const len = toSafeNumber(fb.i64(at + 8), 'a buffer length');
+    const offset = int64InRange(fb.i64(at), 'a buffer offset');
+    const len = int64InRange(fb.i64(at + 8), 'a buffer length');
     if (offset + len > bodyLength) throw new IpcFormatError(`buffer ${i} lies outside the body`);
     buffers.push({ offset, length: len });
   }

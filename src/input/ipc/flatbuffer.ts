@@ -2,8 +2,9 @@
  * A bounds-checked flatbuffer reader, for Arrow's IPC metadata (Schema.fbs, Message.fbs,
  * File.fbs). apache-arrow's generated code reads offsets as signed int32 and vtable entries as
  * signed int16 and never checks a bound, so we accept only values that both readings agree on
- * (non-negative) and that land inside the buffer. Used by the checks (ipcCheck.ts) and by the
- * lean reader that decodes what was checked (ipcSchema.ts, ipcBatch.ts).
+ * (non-negative) and that land inside the buffer. Used by the checks (messageCheck.ts,
+ * fileCheck.ts, streamCheck.ts) and by the lean reader that decodes what was checked (schema.ts,
+ * batch.ts).
  */
 
 /** A format violation; the entry points turn it into an E_INPUT error that names the input. */
@@ -12,6 +13,16 @@ export class IpcFormatError extends Error {}
 /** Throws a format violation. */
 export function fail(reason: string): never {
   throw new IpcFormatError(reason);
+}
+
+/**
+ * An int64 as a number, failing (with `what` and the value) unless it lies in [min, max]: lengths
+ * and offsets must be safe JS numbers, and apache-arrow would throw on an unsafe one without
+ * saying which value it was.
+ */
+export function int64InRange(value: bigint, what: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {
+  if (value < BigInt(min) || value > BigInt(max)) fail(`${what} (${value}) is out of range`);
+  return Number(value);
 }
 
 /** A table whose vtable has been checked. */

@@ -1,12 +1,12 @@
 /**
  * The lean decoding of an Arrow IPC schema (a footer's or a stream's, already checked by
- * ipcCheck.ts): field names and the types the plan looks at, shaped like apache-arrow's
+ * messageCheck.ts): field names and the types the plan looks at, shaped like apache-arrow's
  * Field/DataType (typeId, precision, listSize, children, dictionary) so that the plan reads
  * either. With it, scoring an IPC file never loads apache-arrow on the main thread or in the
  * workers. Also where each top-level column's nodes and buffers sit in a record batch.
  */
 import { TYPE } from '../arrowTypes.ts';
-import { fail, type FlatBuffer, type Table } from './flatbuffer.ts';
+import type { FlatBuffer, Table } from './flatbuffer.ts';
 
 /** A column type, as much of it as focal-eval reads. */
 export interface IpcType {
@@ -165,10 +165,4 @@ function advance(type: IpcType, at: { node: number; buffer: number }): boolean {
       at.buffer += 2;
       return true;
   }
-}
-
-/** Fails unless the value can be a safe JS number (lengths, offsets). */
-export function toSafeNumber(value: bigint, what: string): number {
-  if (value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) fail(`${what} (${value}) is out of range`);
-  return Number(value);
 }

@@ -1,11 +1,21 @@
 /**
  * Checking an Arrow IPC *stream* (a .arrows file or stdin) on its way to apache-arrow: framed
  * message by message (prefix, Message flatbuffer, body) while the bytes pass through unchanged,
- * each message checked as ipcCheck.ts checks a file's, so that the reader never sees a negative
+ * each message checked as a file's are (messageCheck.ts), so that the reader never sees a negative
  * length, a schema it could spin on, or a body shorter than announced.
  */
 import { fail } from './flatbuffer.ts';
-import { CONTINUATION, SCHEMA, checkMessage, checkMetadataLength, headerName, inContext, inputError, messagePrefix, type MessageSummary, type SchemaSummary } from './fileCheck.ts';
+import { CONTINUATION, messagePrefix } from './io.ts';
+import {
+  checkMessage,
+  checkMetadataLength,
+  headerName,
+  inContext,
+  inputError,
+  SCHEMA,
+  type MessageSummary,
+  type SchemaSummary,
+} from './messageCheck.ts';
 
 const ARROW_AS_INT32 = 0x4f525241; // "ARRO", the file magic's first four bytes, read as a length
 

@@ -1,5 +1,5 @@
 /**
- * The wasm SIMD kernels (issue 3): a drop-in for kernelFor's hot cases, loaded once per thread.
+ * The wasm SIMD kernels: a drop-in for kernelFor's hot cases, loaded once per thread.
  *
  *   const kernel = wasmKernelFor(mode, input) ?? kernelFor(mode, input);
  *
