@@ -98,7 +98,7 @@ describe.concurrent('focal-eval score', () => {
     ['--histogram-bins', '0'],
     ['--format', 'xml'],
   ])('exits 2 on %s %s, naming the flag', async ([flag, value], { expect }) => {
-    const run = await cli(['score', fixture('bin_probs.arrow'), flag, value]);
+    const run = await cli(['score', fixture('bin_probs.arrow'), flag!, value!]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(flag);
     expect(run.stdout).toBe('');

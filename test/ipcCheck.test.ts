@@ -87,9 +87,10 @@ function patchBlocks(file: Uint8Array, patches: [IpcBlock, { offset: bigint; met
   const out = file.slice();
   const view = new DataView(out.buffer);
   patches.forEach(([, to], i) => {
-    view.setBigInt64(positions[i], to.offset, true);
-    view.setInt32(positions[i] + 8, to.metaDataLength, true);
-    view.setBigInt64(positions[i] + 16, to.bodyLength, true);
+    const at = positions[i]!;
+    view.setBigInt64(at, to.offset, true);
+    view.setInt32(at + 8, to.metaDataLength, true);
+    view.setBigInt64(at + 16, to.bodyLength, true);
   });
   return out;
 }
@@ -174,7 +175,7 @@ describe('checkIpcFile', () => {
 
   it('rejects a footer block with a negative offset', async () => {
     const bytes = fixture('bin_probs.arrow');
-    const [block] = (await checkIpcFile(join(FIXTURES, 'bin_probs.arrow'))).recordBatches;
+    const block = (await checkIpcFile(join(FIXTURES, 'bin_probs.arrow'))).recordBatches[0]!;
     const path = tempFile('negative-offset.arrow', patchBlocks(bytes, [[block, { ...asPatch(block), offset: -8n }]]));
     await expectInputError(checkIpcFile(path), path, /offset \(-8\) is out of range/);
   });
@@ -182,7 +183,7 @@ describe('checkIpcFile', () => {
   it('rejects a footer block that points at the wrong kind of message', async () => {
     const bytes = fixture('mc_dict_labels.arrow');
     const layout = await checkIpcFile(join(FIXTURES, 'mc_dict_labels.arrow'));
-    const [dictionary, batch] = [layout.dictionaries[0], layout.recordBatches[0]];
+    const [dictionary, batch] = [layout.dictionaries[0]!, layout.recordBatches[0]!];
     const swapped = patchBlocks(bytes, [
       [dictionary, asPatch(batch)],
       [batch, asPatch(dictionary)],
@@ -194,7 +195,7 @@ describe('checkIpcFile', () => {
   it('rejects a footer block whose body runs into the footer', async () => {
     const bytes = fixture('bin_probs.arrow');
     const layout = await checkIpcFile(join(FIXTURES, 'bin_probs.arrow'));
-    const block = layout.recordBatches[layout.recordBatches.length - 1];
+    const block = layout.recordBatches[layout.recordBatches.length - 1]!;
     const path = tempFile('long-body.arrow', patchBlocks(bytes, [[block, { ...asPatch(block), bodyLength: BigInt(layout.size) }]]));
     await expectInputError(checkIpcFile(path), path, /body length/);
   });
@@ -326,11 +327,11 @@ function mutatedCases(count: number): CorpusCase[] {
   }
   const bytes = noise(count * 9, 99);
   return Array.from({ length: count }, (_, n) => {
-    const [kind, base] = bases[bytes[9 * n] % bases.length];
+    const [kind, base] = bases[bytes[9 * n]! % bases.length]!;
     const mutated = base.slice();
     for (let edit = 0; edit < 4; edit++) {
-      const at = ((bytes[9 * n + 1 + 2 * edit] << 8) | bytes[9 * n + 2 + 2 * edit]) % mutated.byteLength;
-      mutated[at] = bytes[9 * n + 2 + 2 * edit] < 128 ? 0xff : bytes[9 * n + 1 + 2 * edit];
+      const [hi, lo] = [bytes[9 * n + 1 + 2 * edit]!, bytes[9 * n + 2 + 2 * edit]!];
+      mutated[(hi << 8 | lo) % mutated.byteLength] = lo < 128 ? 0xff : hi;
     }
     return { kind, path: tempFile(`mutated-${n}.${kind}`, mutated) };
   });

@@ -90,10 +90,10 @@ function readBlocks(fb: FlatBuffer, footer: Table, slot: number, footerStart: nu
 // read for the messages by the file size, however many blocks the footer lists.
 function checkDisjoint(blocks: readonly IpcBlock[]): void {
   const sorted = [...blocks].sort((a, b) => a.offset - b.offset);
-  for (let i = 1; i < sorted.length; i++) {
+  sorted.forEach((block, i) => {
     const prev = sorted[i - 1];
-    if (prev.offset + prev.metaDataLength + prev.bodyLength > sorted[i].offset) fail(`footer blocks overlap at offset ${sorted[i].offset}`);
-  }
+    if (prev && prev.offset + prev.metaDataLength + prev.bodyLength > block.offset) fail(`footer blocks overlap at offset ${block.offset}`);
+  });
 }
 
 /**

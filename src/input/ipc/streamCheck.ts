@@ -43,6 +43,7 @@ class ByteQueue {
   /** Up to `n` buffered bytes, without copying (at least one byte must be buffered). */
   takeSome(n: number): Uint8Array {
     const first = this.chunks[0];
+    if (first === undefined) throw new RangeError('ByteQueue.takeSome: nothing is buffered'); // a caller's bug: fill() first
     const piece = first.byteLength <= n ? first : first.subarray(0, n);
     if (piece === first) this.chunks.shift();
     else this.chunks[0] = first.subarray(n);
@@ -52,7 +53,7 @@ class ByteQueue {
 
   /** Exactly `n` buffered bytes, copied only when they span chunks. */
   take(n: number): Uint8Array {
-    if (this.chunks[0].byteLength >= n) return this.takeSome(n);
+    if ((this.chunks[0]?.byteLength ?? 0) >= n) return this.takeSome(n);
     const out = new Uint8Array(n);
     for (let filled = 0; filled < n; ) {
       const piece = this.takeSome(n - filled);
