@@ -18,7 +18,7 @@ export interface Command {
   alphaFile: string | undefined;
 }
 
-type Kind = 'string' | 'number' | 'integer' | 'list' | 'alpha';
+type Kind = 'string' | 'number' | 'list' | 'alpha';
 
 /** Flags that map to library options: flag → [option name, how its value is read]. */
 const OPTION_FLAGS: Record<string, [keyof OptionsInput, Kind]> = {
@@ -110,7 +110,6 @@ function readValue(flag: string, kind: Kind, value: string): unknown {
     case 'list':
       return value.split(',').map((s) => s.trim());
     case 'number':
-    case 'integer':
       return toNumber(flag, value);
     case 'alpha':
       if (value === 'none') return null;
