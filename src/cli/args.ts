@@ -1,11 +1,18 @@
 /**
- * The command line, parsed: `score` and `alphas`, each flag the kebab-case of a library option
- * (spec §6). Values may follow as the next argument (a negative number too) or after `=`.
- * Parsing only turns strings into the option shapes; zod (options.ts) judges them, so the
- * rules and defaults exist once.
+ * The command line, parsed and explained: `score` and `alphas`, each flag the kebab-case of a
+ * library option (spec §6). Values may follow as the next argument (a negative number too) or
+ * after `=`. Parsing only turns strings into the option shapes; zod (options.ts) judges them, so
+ * the rules and defaults exist once.
+ *
+ * Every flag lives once, in FLAGS: parseCommand reads it to know the flags, and usage() renders
+ * the --help text from it, so help cannot miss a flag the parser takes (a hand-written text
+ * once left out --input-format). The defaults help shows are read from OptionsSchema where they
+ * are plain values there; only defaults computed at run time (one thread per core, a column
+ * chosen by the data) are written here, as text.
  */
 import { UsageError } from '../errors.ts';
-import type { OptionsInput } from '../options.ts';
+import { PRED_COLUMNS } from '../input/plan.ts';
+import { OptionsSchema, type Options, type OptionsInput } from '../options.ts';
 
 /** A parsed command line. */
 export interface Command {
@@ -18,31 +25,222 @@ export interface Command {
   alphaFile: string | undefined;
 }
 
-type Kind = 'string' | 'number' | 'integer' | 'list' | 'alpha';
+/** How a flag's value is read before zod judges it. */
+export type Kind = 'string' | 'number' | 'list' | 'alpha';
 
-/** Flags that map to library options: flag → [option name, how its value is read]. */
-const OPTION_FLAGS: Record<string, [keyof OptionsInput, Kind]> = {
-  mode: ['mode', 'string'],
-  input: ['input', 'string'],
-  label: ['label', 'string'],
-  pred: ['pred', 'string'],
-  'class-names': ['classNames', 'list'],
-  gamma: ['gamma', 'number'],
-  alpha: ['alpha', 'alpha'],
-  'alpha-scheme': ['alphaScheme', 'string'],
-  beta: ['beta', 'number'],
-  epsilon: ['epsilon', 'number'],
-  'easy-threshold': ['easyThreshold', 'number'],
-  'ignore-index': ['ignoreIndex', 'number'],
-  'histogram-bins': ['histogramBins', 'number'],
-  'on-invalid': ['onInvalid', 'string'],
-  threads: ['threads', 'number'],
-  'input-format': ['inputFormat', 'string'],
-};
+/** One flag of the CLI: what it sets, how its value is read, and its line of help. */
+export type Flag = OptionFlag | CommandFlag | ActionFlag;
 
-/** Flags of the command itself, not of the library. */
-const COMMAND_FLAGS = new Set(['format', 'out', 'emit', 'alpha-file']);
-const ALIASES: Record<string, string> = { g: 'gamma', a: 'alpha', t: 'threads', f: 'format', o: 'out', h: 'help' };
+interface FlagHelp {
+  /** The flag without its dashes: `gamma` for `--gamma`. */
+  readonly name: string;
+  /** A one-letter alias: `g` for `-g`. */
+  readonly alias?: string;
+  /** One line of help (help wraps it when it is long). */
+  readonly description: string;
+}
+
+/** A flag that sets a library option; OptionsSchema judges its value and holds its default. */
+interface OptionFlag extends FlagHelp {
+  readonly role: 'option';
+  readonly option: keyof Options;
+  readonly kind: Kind;
+  /** The value's placeholder in help: `G`, `error|skip`. */
+  readonly value: string;
+  /** A default computed at run time; a plain default is read from OptionsSchema instead. */
+  readonly computedDefault?: string;
+}
+
+/** A flag of the command itself, not of the library (setCommandFlag reads its value). */
+interface CommandFlag extends FlagHelp {
+  readonly role: 'command';
+  readonly name: 'format' | 'out' | 'emit' | 'alpha-file';
+  readonly kind: 'string';
+  readonly value: string;
+  readonly computedDefault?: string;
+}
+
+/** A flag that takes no value and is the whole command line's meaning. */
+interface ActionFlag extends FlagHelp {
+  readonly role: 'action';
+  readonly name: 'help' | 'version';
+}
+
+/** Every flag of the CLI, once, in the order help lists them. */
+export const FLAGS: readonly Flag[] = [
+  {
+    role: 'option',
+    name: 'mode',
+    option: 'mode',
+    kind: 'string',
+    value: 'binary|multiclass|multilabel',
+    description: 'the task',
+    computedDefault: 'from the column types',
+  },
+  {
+    role: 'option',
+    name: 'input',
+    option: 'input',
+    kind: 'string',
+    value: 'probs|logits',
+    description: 'what the prediction column holds',
+    computedDefault: 'logits when its name starts with "logit", else probs',
+  },
+  {
+    role: 'option',
+    name: 'label',
+    option: 'label',
+    kind: 'string',
+    value: 'COL',
+    description: 'the label column',
+  },
+  {
+    role: 'option',
+    name: 'pred',
+    option: 'pred',
+    kind: 'string',
+    value: 'COL',
+    description: 'the prediction column',
+    computedDefault: `the first of ${PRED_COLUMNS.join(', ')}`,
+  },
+  {
+    role: 'option',
+    name: 'class-names',
+    option: 'classNames',
+    kind: 'list',
+    value: 'a,b,c',
+    description: 'the class names, in label order',
+    computedDefault: 'from a dictionary-encoded label, else 0..C-1',
+  },
+  {
+    role: 'option',
+    name: 'gamma',
+    alias: 'g',
+    option: 'gamma',
+    kind: 'number',
+    value: 'G',
+    description: 'the focusing parameter',
+  },
+  {
+    role: 'option',
+    name: 'alpha',
+    alias: 'a',
+    option: 'alpha',
+    kind: 'alpha',
+    value: 'none|auto|A|a0,a1,...',
+    description: 'class weights: none, estimated (auto), a scalar, or one per class',
+  },
+  {
+    role: 'option',
+    name: 'alpha-scheme',
+    option: 'alphaScheme',
+    kind: 'string',
+    value: 'inverse|balanced|inverse-sqrt|effective|median',
+    description: 'how --alpha auto estimates the weights',
+  },
+  {
+    role: 'option',
+    name: 'beta',
+    option: 'beta',
+    kind: 'number',
+    value: 'B',
+    description: 'beta of the effective-number scheme',
+  },
+  {
+    role: 'option',
+    name: 'epsilon',
+    option: 'epsilon',
+    kind: 'number',
+    value: 'E',
+    description: 'probabilities are clamped to [E, 1 - E]',
+  },
+  {
+    role: 'option',
+    name: 'easy-threshold',
+    option: 'easyThreshold',
+    kind: 'number',
+    value: 'T',
+    description: 'a unit is easy when p_t >= T',
+  },
+  {
+    role: 'option',
+    name: 'ignore-index',
+    option: 'ignoreIndex',
+    kind: 'number',
+    value: 'I',
+    description: 'rows labelled I are ignored',
+  },
+  {
+    role: 'option',
+    name: 'histogram-bins',
+    option: 'histogramBins',
+    kind: 'number',
+    value: 'K',
+    description: 'bins of the p_t histogram',
+  },
+  {
+    role: 'option',
+    name: 'on-invalid',
+    option: 'onInvalid',
+    kind: 'string',
+    value: 'error|skip',
+    description: 'an invalid row stops the run, or is counted and left out',
+  },
+  {
+    role: 'option',
+    name: 'threads',
+    alias: 't',
+    option: 'threads',
+    kind: 'number',
+    value: 'N',
+    description: 'worker threads',
+    computedDefault: 'one per core',
+  },
+  {
+    role: 'option',
+    name: 'input-format',
+    option: 'inputFormat',
+    kind: 'string',
+    value: 'auto|arrow|parquet',
+    description: 'read a file by its first bytes, or as Arrow IPC or Parquet',
+  },
+  {
+    role: 'command',
+    name: 'format',
+    alias: 'f',
+    kind: 'string',
+    value: 'table|json',
+    description: 'how the report is printed',
+    computedDefault: 'table on a terminal, json otherwise',
+  },
+  {
+    role: 'command',
+    name: 'out',
+    alias: 'o',
+    kind: 'string',
+    value: 'FILE',
+    description: 'write the report to FILE instead of stdout (alphas: the estimates with class names, for --alpha-file)',
+  },
+  {
+    role: 'command',
+    name: 'emit',
+    kind: 'string',
+    value: 'FILE|-',
+    description: "score: also write the input's batches with per-row p_t, ce, focal_loss, easy columns as an Arrow IPC stream",
+  },
+  {
+    role: 'command',
+    name: 'alpha-file',
+    kind: 'string',
+    value: 'FILE',
+    description: 'apply alphas saved by `focal-eval alphas --out FILE`',
+  },
+  { role: 'action', name: 'help', alias: 'h', description: 'this text' },
+  { role: 'action', name: 'version', description: "focal-eval's version" },
+];
+
+const BY_NAME = new Map<string, Flag>(FLAGS.map((flag) => [flag.name, flag]));
+const BY_ALIAS = new Map<string, string>(FLAGS.flatMap((flag) => (flag.alias === undefined ? [] : [[flag.alias, flag.name]])));
 
 /** Parses argv (without node and the script); a bad flag or value is a UsageError naming it. */
 export function parseCommand(argv: readonly string[]): Command {
@@ -68,21 +266,19 @@ export function parseCommand(argv: readonly string[]): Command {
     }
     const eq = arg.indexOf('=');
     const rawName = arg.replace(/^--?/, '').slice(0, eq < 0 ? undefined : eq - (arg.startsWith('--') ? 2 : 1));
-    const name = ALIASES[rawName] ?? rawName;
-    if (name === 'help' || name === 'version') {
-      cmd.command = name;
+    const name = BY_ALIAS.get(rawName) ?? rawName;
+    const flag = BY_NAME.get(name);
+    if (flag === undefined) throw new UsageError(`unknown flag ${arg.split('=')[0]}`);
+    if (flag.role === 'action') {
+      cmd.command = flag.name;
       return cmd;
     }
-    if (!(name in OPTION_FLAGS) && !COMMAND_FLAGS.has(name)) throw new UsageError(`unknown flag ${arg.split('=')[0]}`);
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length) value = argv[++i]!;
     else throw new UsageError(`flag --${name} needs a value`, name);
-    if (COMMAND_FLAGS.has(name)) setCommandFlag(cmd, name, value);
-    else {
-      const [option, kind] = OPTION_FLAGS[name]!;
-      (cmd.options as Record<string, unknown>)[option] = readValue(name, kind, value);
-    }
+    if (flag.role === 'command') setCommandFlag(cmd, flag.name, value);
+    else (cmd.options as Record<string, unknown>)[flag.option] = readValue(name, flag.kind, value);
   }
   const [command, file, ...extra] = positional;
   if (command === undefined) return cmd;
@@ -94,7 +290,7 @@ export function parseCommand(argv: readonly string[]): Command {
   return cmd;
 }
 
-function setCommandFlag(cmd: Command, name: string, value: string): void {
+function setCommandFlag(cmd: Command, name: CommandFlag['name'], value: string): void {
   if (name === 'format') {
     if (value !== 'table' && value !== 'json') throw new UsageError(`--format must be table or json, not "${value}"`, 'format');
     cmd.format = value;
@@ -110,7 +306,6 @@ function readValue(flag: string, kind: Kind, value: string): unknown {
     case 'list':
       return value.split(',').map((s) => s.trim());
     case 'number':
-    case 'integer':
       return toNumber(flag, value);
     case 'alpha':
       if (value === 'none') return null;
@@ -124,4 +319,85 @@ function toNumber(flag: string, value: string): number {
   const n = Number(trimmed);
   if (trimmed === '' || Number.isNaN(n)) throw new UsageError(`--${flag}: "${value}" is not a number`, flag);
   return n;
+}
+
+/** The two commands, as help shows them. */
+const COMMANDS: readonly (readonly [synopsis: string, description: string])[] = [
+  ['score <file | -> [options]', 'per-class focal loss, easy/hard split, alpha estimates'],
+  ['alphas <file | -> [options]', 'alpha estimates from the class frequencies'],
+];
+
+// The layout of the hand-written text this replaced: descriptions from column 43, lines kept
+// under 100 characters (a longer description wraps, a longer flag puts it on the next line).
+const INDENT = '  ';
+const COLUMN = 43;
+const WIDTH = 99;
+
+/** The --help text, rendered from FLAGS, with the defaults OptionsSchema fills in. */
+export function usage(): string {
+  const defaults = OptionsSchema.parse({});
+  const rows = (role: Flag['role']) =>
+    FLAGS.filter((flag) => flag.role === role).flatMap((flag) => row(flagColumn(flag), helpOf(flag, defaults)));
+  const actions = FLAGS.filter((flag) => flag.role === 'action');
+  return [
+    'focal-eval: focal loss over Arrow prediction dumps',
+    '',
+    'usage:',
+    ...COMMANDS.flatMap(([synopsis, description]) => row(`focal-eval ${synopsis}`, description.split(' '))),
+    ...actions.flatMap((flag) => row(`focal-eval ${flagColumn(flag).trim()}`, flag.description.split(' '))),
+    '',
+    'data options (library option in parentheses):',
+    ...rows('option'),
+    '',
+    'output:',
+    ...rows('command'),
+    '',
+  ].join('\n');
+}
+
+/** `-g, --gamma G`; a flag without an alias is indented so that the `--` line up. */
+function flagColumn(flag: Flag): string {
+  const alias = flag.alias === undefined ? '    ' : `-${flag.alias}, `;
+  return `${alias}--${flag.name}${flag.role === 'action' ? '' : ` ${flag.value}`}`;
+}
+
+/**
+ * The words of a flag's help: its description, then the library option and the default in
+ * parentheses, kept in one piece when it fits on a line (so that `default` and its value stay
+ * together).
+ */
+function helpOf(flag: Flag, defaults: Options): string[] {
+  const words = flag.description.split(' ');
+  if (flag.role === 'action') return words;
+  const notes: string[] = flag.role === 'option' ? [flag.option] : [];
+  if (flag.computedDefault !== undefined) notes.push(`default: ${flag.computedDefault}`);
+  else if (flag.role === 'option' && defaults[flag.option] !== undefined) notes.push(`default ${shown(defaults[flag.option])}`);
+  if (notes.length === 0) return words;
+  const note = `(${notes.join('; ')})`;
+  return [...words, ...(note.length <= WIDTH - COLUMN ? [note] : note.split(' '))];
+}
+
+/** A default as the flag would spell it: null is `none` (as --alpha reads it), a list comma-separated. */
+function shown(value: unknown): string {
+  if (value === null) return 'none';
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** One or more lines: `left`, then `words` from COLUMN, wrapped at WIDTH. */
+function row(left: string, words: readonly string[]): string[] {
+  const lines: string[] = [];
+  let line = INDENT + left;
+  if (line.length + 2 > COLUMN) {
+    lines.push(line);
+    line = '';
+  }
+  line = line.padEnd(COLUMN);
+  words.forEach((word, i) => {
+    if (i > 0 && line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = ' '.repeat(COLUMN) + word;
+    } else line += (i > 0 ? ' ' : '') + word;
+  });
+  lines.push(line);
+  return lines;
 }

@@ -7,7 +7,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { readSavedAlphas, toSavedAlphas } from '../alpha/saved.ts';
-import { parseCommand, type Command } from './args.ts';
+import { parseCommand, usage, type Command } from './args.ts';
 import { DataError, exitStatusOf, FocalEvalError, UsageError } from '../errors.ts';
 import { releaseWarmPool } from '../pool/pool.ts';
 import { evaluate } from '../evaluate.ts';
@@ -15,33 +15,6 @@ import { PACKAGE_JSON_URL } from '../paths.ts';
 import type { OptionsInput } from '../options.ts';
 import { renderAlphaTable, renderReportTable } from './table.ts';
 import type { Report } from '../report/schema.ts';
-
-const USAGE = `focal-eval: focal loss over Arrow prediction dumps
-
-usage:
-  focal-eval score <file | -> [options]    per-class focal loss, easy/hard split, alpha estimates
-  focal-eval alphas <file | -> [options]   alpha estimates from the class frequencies
-
-data options (library option in brackets):
-  --mode binary|multiclass|multilabel      (mode; default: from the column types)
-  --input probs|logits                     (input; default: logits when the column name starts with "logit")
-  --label COL  --pred COL                  (label, pred; default: label, and the first of probs, prob, logits, logit)
-  --class-names a,b,c                      (classNames)
-  --gamma G                                (gamma, default 2)
-  --alpha none|auto|A|a0,a1,...            (alpha, default none)
-  --alpha-scheme inverse|balanced|inverse-sqrt|effective|median   (alphaScheme, default inverse)
-  --beta B  --epsilon E  --easy-threshold T  --ignore-index I  --histogram-bins K
-  --on-invalid error|skip                  (onInvalid, default error)
-  --threads N                              (threads, default: one per core)
-
-output:
-  --format table|json                      default: table on a terminal, json otherwise
-  --out FILE                               write the report to FILE instead of stdout
-                                           (alphas: the estimates with class names, for --alpha-file)
-  --emit FILE|-                            score: also write the input's batches with per-row
-                                           p_t, ce, focal_loss, easy columns as an Arrow IPC stream
-  --alpha-file FILE                        apply alphas saved by \`focal-eval alphas --out FILE\`
-`;
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -64,7 +37,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return fail(error, undefined);
   }
   if (cmd.command === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage());
     return argv.length === 0 ? 2 : 0;
   }
   if (cmd.command === 'version') {
