@@ -95,7 +95,7 @@ async function readStdin(): Promise<string> {
 const cases = (await readStdin()).split('\n').filter((line) => line.length > 0);
 process.stdout.write('ready\n');
 for (const line of cases) {
-  const [kind, path] = line.split('\t');
+  const [kind = '', path = ''] = line.split('\t');
   const result = await (kind === 'file' ? readFile(path) : readStream(path)).catch(describeError);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
