@@ -1,10 +1,11 @@
 /**
- * Opening an input, on the main thread: an Arrow IPC file (workers read its batches themselves),
- * an IPC stream from a file or stdin, an in-memory Table, or any (async) iterable of
- * RecordBatches (read here, their columns copied and transferred to the workers).
- * Every input is checked before apache-arrow decodes it: see ipcCheck.ts for why. An IPC file
- * whose scored columns need no dictionary is planned and read without apache-arrow at all
- * (ipcSchema.ts, ipcBatch.ts): it is loaded only for the other inputs, and only then.
+ * Opening an input, on the main thread: an Arrow IPC file or a Parquet file (workers read their
+ * batches themselves), an IPC stream from a file or stdin, an in-memory Table, or any (async)
+ * iterable of RecordBatches (read here, their columns copied and transferred to the workers).
+ * An input says where each of its batches is (BatchRef); the caller makes the pool tasks.
+ * Every input is checked before apache-arrow decodes it: see ipc/messageCheck.ts for why. An IPC
+ * file whose scored columns need no dictionary is planned and read without apache-arrow at all
+ * (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and only then.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';

@@ -58,7 +58,7 @@ export function histogramOffset(shape: PartialShape, g: number): number {
 
 /**
  * Adds `b` into `a` element-wise. The run's result depends on the order of these calls, so the
- * dispatcher calls it in batch order, never in order of arrival: that is what makes the report
+ * run's merge (pool/ordered.ts) calls it in batch order, never in order of arrival: that is what makes the report
  * bit-identical for any thread count.
  */
 export function mergeInto(a: Float64Array, b: Float64Array): void {
