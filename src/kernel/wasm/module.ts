@@ -69,19 +69,15 @@ export class WasmArena {
   readonly exports: FocalWasmExports;
   /** First byte the JS side may use. */
   readonly base: number;
-  f32: Float32Array;
-  f64: Float64Array;
-  i32: Int32Array;
-  u8: Uint8Array;
+  f32!: Float32Array;
+  f64!: Float64Array;
+  i32!: Int32Array;
+  u8!: Uint8Array;
 
   constructor(exports: FocalWasmExports) {
     this.exports = exports;
     this.base = exports.heapBase();
-    const buffer = exports.memory.buffer;
-    this.f32 = new Float32Array(buffer);
-    this.f64 = new Float64Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    this.u8 = new Uint8Array(buffer);
+    this.#views();
   }
 
   /** Makes [base, base + bytes) usable; views taken before a call that grew memory are stale. */
@@ -91,7 +87,12 @@ export class WasmArena {
     const have = memory.buffer.byteLength;
     if (needed <= have) return;
     memory.grow(Math.ceil((needed - have) / PAGE));
-    const buffer = memory.buffer;
+    this.#views();
+  }
+
+  /** Views over the memory as it is now (growing it detaches the old buffer). */
+  #views(): void {
+    const buffer = this.exports.memory.buffer;
     this.f32 = new Float32Array(buffer);
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
