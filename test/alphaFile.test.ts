@@ -12,7 +12,7 @@ import { UsageError } from '../src/errors.ts';
 import type { Report } from '../src/report/schema.ts';
 import { fixture, tempDir } from './support.ts';
 import { cli, requireBuild, stdoutJson, type CliRun } from './support/cli.ts';
-import { ipcBytes, makeBatches, sizes } from './support/data.ts';
+import { ipcBytes, makeBatches, sizes } from './support/dumps.ts';
 
 const tmp = tempDir();
 beforeAll(requireBuild);

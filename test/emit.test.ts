@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/schema.ts';
 import { fixture, tempDir } from './support.ts';
 import { cli, requireBuild, startCli, stdoutJson, type CliRun } from './support/cli.ts';
-import { DumpMaker, ipcBytes, makeBatches, parquetBytes, sizes } from './support/data.ts';
+import { DumpMaker, ipcBytes, makeBatches, parquetBytes, sizes } from './support/dumps.ts';
 
 const tmp = tempDir();
 beforeAll(requireBuild);

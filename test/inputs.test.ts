@@ -16,7 +16,7 @@ import type { InputSource } from '../src/input/open.ts';
 import type { Report } from '../src/report/schema.ts';
 import { evaluate } from '../src/evaluate.ts';
 import { fixture, ROOT, tempDir } from './support.ts';
-import { asyncBatches, ipcBytes, makeBatches, parquetBytes, sizes, tableOf } from './support/data.ts';
+import { asyncBatches, ipcBytes, makeBatches, parquetBytes, sizes, tableOf } from './support/dumps.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -17,7 +17,7 @@ import type { Report } from '../src/report/schema.ts';
 import { FIXTURES, fixture, mismatches, tempDir } from './support.ts';
 import { evaluateInChildren, type CaseRun } from './support/childCases.ts';
 import { cli, requireBuild, stdoutJson } from './support/cli.ts';
-import { asyncBatches, classNamesFor, ipcBytes, makeBatches, parquetBytes, sizes, tableOf, type DumpSpec } from './support/data.ts';
+import { asyncBatches, classNamesFor, ipcBytes, makeBatches, parquetBytes, sizes, tableOf, type DumpSpec } from './support/dumps.ts';
 
 const tmp = tempDir();
 beforeAll(requireBuild);

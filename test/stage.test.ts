@@ -26,7 +26,7 @@ import { FocalEvalError, UsageError } from '../src/errors.ts';
 import { focalStage, type StageOptions } from '../src/stage/stage.ts';
 import type { Report } from '../src/report/schema.ts';
 import { fixedFloats, fixedInt8, rng, table, tempDir, types, vec } from './support.ts';
-import { DumpMaker, ipcBytes, makeBatches } from './support/data.ts';
+import { DumpMaker, ipcBytes, makeBatches } from './support/dumps.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
