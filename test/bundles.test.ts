@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/schema.ts';
-import { fixture } from './support.ts';
+import { fixture } from './support/fixtures.ts';
 import { cli, stdoutJson } from './support/cli.ts';
 
 const built = new URL('../dist/src/zod.js', import.meta.url);

@@ -13,7 +13,11 @@ import { evaluate } from '../src/evaluate.ts';
 import type { OptionsInput } from '../src/options.ts';
 import { ReportSchema, type Report } from '../src/report/schema.ts';
 import { refMulticlassUnit, refStats, type RefScored } from './reference.ts';
-import { dictUtf8, expected, fixedFloats, fixture, ipc, mismatches, rng, table, tempDir, types, vec } from './support.ts';
+import { dictUtf8, fixedFloats, ipc, table, types, vec } from './support/arrow.ts';
+import { expected, fixture } from './support/fixtures.ts';
+import { rng } from './support/rng.ts';
+import { tempDir } from './support/tempDir.ts';
+import { mismatches } from './support/tolerance.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -45,7 +45,8 @@ import {
   SUM_PT,
 } from '../src/kernel/partial.ts';
 import { refBinaryUnit, refGroups, refMulticlassUnit, type RefGroup, type RefScored } from './reference.ts';
-import { mismatches, rng } from './support.ts';
+import { rng } from './support/rng.ts';
+import { mismatches } from './support/tolerance.ts';
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';

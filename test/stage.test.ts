@@ -25,7 +25,9 @@ import { evaluate } from '../src/evaluate.ts';
 import { FocalEvalError, UsageError } from '../src/errors.ts';
 import { focalStage, type StageOptions } from '../src/stage/stage.ts';
 import type { Report } from '../src/report/schema.ts';
-import { fixedFloats, fixedInt8, rng, table, tempDir, types, vec } from './support.ts';
+import { fixedFloats, fixedInt8, table, types, vec } from './support/arrow.ts';
+import { rng } from './support/rng.ts';
+import { tempDir } from './support/tempDir.ts';
 import { DumpMaker, ipcBytes, makeBatches } from './support/dumps.ts';
 
 const tmp = tempDir();
