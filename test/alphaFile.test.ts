@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSavedAlphas, type SavedAlphas } from '../src/alpha/saved.ts';
 import { UsageError } from '../src/errors.ts';
 import type { Report } from '../src/report/schema.ts';
-import { fixture, tempDir } from './support.ts';
+import { fixture } from './support/fixtures.ts';
+import { tempDir } from './support/tempDir.ts';
 import { cli, requireBuild, stdoutJson, type CliRun } from './support/cli.ts';
-import { ipcBytes, makeBatches, sizes } from './support/data.ts';
+import { ipcBytes, makeBatches, sizes } from './support/dumps.ts';
 
 const tmp = tempDir();
 beforeAll(requireBuild);

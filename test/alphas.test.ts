@@ -8,7 +8,9 @@ import { estimateAlphas, estimateMultilabelAlphas, schemeWeights } from '../src/
 import { evaluate } from '../src/evaluate.ts';
 import { ALPHA_SCHEMES, type OptionsInput } from '../src/options.ts';
 import type { Report, Stats } from '../src/report/schema.ts';
-import { closeEnough, fixedBools, fixedFloats, rng, table, types, vec } from './support.ts';
+import { fixedBools, fixedFloats, table, types, vec } from './support/arrow.ts';
+import { rng } from './support/rng.ts';
+import { closeEnough } from './support/tolerance.ts';
 
 /** Element-wise closeness for a list with nulls. */
 function expectWeights(actual: (number | null)[], expectedWeights: (number | null)[]): void {

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/schema.ts';
-import { fixture } from './support.ts';
+import { fixture } from './support/fixtures.ts';
 import { cli, stdoutJson } from './support/cli.ts';
 
 const built = new URL('../dist/src/zod.js', import.meta.url);
@@ -50,7 +50,7 @@ describe('dist/src/pool/piscina.js', () => {
 
   it('runs tasks on a worker of its own (piscina finds its worker entry from the bundle)', async () => {
     const { Piscina } = (await import(builtPool.href)) as typeof import('../src/pool/piscina.ts');
-    const pool = new Piscina({ filename: new URL('./helpers/echoWorker.mjs', import.meta.url).href, maxThreads: 1 });
+    const pool = new Piscina({ filename: new URL('./support/echoWorker.mjs', import.meta.url).href, maxThreads: 1 });
     try {
       expect(await pool.run(20)).toBe(21);
     } finally {

@@ -9,7 +9,10 @@ import { Float64, Int32, tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Report } from '../src/report/schema.ts';
 import { cli as runCli, requireBuild } from './support/cli.ts';
-import { closeEnough, expected, fixture, ipc, mismatches, table, tempDir, vec } from './support.ts';
+import { ipc, table, vec } from './support/arrow.ts';
+import { expected, fixture } from './support/fixtures.ts';
+import { tempDir } from './support/tempDir.ts';
+import { closeEnough, mismatches } from './support/tolerance.ts';
 
 interface Run {
   code: number | null;

@@ -14,7 +14,7 @@ import { parseOptions, type OptionsInput } from '../src/options.ts';
 import { createPartial, mergeInto } from '../src/kernel/partial.ts';
 import { kernelParams, makePlan, partialShape } from '../src/input/plan.ts';
 import type { Report } from '../src/report/schema.ts';
-import { batchOf, dictUtf8, fixedBools, fixedFloats, listFloats, listInt8, types, vec } from './support.ts';
+import { batchOf, dictUtf8, fixedBools, fixedFloats, listFloats, listInt8, types, vec } from './support/arrow.ts';
 
 /** Plan, columns, kernel and finalize in this thread: evaluate without the pool. */
 function score(batches: RecordBatch[], options: OptionsInput = {}): { report?: Report; error?: KernelError & { batch: number } } {

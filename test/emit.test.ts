@@ -8,9 +8,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { RecordBatchReader, Table, tableToIPC, type RecordBatch, type Vector } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/schema.ts';
-import { fixture, tempDir } from './support.ts';
+import { fixture } from './support/fixtures.ts';
+import { tempDir } from './support/tempDir.ts';
 import { cli, requireBuild, startCli, stdoutJson, type CliRun } from './support/cli.ts';
-import { DumpMaker, ipcBytes, makeBatches, parquetBytes, sizes } from './support/data.ts';
+import { DumpMaker, ipcBytes, makeBatches, parquetBytes, sizes } from './support/dumps.ts';
 
 const tmp = tempDir();
 beforeAll(requireBuild);

@@ -12,8 +12,12 @@ import { DataError, FocalEvalError } from '../src/errors.ts';
 import { evaluate } from '../src/evaluate.ts';
 import type { OptionsInput } from '../src/options.ts';
 import { ReportSchema, type Report } from '../src/report/schema.ts';
-import { refMulticlassUnit, refStats, type RefScored } from './reference.ts';
-import { dictUtf8, expected, fixedFloats, fixture, ipc, mismatches, rng, table, tempDir, types, vec } from './support.ts';
+import { refMulticlassUnit, refStats, type RefScored } from './support/reference.ts';
+import { dictUtf8, fixedFloats, ipc, table, types, vec } from './support/arrow.ts';
+import { expected, fixture } from './support/fixtures.ts';
+import { rng } from './support/rng.ts';
+import { tempDir } from './support/tempDir.ts';
+import { mismatches } from './support/tolerance.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -15,8 +15,9 @@ import { emitScored } from '../src/stage/emit.ts';
 import type { InputSource } from '../src/input/open.ts';
 import type { Report } from '../src/report/schema.ts';
 import { evaluate } from '../src/evaluate.ts';
-import { fixture, ROOT, tempDir } from './support.ts';
-import { asyncBatches, ipcBytes, makeBatches, parquetBytes, sizes, tableOf } from './support/data.ts';
+import { fixture, ROOT } from './support/fixtures.ts';
+import { tempDir } from './support/tempDir.ts';
+import { asyncBatches, ipcBytes, makeBatches, parquetBytes, sizes, tableOf } from './support/dumps.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

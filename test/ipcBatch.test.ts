@@ -9,7 +9,7 @@ import { makePlan } from '../src/input/plan.ts';
 import { readLeanBatch } from '../src/input/ipc/batch.ts';
 import { checkIpcFile } from '../src/input/ipc/fileCheck.ts';
 import { columnPlaces } from '../src/input/ipc/schema.ts';
-import { tempDir } from './support.ts';
+import { tempDir } from './support/tempDir.ts';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}.arrow`, import.meta.url).pathname;
 

@@ -14,7 +14,7 @@ import { FocalEvalError } from '../src/errors.ts';
 import { checkIpcFile, isIpcFileMagic } from '../src/input/ipc/fileCheck.ts';
 import { checkedIpcStream } from '../src/input/ipc/streamCheck.ts';
 import type { IpcBlock } from '../src/input/ipc/fileCheck.ts';
-import type { CaseResult } from './helpers/readIpcCase.ts';
+import type { CaseResult } from './support/readIpcCase.ts';
 import { runInChildren, type ChildRun } from './support/childCases.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -267,7 +267,7 @@ describe('checkedIpcStream', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The fuzz corpus, read in a child process (test/helpers/readIpcCase.ts) that takes the cases
+// The fuzz corpus, read in a child process (test/support/readIpcCase.ts) that takes the cases
 // one after the other; when one overruns, the child is killed and a new one takes the rest.
 
 type Kind = 'file' | 'stream';
@@ -287,10 +287,10 @@ function corpus(kind: Kind): CorpusCase[] {
     .map((name) => ({ kind, path: join(dir, name) }));
 }
 
-/** Reads every case in child processes (test/helpers/readIpcCase.ts); the runs by path. */
+/** Reads every case in child processes (test/support/readIpcCase.ts); the runs by path. */
 async function runAll(cases: readonly CorpusCase[]): Promise<Map<string, CaseRun>> {
   const lines = cases.map((c) => `${c.kind}\t${c.path}`);
-  const runs = await runInChildren<CaseResult>('test/helpers/readIpcCase.ts', lines, CASE_TIMEOUT_MS);
+  const runs = await runInChildren<CaseResult>('test/support/readIpcCase.ts', lines, CASE_TIMEOUT_MS);
   return new Map(runs.map((run, i) => [cases[i]!.path, { ...cases[i]!, ...run }]));
 }
 

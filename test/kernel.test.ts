@@ -1,9 +1,9 @@
 /**
  * The six kernels (binary, multiclass, multilabel x probs, logits) against the float64 reference
- * of test/reference.ts, on columns built by hand: per-group sums, easy/hard split and histogram
- * for several gammas, thresholds and bin counts; clamped and extreme inputs with exact values;
- * every kind of invalid row (stops with its row and column, or is counted under skip); ignored
- * rows counted and never validated.
+ * of test/support/reference.ts, on columns built by hand: per-group sums, easy/hard split and
+ * histogram for several gammas, thresholds and bin counts; clamped and extreme inputs with exact
+ * values; every kind of invalid row (stops with its row and column, or is counted under skip);
+ * ignored rows counted and never validated.
  */
 import { describe, expect, it } from 'vitest';
 import { scoreBinaryLogits, scoreBinaryProbs } from '../src/kernel/binary.ts';
@@ -44,8 +44,9 @@ import {
   SUM_FL,
   SUM_PT,
 } from '../src/kernel/partial.ts';
-import { refBinaryUnit, refGroups, refMulticlassUnit, type RefGroup, type RefScored } from './reference.ts';
-import { mismatches, rng } from './support.ts';
+import { refBinaryUnit, refGroups, refMulticlassUnit, type RefGroup, type RefScored } from './support/reference.ts';
+import { rng } from './support/rng.ts';
+import { mismatches } from './support/tolerance.ts';
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';

@@ -46,7 +46,7 @@ import {
 } from '../src/kernel/partial.ts';
 import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import { sliceColumns } from '../src/kernel/slice.ts';
-import { rng } from './support.ts';
+import { rng } from './support/rng.ts';
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';

@@ -8,7 +8,7 @@ import { FocalEvalError, UsageError } from '../src/errors.ts';
 import { evaluate } from '../src/evaluate.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
 import { makePlan } from '../src/input/plan.ts';
-import { fixedBools, fixedFloats, table, types, vec } from './support.ts';
+import { fixedBools, fixedFloats, table, types, vec } from './support/arrow.ts';
 
 function usageErrorOf(fn: () => unknown): UsageError {
   try {

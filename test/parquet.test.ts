@@ -14,10 +14,12 @@ import { evaluate } from '../src/evaluate.ts';
 import { FocalEvalError } from '../src/errors.ts';
 import type { OptionsInput } from '../src/options.ts';
 import type { Report } from '../src/report/schema.ts';
-import { FIXTURES, fixture, mismatches, tempDir } from './support.ts';
+import { FIXTURES, fixture } from './support/fixtures.ts';
+import { tempDir } from './support/tempDir.ts';
+import { mismatches } from './support/tolerance.ts';
 import { evaluateInChildren, type CaseRun } from './support/childCases.ts';
 import { cli, requireBuild, stdoutJson } from './support/cli.ts';
-import { asyncBatches, classNamesFor, ipcBytes, makeBatches, parquetBytes, sizes, tableOf, type DumpSpec } from './support/data.ts';
+import { asyncBatches, classNamesFor, ipcBytes, makeBatches, parquetBytes, sizes, tableOf, type DumpSpec } from './support/dumps.ts';
 
 const tmp = tempDir();
 beforeAll(requireBuild);

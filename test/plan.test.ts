@@ -8,17 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
 import { makePlan, type Plan } from '../src/input/plan.ts';
-import {
-  dictUtf8,
-  fixedBools,
-  fixedFloats,
-  fixedInt8,
-  listFloats,
-  listInt8,
-  table,
-  types,
-  vec,
-} from './support.ts';
+import { dictUtf8, fixedBools, fixedFloats, fixedInt8, listFloats, listInt8, table, types, vec } from './support/arrow.ts';
 
 function planOf(columns: Record<string, Vector>, options: OptionsInput = {}): Plan {
   const t = table(columns);

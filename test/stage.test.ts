@@ -1,9 +1,10 @@
 /**
  * The pipeline stage (spec §5): focalStage is a Transform of RecordBatches that appends p_t, ce,
  * focal_loss and easy (binary, multiclass) or focal_loss_per_class and focal_loss (multilabel) to
- * every batch. The values are checked row by row against float64 values computed here from the
- * spec's formulas; the batches against the input (order, count, columns, empty batches, at one
- * and two threads); the report against evaluate; and the stage's memory against a slow consumer.
+ * every batch. The values are checked row by row against the suite's float64 reference of the
+ * spec's formulas (test/support/reference.ts); the batches against the input (order, count,
+ * columns, empty batches, at one and two threads); the report against evaluate; and the stage's
+ * memory against a slow consumer.
  */
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
@@ -25,8 +26,11 @@ import { evaluate } from '../src/evaluate.ts';
 import { FocalEvalError, UsageError } from '../src/errors.ts';
 import { focalStage, type StageOptions } from '../src/stage/stage.ts';
 import type { Report } from '../src/report/schema.ts';
-import { fixedFloats, fixedInt8, rng, table, tempDir, types, vec } from './support.ts';
-import { DumpMaker, ipcBytes, makeBatches } from './support/data.ts';
+import { fixedFloats, fixedInt8, table, types, vec } from './support/arrow.ts';
+import { rng } from './support/rng.ts';
+import { tempDir } from './support/tempDir.ts';
+import { DumpMaker, ipcBytes, makeBatches } from './support/dumps.ts';
+import { refAlpha, refBinaryUnit, refMulticlassUnit, refMultilabelAlpha } from './support/reference.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -50,74 +54,13 @@ async function runStage(
 }
 
 // ---------------------------------------------------------------------------------------------
-// A float64 reference of spec §2, per unit, written here from the formulas.
+// The per-row values are checked against the suite's float64 reference (test/support/reference.ts).
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';
 
+/** The stage runs with the default epsilon. */
 const EPS = 1e-7;
-
-interface RefUnit {
-  pt: number;
-  ce: number;
-  /** The alpha-free focal term. */
-  fl: number;
-}
-
-function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-
-/** One unit from its log p_t and 1 - p_t. */
-function unitFrom(logPt: number, oneMinusPt: number, gamma: number): RefUnit {
-  const ce = -logPt;
-  const mod = gamma === 0 ? 1 : oneMinusPt ** gamma;
-  return { pt: Math.exp(logPt), ce, fl: mod * ce };
-}
-
-/** A binary unit (or a multilabel element): probability p or logit z of the positive outcome, target t. */
-function refBinary(value: number, t: number, input: Input, gamma: number): RefUnit {
-  if (input === 'probs') {
-    const pt = Math.min(Math.max(t === 1 ? value : 1 - value, EPS), 1 - EPS);
-    return { ...unitFrom(Math.log(pt), 1 - pt, gamma), pt };
-  }
-  const logPt = t === 1 ? -softplus(-value) : -softplus(value);
-  return unitFrom(logPt, -Math.expm1(logPt), gamma);
-}
-
-/** A multiclass row: C probabilities (not renormalised) or logits, true class y. */
-function refMulticlass(values: readonly number[], y: number, input: Input, gamma: number): RefUnit {
-  if (input === 'probs') {
-    const pt = Math.min(Math.max(values[y]!, EPS), 1 - EPS);
-    return { ...unitFrom(Math.log(pt), 1 - pt, gamma), pt };
-  }
-  // log-sum-exp around the largest logit, whose own term (1) is kept out of the sum so that
-  // log1p keeps the tail when it is below float64's resolution at 1: log(1 + 2e-22) = 2e-22.
-  const top = values.indexOf(Math.max(...values));
-  const m = values[top]!;
-  let rest = 0;
-  values.forEach((z, k) => {
-    if (k !== top) rest += Math.exp(z - m);
-  });
-  const logPt = values[y]! - m - Math.log1p(rest);
-  return unitFrom(logPt, -Math.expm1(logPt), gamma);
-}
-
-type AlphaOption = number | number[] | null;
-
-/** a_t of a binary/multiclass row of class y. */
-function alphaOf(alpha: AlphaOption, mode: Mode, y: number): number {
-  if (alpha === null) return 1;
-  if (Array.isArray(alpha)) return alpha[y]!;
-  return mode === 'binary' && y === 0 ? 1 - alpha : alpha;
-}
-
-/** a_t of a multilabel element of class c with target t. */
-function multilabelAlphaOf(alpha: AlphaOption, c: number, t: number): number {
-  if (alpha === null) return 1;
-  const a = Array.isArray(alpha) ? alpha[c]! : alpha;
-  return t === 1 ? a : 1 - a;
-}
 
 /** |actual - expected| within `rel` of expected (an absolute floor for values near 0). */
 function near(actual: number, expectedValue: number, rel = 1e-12): boolean {
@@ -303,20 +246,24 @@ const MATRIX = (['binary', 'multiclass', 'multilabel'] as const).flatMap((mode) 
   ),
 );
 
+/** The binary and multiclass rows of MATRIX. */
+const SINGLE_LABEL = MATRIX.filter((m): m is (typeof MATRIX)[number] & { mode: 'binary' | 'multiclass' } => m.mode !== 'multilabel');
+
 describe('focalStage: the per-row columns', () => {
-  it.each(MATRIX.filter((m) => m.mode !== 'multilabel'))(
+  it.each(SINGLE_LABEL)(
     '$mode $input, $alphaKind alpha, gamma $gamma: p_t, ce, focal_loss and easy match a float64 reference',
     async ({ mode, input, alphaKind, gamma }) => {
       const c = caseOf(mode, input);
       const alpha = ALPHAS[mode][alphaKind];
       const { out } = await runStage(c.batches, { threads: 1, gamma, alpha, onInvalid: 'skip' });
+      const params = { gamma, epsilon: EPS };
       const problems: string[] = [];
       rowsOf(out).forEach(({ input: batch, row }, i) => {
         if (c.kinds[i] !== 'scored') return;
         const values = predValues(batch, row);
         const y = labelValue(batch, row);
-        const ref = mode === 'binary' ? refBinary(values[0]!, y, input, gamma) : refMulticlass(values, y, input, gamma);
-        const loss = alphaOf(alpha, mode, y) * ref.fl;
+        const ref = mode === 'binary' ? refBinaryUnit(values[0]!, y, input, params) : refMulticlassUnit(values, y, input, params);
+        const loss = refAlpha(alpha, mode, y) * ref.fl;
         const got = {
           pt: batch.getChild('p_t')!.get(row) as number,
           ce: batch.getChild('ce')!.get(row) as number,
@@ -340,12 +287,13 @@ describe('focalStage: the per-row columns', () => {
       const alpha = ALPHAS.multilabel[alphaKind];
       const { out } = await runStage(c.batches, { threads: 1, gamma, alpha, onInvalid: 'skip' });
       expect(out[0]!.schema.fields.find((f) => f.name === 'focal_loss_per_class')!.type.toString()).toBe('FixedSizeList[3]<Float32>');
+      const params = { gamma, epsilon: EPS };
       const problems: string[] = [];
       rowsOf(out).forEach(({ input: batch, row }, i) => {
         if (c.kinds[i] !== 'scored') return;
         const values = predValues(batch, row);
         const targets = targetValues(batch, row);
-        const losses = values.map((v, k) => multilabelAlphaOf(alpha, k, targets[k]!) * refBinary(v, targets[k]!, input, gamma).fl);
+        const losses = values.map((v, k) => refMultilabelAlpha(alpha, k, targets[k]!) * refBinaryUnit(v, targets[k]!, input, params).fl);
         const perClass = Array.from((batch.getChild('focal_loss_per_class')!.get(row) as Vector<Float32>).toArray() as Float32Array);
         perClass.forEach((got, k) => {
           // Within float32 rounding of the float64 value: half an ulp, and a little for the float64 path.

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../support.ts';
+import { ROOT } from './fixtures.ts';
 import type { EvaluateOutcome } from './evaluateCase.ts';
 
 const STARTUP_MS = 30_000;

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../support.ts';
+import { ROOT } from './fixtures.ts';
 
 /** The published entry point. */
 export const BIN = join(ROOT, 'bin', 'focal-eval.js');

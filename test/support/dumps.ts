@@ -26,7 +26,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { rng } from '../support.ts';
+import { rng } from './rng.ts';
 
 /** What to generate. */
 export interface DumpSpec {

@@ -3,7 +3,7 @@
  * batch and touching every column), in a process of its own, so that the test can kill it when
  * one hangs: some of apache-arrow's hangs are synchronous and no timer in this process could fire.
  *
- * Usage: node --import tsx test/helpers/readIpcCase.ts < cases, one "file|stream<TAB>path" a line.
+ * Usage: node --import tsx test/support/readIpcCase.ts < cases, one "file|stream<TAB>path" a line.
  * Prints "ready" once loaded, then one JSON line per case, in order:
  * {"outcome":"ok"|"rejected"|"arrow-error", ...}. The parent times each case from the line before.
  */
