@@ -10,7 +10,7 @@ import type { Columns } from '../src/kernel/types.ts';
 import { parseOptions } from '../src/options.ts';
 import type { ScoreTask } from '../src/pool/task.ts';
 import score from '../workers/score.ts';
-import { fixture } from './support.ts';
+import { fixture } from './support/fixtures.ts';
 
 /** The first task evaluate() would send for a fixture, and the plan around it. */
 async function firstTask(name: string): Promise<ScoreTask> {
