@@ -5,8 +5,9 @@
  * N runs of each runner of bench/runners.ts (the whole CLI process at --threads 1 and 2, and with
  * the scalar kernel forced; single-thread in-process runs, no process start and no pool: the
  * baseline, apache-arrow's reader with the scalar kernel, and the workers' own code), and a numpy
- * float32 script where python3 has numpy (it reads the IPC file itself). Prints one table, then whether the reports
- * agree.
+ * float32 script where python3 has numpy (it reads the IPC file itself); then the same rows as
+ * Parquet, scored by the CLI and by a DuckDB SQL peer (bench/formats.ts). Prints one table, then
+ * whether the reports agree.
  * Benchmarks are not tests: nothing here runs under vitest.
  *
  * Usage: npm run bench -- [--quick] [--only W1,W3] [--runs N]
@@ -23,6 +24,7 @@ import { median } from './median.ts';
 import { compareNumpy, numpyUnavailable, runNumpy, type NumpyResult } from './numpyRunner.ts';
 import { warmPageCache } from './pageCache.ts';
 import { BASELINE, RUNNERS, type Runner, type RunnerResult } from './runners.ts';
+import { benchParquet } from './formats.ts';
 import { renderResults, type ResultRow } from './table.ts';
 import { hasGnuTime, runTimed } from './timedProcess.ts';
 import { DATA_DIR, floorWorkload, workloads, type Workload } from './workloads.ts';
@@ -87,7 +89,9 @@ async function benchWorkload(w: Workload, runs: number, numpySkip: string | null
   rows.push(row(numpySkip === null ? 'numpy float32 (python3 process)' : `numpy float32 (skipped: ${numpySkip})`, numpy));
   const notes = [agreementNote(w, timed), kernelShareNote(w, timed)];
   if (numpy.length > 0) notes.push(numpyAgreement(w, numpy[0]!.result, baseline[0]!.report));
-  return { rows, notes };
+  progress(`${w.id}: Parquet`);
+  const parquet = await benchParquet(w, runs, row, median(timed.get('cli2')!.map((r) => r.seconds)));
+  return { rows: [...rows, ...parquet.rows], notes: [...notes, ...parquet.notes] };
 }
 
 /** The CLI's fixed cost: median seconds of `--threads 2` on a one-batch file, as a note. */
