@@ -5,8 +5,7 @@
  */
 import { FocalEvalError } from './errors.ts';
 import { openInput, type InputSource, type OpenedInput } from './input/open.ts';
-import { TYPE } from './input/arrowTypes.ts';
-import { kernelParams, makePlan, partialShape, predColumnOf } from './input/plan.ts';
+import { kernelParams, makePlan, partialShape, planNeeds } from './input/plan.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
 import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
 import { defaultThreads, takePool } from './pool/pool.ts';
@@ -56,7 +55,7 @@ export interface TaskRunner {
 export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner): Promise<Report> {
   const input = await openInput(source, opts.inputFormat);
   try {
-    const plan = makePlan(input.schema, opts, await needFirstBatch(input, opts), input.name);
+    const plan = makePlan(input.schema, opts, await planBatches(input, opts), input.name);
     const shape = partialShape(plan, opts);
     const params = kernelParams(plan, opts);
     const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
@@ -75,15 +74,11 @@ export async function runPipeline(source: InputSource, opts: Options, runner: Ta
 }
 
 /**
- * The first batch is read before the plan only when the schema alone cannot say C or the class
- * names: a dictionary-encoded label, or a List prediction. Other columns do not matter.
+ * Batches are read before the plan only when the schema alone cannot say C or the class names
+ * (and classNames are not given): a dictionary-encoded label (its first batch), or a List or
+ * LargeList prediction (batches up to the first with a non-null row). Other columns do not matter.
  */
-async function needFirstBatch(input: OpenedInput, opts: Options) {
-  const fields = input.schema.fields;
-  const pred = predColumnOf(input.schema, opts);
-  const needs = fields.some(
-    (f) =>
-      (f.name === opts.label && f.type.typeId === TYPE.Dictionary) || (f.name === pred && f.type.typeId === TYPE.List),
-  );
-  return needs ? input.firstBatch() : null;
+async function planBatches(input: OpenedInput, opts: Options) {
+  const needs = planNeeds(input.schema, opts);
+  return needs.batches ? input.planBatches(needs.widthColumn) : null;
 }

@@ -21,7 +21,7 @@ async function bothWays(path: string, options = {}) {
   const layout = await checkIpcFile(path);
   const table = tableFromIPC(readFileSync(path));
   const opts = parseOptions(options);
-  const plan = makePlan({ fields: layout.fields }, opts, table.batches[0] ?? null, path);
+  const plan = makePlan({ fields: layout.fields }, opts, table.batches, path);
   const places = columnPlaces(layout.fields);
   const lean = [plan.predColumn, plan.labelColumn].map((name) => ({
     name,
@@ -64,6 +64,19 @@ describe('readLeanBatch', () => {
         expect(a.target?.slice(0, a.length * 20)).toEqual(b.target?.slice(0, b.length * 20));
         expect(a.pred).toEqual(b.pred);
       }
+    },
+  );
+
+  // The lean reader's cases of test/fixtures/types: LargeList, LargeUtf8, 64-bit and unsigned labels.
+  const manifest = JSON.parse(readFileSync(new URL('./fixtures/types/cases.json', import.meta.url), 'utf8')) as {
+    cases: { file: string; path: string; options: Record<string, unknown> }[];
+  };
+  it.each(manifest.cases.filter((c) => c.path === 'ipc-lean').map((c) => [c.file, c.options] as const))(
+    'reads types/%s (%j) into the same columns as apache-arrow',
+    async (file, options) => {
+      const pairs = await bothWays(new URL(`./fixtures/types/${file}`, import.meta.url).pathname, options);
+      expect(pairs.length).toBeGreaterThan(2);
+      for (const [lean, arrow] of pairs) expect(lean).toEqual(arrow);
     },
   );
 

@@ -3,12 +3,32 @@
  * dictionary's strings or a List's width); columns found by name with the spec's defaults; a
  * schema that does not fit is an E_SCHEMA error naming the column.
  */
-import { Float16, Int64, Int8, Uint8, type RecordBatch, type Schema, type Vector } from 'apache-arrow';
+import {
+  Bool,
+  Dictionary,
+  Field,
+  Float16,
+  Float32,
+  Int64,
+  Int8,
+  LargeList,
+  LargeUtf8,
+  Uint16,
+  Uint64,
+  Uint8,
+  Utf8View,
+  type RecordBatch,
+  type Schema,
+  type Vector,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
-import { makePlan, type Plan } from '../src/input/plan.ts';
-import { dictUtf8, fixedBools, fixedFloats, fixedInt8, listFloats, listInt8, table, types, vec } from './support/arrow.ts';
+import { listWidth, makePlan, planNeeds, type Plan } from '../src/input/plan.ts';
+import { typeName } from '../src/input/arrowTypes.ts';
+import { checkIpcFile } from '../src/input/ipc/fileCheck.ts';
+import { batchOf, dictUtf8, fixedBools, fixedFloats, fixedInt8, listFloats, listInt8, table, types, vec } from './support/arrow.ts';
+import { fixture } from './support/fixtures.ts';
 
 function planOf(columns: Record<string, Vector>, options: OptionsInput = {}): Plan {
   const t = table(columns);
@@ -292,5 +312,107 @@ describe('makePlan on a schema without batches', () => {
     const schema: Schema = t.schema;
     const first: RecordBatch | null = null;
     expect(makePlan(schema, parseOptions({}), first, 'in.arrow')).toMatchObject({ mode: 'multiclass', classes: 3 });
+  });
+});
+
+const largeList = <T extends Float32 | Bool | Int8>(child: T) => new LargeList(new Field('item', child, true));
+
+describe('makePlan on the types pandas, polars and DuckDB write', () => {
+  it('reads a LargeList<Float32> prediction as a List, its width from the first non-null row', () => {
+    const plan = planOf({ probs: vec([null, [0.2, 0.3, 0.5]], largeList(new Float32())), label: vec([1n, 2n], new Int64()) });
+    expect(plan).toMatchObject({ mode: 'multiclass', predKind: 'list', classes: 3, labelKind: 'int' });
+  });
+
+  it('reads LargeList<Bool> targets as multilabel (not as a multiclass label)', () => {
+    const plan = planOf({ logits: vec([[0.1, 0.2]], largeList(new Float32())), label: vec([[true, false]], largeList(new Bool())) });
+    expect(plan).toMatchObject({ mode: 'multilabel', labelKind: 'list', targetIsList: true, classes: 2 });
+  });
+
+  it('reads LargeList<Int8> targets beside a FixedSizeList prediction', () => {
+    expect(planOf({ probs: probs3(), label: vec([[1, 0, 1]], largeList(new Int8())) })).toMatchObject({ mode: 'multilabel', targetIsList: true });
+  });
+
+  it('reads LargeUtf8 and Utf8View labels as strings mapped through classNames', () => {
+    for (const type of [new LargeUtf8(), new Utf8View()]) {
+      const plan = planOf({ probs: probs3(), label: vec(['a', 'c'], type) }, { classNames: ['a', 'b', 'c'] });
+      expect(plan).toMatchObject({ labelKind: 'utf8', stringLabels: true, labelStrings: ['a', 'b', 'c'] });
+    }
+  });
+
+  it('takes class names from a Dictionary<Int8, LargeUtf8> or Dictionary<Uint16, LargeUtf8>', () => {
+    for (const index of [new Int8(), new Uint16()]) {
+      const plan = planOf({ probs: probs3(), label: vec(['car', 'bus'], new Dictionary(new LargeUtf8(), index)) });
+      expect(plan).toMatchObject({ labelKind: 'dictionary', classNames: ['car', 'bus', '2'] });
+    }
+  });
+
+  it('takes the width of a List from a later batch when the first has no non-null row', () => {
+    const t = table({ probs: vec([null, null], listFloats(false)), label: vec([null, 1], types.i32()) });
+    const later = batchOf({ probs: vec([[0.5, 0.25, 0.25]], listFloats(false)), label: vec([1], types.i32()) });
+    const plan = makePlan(t.schema, parseOptions({}), [t.batches[0]!, later], 'in.arrow');
+    expect(plan).toMatchObject({ predKind: 'list', classes: 3 });
+  });
+
+  it('fails with E_SCHEMA naming the file, the column and its type when no batch has a width', () => {
+    const t = table({ probs: vec([null], largeList(new Float32())), label: vec([1], types.i32()) });
+    const error = (() => {
+      try {
+        makePlan(t.schema, parseOptions({}), [t.batches[0]!, t.batches[0]!], 'in.arrow');
+      } catch (e) {
+        return e as FocalEvalError;
+      }
+      throw new Error('planned');
+    })();
+    expect(error.code).toBe('E_SCHEMA');
+    expect(error.message).toBe(
+      'in.arrow: column "probs": expected a LargeList<Float32> whose width is known: give --class-names or data with a non-null row, ' +
+        'found no batch with a non-null row',
+    );
+  });
+
+  it('names a refused type by its Arrow name, never by its type id', () => {
+    const error = schemaErrorOf({ probs: vec([[0.5, 0.5]], largeList(new Int8())), label: vec([0], types.i32()) });
+    expect(error.message).toBe(
+      'in.arrow: column "probs": expected Float32/Float64, or a FixedSizeList, List or LargeList of Float32/Float64, found LargeList<Int8>',
+    );
+    const label = schemaErrorOf({ probs: probs3(), label: vec([[0.5]], largeList(new Float32())) });
+    expect(label.message).toContain('found LargeList<Float32>');
+  });
+});
+
+describe('planNeeds and listWidth', () => {
+  const schemaOf = (columns: Record<string, Vector>) => table(columns).schema;
+
+  it('needs no batch for fixed-width columns and integer labels', () => {
+    expect(planNeeds(schemaOf({ probs: probs3(), label: labels() }), parseOptions({}))).toEqual({ batches: false, widthColumn: null });
+  });
+
+  it('needs the first batch for a dictionary label, and a width for a List or LargeList prediction', () => {
+    expect(planNeeds(schemaOf({ probs: probs3(), label: vec(['a'], dictUtf8()) }), parseOptions({}))).toEqual({ batches: true, widthColumn: null });
+    const large = schemaOf({ logits: vec([[0.5]], largeList(new Float32())), label: vec([0], types.i32()) });
+    expect(planNeeds(large, parseOptions({}))).toEqual({ batches: true, widthColumn: 'logits' });
+  });
+
+  it('needs nothing when classNames are given', () => {
+    const schema = schemaOf({ probs: vec([[0.5, 0.5]], listFloats()), label: vec(['a'], dictUtf8()) });
+    expect(planNeeds(schema, parseOptions({ classNames: ['a', 'b'] }))).toEqual({ batches: false, widthColumn: null });
+  });
+
+  it('reads the width of the first non-null row of a List or LargeList, none without one', () => {
+    expect(listWidth(batchOf({ p: vec([null, [1, 2]], largeList(new Float32())) }), 'p')).toBe(2);
+    expect(listWidth(batchOf({ p: vec([null], listFloats()) }), 'p')).toBeUndefined();
+  });
+});
+
+describe('typeName', () => {
+  it('spells apache-arrow types as apache-arrow does', () => {
+    const cases = [new Int8(), new Uint64(), new Float32(), largeList(new Float32()), fixedFloats(3), new Dictionary(new LargeUtf8(), new Int8()), new Utf8View()];
+    for (const type of cases) expect(typeName(type)).toBe(String(type));
+  });
+
+  it('spells the lean schema decoder\'s types the same way', async () => {
+    const layout = await checkIpcFile(fixture('types/mc_polars.arrow'));
+    expect(layout.fields.map((f) => typeName(f.type))).toEqual(['LargeList<Float32>', 'Utf8View', 'Dictionary<Uint8, Utf8View>', 'Int64']);
+    expect(layout.fields.map((f) => String(f.type))).toEqual(['LargeList<Float32>', 'Utf8View', 'Dictionary<Uint8, Utf8View>', 'Int64']);
   });
 });

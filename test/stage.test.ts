@@ -413,6 +413,23 @@ describe('focalStage: batches and report', () => {
     await expect(stage.report).rejects.toBeInstanceOf(FocalEvalError);
   });
 
+  it('holds the batches of a List prediction until one has a width, then sends them all out in order', async () => {
+    const path = new URL('./fixtures/types/mc_empty_first_large_list.arrows', import.meta.url).pathname;
+    const batches = [...RecordBatchReader.from(readFileSync(path))];
+    const { out, report } = await runStage(batches, { threads: 1 });
+    expect(out.map((b) => b.numRows)).toEqual([0, 4, 16, 16]);
+    expect(out.map((b) => b.getChild('label')!.toArray())).toEqual(batches.map((b) => b.getChild('label')!.toArray()));
+    expect(JSON.stringify(report)).toBe(JSON.stringify(await evaluate(path, { threads: 1 })));
+  });
+
+  it('fails at the end, with the plan\'s error, when no batch of a List prediction has a width', async () => {
+    const path = new URL('./fixtures/types/mc_empty_first_large_list.arrows', import.meta.url).pathname;
+    const batches = [...RecordBatchReader.from(readFileSync(path))].slice(0, 2);
+    await expect(runStage(batches, { threads: 1, name: 'in.arrows' })).rejects.toThrow(
+      /^in\.arrows: column "probs": expected a LargeList<Float32> whose width is known.*found no batch with a non-null row$/,
+    );
+  });
+
   it('keeps the batches between source and a slow sink bounded, and completes', async () => {
     const threads = 2;
     const maker = new DumpMaker({ mode: 'multiclass', input: 'logits', classes: 4, seed: 5 });

@@ -17,7 +17,7 @@ async function firstTask(name: string): Promise<ScoreTask> {
   const opts = parseOptions({});
   const input = await openInput(fixture(name));
   try {
-    const plan = makePlan(input.schema, opts, await input.firstBatch(), input.name);
+    const plan = makePlan(input.schema, opts, await input.planBatches(null), input.name);
     for await (const { batch } of input.batchRefs(plan)) {
       return { plan, params: kernelParams(plan, opts), shape: partialShape(plan, opts), file: input.name, index: 0, batch };
     }

@@ -3,7 +3,7 @@
  * the batch itself (the main thread sends only the path and where the batch is, so no data
  * crosses threads); otherwise it gets the batch's columns, copied and transferred by the main
  * thread. Imports the kernel, the readers and the task messages only: never the pool, never the
- * public barrel. apache-arrow is loaded only if a task needs it (dictionaries, Parquet).
+ * public barrel. apache-arrow is loaded only if a task needs it (dictionaries, Utf8View, Parquet).
  *
  * Errors: the readers' own (FocalEvalErrors, and Node's I/O errors) are the input's and come back
  * as E_INPUT naming the file and batch; anything else thrown here is a bug and comes back as

@@ -154,8 +154,9 @@ function fail(error: unknown, format: 'table' | 'json' | undefined): number {
   return status;
 }
 
+/** A value JSON can hold: NaN and infinities as text, and a 64-bit label beyond 2^53 as its exact digits. */
 function jsonValue(value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+  return (typeof value === 'number' && !Number.isFinite(value)) || typeof value === 'bigint' ? String(value) : value;
 }
 
 /** The flag of a library option (saved estimates arrive through --alpha-file). */

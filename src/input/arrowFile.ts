@@ -1,6 +1,6 @@
 /**
  * apache-arrow's random-access reader over an Arrow IPC file, for the batches the lean reader
- * does not take (dictionary-encoded labels). One opener for both threads: the main thread (the
+ * does not take (dictionary-encoded labels, Utf8View, columns after a view type). One opener for both threads: the main thread (the
  * plan's first batch, the stage) and each worker (its own batches, the handle kept across
  * tasks). apache-arrow is loaded here on first use, so inputs that never need it never load it.
  */

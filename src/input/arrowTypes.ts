@@ -44,10 +44,66 @@ export const TYPE = {
 export interface TypeLike {
   readonly typeId: number;
   readonly precision?: number;
+  readonly bitWidth?: number;
+  readonly isSigned?: boolean;
   readonly listSize?: number;
   readonly children: readonly { readonly type: TypeLike }[];
+  /** Dictionary: the value type and the index type. */
   readonly dictionary?: TypeLike;
+  readonly indices?: TypeLike;
   toString(): string;
+}
+
+/** The names of the types whose name has no parameter (apache-arrow's spelling). */
+const TYPE_NAMES: Readonly<Record<number, string>> = {
+  [TYPE.Null]: 'Null',
+  [TYPE.Binary]: 'Binary',
+  [TYPE.Utf8]: 'Utf8',
+  [TYPE.Bool]: 'Bool',
+  [TYPE.Decimal]: 'Decimal',
+  [TYPE.Date]: 'Date',
+  [TYPE.Time]: 'Time',
+  [TYPE.Timestamp]: 'Timestamp',
+  [TYPE.Interval]: 'Interval',
+  [TYPE.Struct]: 'Struct',
+  [TYPE.Union]: 'Union',
+  [TYPE.FixedSizeBinary]: 'FixedSizeBinary',
+  [TYPE.Map]: 'Map',
+  [TYPE.Duration]: 'Duration',
+  [TYPE.LargeBinary]: 'LargeBinary',
+  [TYPE.LargeUtf8]: 'LargeUtf8',
+  [TYPE.RunEndEncoded]: 'RunEndEncoded',
+  [TYPE.BinaryView]: 'BinaryView',
+  [TYPE.Utf8View]: 'Utf8View',
+};
+
+/**
+ * A type's name for messages, the same from apache-arrow's types and the lean reader's:
+ * `Int8`, `Uint64`, `Float32`, `LargeList<Float32>`, `FixedSizeList[3]<Bool>`,
+ * `Dictionary<Int8, LargeUtf8>`, `Utf8View` (apache-arrow's spelling), never a bare type id.
+ */
+export function typeName(t: TypeLike): string {
+  const child = (): string => (t.children[0] ? typeName(t.children[0].type) : '?');
+  switch (t.typeId) {
+    case TYPE.Int:
+      return t.bitWidth === undefined ? 'Int' : `${t.isSigned === false ? 'Uint' : 'Int'}${t.bitWidth}`;
+    case TYPE.Float:
+      return ['Float16', 'Float32', 'Float64'][t.precision ?? -1] ?? 'Float';
+    case TYPE.List:
+      return `List<${child()}>`;
+    case TYPE.LargeList:
+      return `LargeList<${child()}>`;
+    case TYPE.ListView:
+      return `ListView<${child()}>`;
+    case TYPE.LargeListView:
+      return `LargeListView<${child()}>`;
+    case TYPE.FixedSizeList:
+      return `FixedSizeList[${t.listSize}]<${child()}>`;
+    case TYPE.Dictionary:
+      return `Dictionary<${t.indices ? typeName(t.indices) : 'Int32'}, ${t.dictionary ? typeName(t.dictionary) : '?'}>`;
+    default:
+      return TYPE_NAMES[t.typeId] ?? `an unknown type (id ${t.typeId})`;
+  }
 }
 
 /** The parts of a schema the plan reads. */
@@ -67,6 +123,8 @@ export interface DataLike {
   readonly nullBitmap: Uint8Array | undefined;
   readonly values: unknown;
   readonly valueOffsets?: unknown;
+  /** Utf8View (and BinaryView): the data buffers its views point into; `values` holds the views. */
+  readonly variadicBuffers?: readonly Uint8Array[];
   readonly children: readonly DataLike[];
   readonly dictionary?: { toArray(): unknown } | undefined;
   getValid(index: number): boolean;

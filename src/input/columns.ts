@@ -2,8 +2,10 @@
  * Reads a RecordBatch's label and prediction columns as the flat typed arrays the kernels take:
  * views into the Arrow buffers wherever the layout allows (primitive values, a FixedSizeList's
  * child values, a List's offsets), and small per-batch arrays only where it does not (bit-packed
- * bools, 64-bit integers, strings mapped to class indices, and a null map when a column has
- * nulls). Used by the workers and, for stream input, by the main thread.
+ * bools, 64-bit integers, a LargeList's offsets, strings (Utf8, LargeUtf8, Utf8View, dictionaries
+ * of them) mapped to class indices, and a null map when a column has nulls). A (Large)List whose
+ * rows all hold C values is handed on as a FixedSizeList. Used by the workers and, for stream
+ * input, by the main thread.
  */
 import { TYPE, type BatchLike, type DataLike } from './arrowTypes.ts';
 import { FocalEvalError } from '../errors.ts';
@@ -28,40 +30,42 @@ export function extractColumns(batch: BatchLike, plan: Plan, file: string, batch
   let rowState: Uint8Array | null = null;
   const state = (): Uint8Array => (rowState ??= new Uint8Array(n));
 
-  // Predictions: a float per row, or the child values of a (FixedSize)List.
-  const predChild = plan.predKind === 'scalar' ? null : predData.children[0]!;
-  const pred = (predChild ?? predData).values as PredArray;
-  const predOffsets = plan.predKind === 'list' ? (predData.valueOffsets as Int32Array).subarray(0, n + 1) : null;
-
-  let label: LabelArray | null = null;
-  let target: LabelArray | null = null;
-  let targetOffsets: Int32Array | null = null;
-  let unknownLabels: Map<number, string> | null = null;
-  if (plan.mode === 'multilabel') {
-    target = asLabelArray(labelData.children[0]!);
-    if (plan.targetIsList) targetOffsets = (labelData.valueOffsets as Int32Array).subarray(0, n + 1);
-  } else if (plan.stringLabels) {
-    const mapped = mapStringLabels(labelData, plan, n);
-    label = mapped.label;
-    unknownLabels = mapped.unknown;
-  } else {
-    label = asLabelArray(labelData);
-  }
-
   // A corrupt file can declare more rows than its buffers hold: typed arrays would then read
   // undefined (NaN) past the end, and list offsets could send the null scan below far beyond
   // them. Check every buffer against the batch's length once, here, before anything walks it.
   const check = new BufferCheck(file, batchIndex);
   const C = plan.mode === 'binary' ? 1 : plan.classes;
+
+  // Predictions: a float per row, or the child values of a (FixedSize/Large)List.
+  const predChild = plan.predKind === 'scalar' ? null : predData.children[0]!;
+  const pred = (predChild ?? predData).values as PredArray;
+  const predOffsets = plan.predKind === 'list' ? check.offsets(plan.predColumn, predData, n) : null;
+
+  let label: LabelArray | null = null;
+  let labelValues: Map<number, bigint> | null = null;
+  let target: LabelArray | null = null;
+  let targetOffsets: Int32Array | null = null;
+  let unknownLabels: Map<number, string> | null = null;
+  if (plan.mode === 'multilabel') {
+    target = asLabelArray(labelData.children[0]!, null);
+    if (plan.targetIsList) targetOffsets = check.offsets(plan.labelColumn, labelData, n);
+  } else if (plan.stringLabels) {
+    const mapped = mapStringLabels(labelData, plan, n, check);
+    label = mapped.label;
+    unknownLabels = mapped.unknown;
+  } else {
+    const wide = new Map<number, bigint>();
+    label = asLabelArray(labelData, wide);
+    if (wide.size > 0) labelValues = wide;
+  }
+
   check.values(plan.predColumn, pred, predOffsets, n, C);
   check.bitmap(plan.predColumn, predData, n);
   if (plan.predKind !== 'scalar') check.bitmap(plan.predColumn, predData.children[0]!, predData.children[0]!.length);
   if (plan.mode === 'multilabel') {
     check.values(plan.labelColumn, target!, targetOffsets, n, C);
     check.bitmap(plan.labelColumn, labelData.children[0]!, labelData.children[0]!.length);
-  } else if (plan.labelKind === 'utf8') {
-    check.values(plan.labelColumn, labelData.values as Uint8Array, labelData.valueOffsets as Int32Array, n, 1);
-  } else if (plan.labelKind !== 'bool') {
+  } else if (plan.labelKind !== 'bool' && plan.labelKind !== 'utf8') {
     check.values(plan.labelColumn, labelData.values as ArrayLike<number>, null, n, 1);
   }
   check.bitmap(plan.labelColumn, labelData, n);
@@ -76,18 +80,30 @@ export function extractColumns(batch: BatchLike, plan: Plan, file: string, batch
   // A null label (or null target list) makes the row ignored, whatever else is wrong with it.
   if (labelData.nullCount > 0) markNulls(labelData, n, state, ROW_IGNORED);
 
+  // A List whose rows all hold C values is laid out as a FixedSizeList is (Parquet and polars
+  // write every list as a List or LargeList): scored as one, by the same kernels, to the same bits.
+  const predList = predOffsets !== null && !isUniform(predOffsets, n, C) ? predOffsets : null;
+  const targetList = targetOffsets !== null && !isUniform(targetOffsets, n, C) ? targetOffsets : null;
   return {
     length: n,
     pred,
-    predBase: 0,
-    predOffsets,
+    predBase: predList === null ? (predOffsets?.[0] ?? 0) : 0,
+    predOffsets: predList,
     label,
     target,
-    targetBase: 0,
-    targetOffsets,
+    targetBase: targetList === null ? (targetOffsets?.[0] ?? 0) : 0,
+    targetOffsets: targetList,
     rowState,
     unknownLabels,
+    labelValues,
   };
+}
+
+/** Whether every one of the n rows of a list holds `width` values, one after the other. */
+function isUniform(offsets: Int32Array, n: number, width: number): boolean {
+  const first = offsets[0]!;
+  for (let i = 1; i <= n; i++) if (offsets[i] !== first + i * width) return false;
+  return true;
 }
 
 /**
@@ -123,6 +139,25 @@ class BufferCheck {
 
   fail(column: string, what: string): never {
     throw new FocalEvalError('E_INPUT', `${this.file}: batch ${this.batch}, column "${column}": ${what} (corrupt input)`);
+  }
+
+  /**
+   * The n + 1 offsets of a List, LargeList, Utf8 or LargeUtf8 column as the Int32Array the
+   * kernels take: a view of a List's; a LargeList's int64 offsets copied when they fit in 32 bits
+   * (a batch of more than 2^31 - 1 list values could not be held anyway).
+   */
+  offsets(column: string, data: DataLike, n: number): Int32Array {
+    const raw = data.valueOffsets;
+    if (raw instanceof Int32Array) return raw.subarray(0, n + 1);
+    if (!(raw instanceof BigInt64Array)) return this.fail(column, 'has no list offsets');
+    if (raw.length < n + 1) this.fail(column, `has ${raw.length} list offsets for ${n} rows`);
+    const out = new Int32Array(n + 1);
+    for (let i = 0; i <= n; i++) {
+      const v = raw[i]!;
+      if (v < INT32_MIN || v > INT32_MAX) this.fail(column, `64-bit list offset ${v} (row ${i}) does not fit in 32 bits`);
+      out[i] = Number(v);
+    }
+    return out;
   }
 
   /** Values of n rows of `width` each, or of List rows delimited by monotone `offsets`. */
@@ -174,8 +209,17 @@ function columnData(batch: BatchLike, name: string, file: string, batchIndex: nu
   return data;
 }
 
-/** Integer or bool values as a typed array the kernels index: views where possible. */
-function asLabelArray(data: DataLike): LabelArray {
+const INT32_MIN = -(2n ** 31n);
+const INT32_MAX = 2n ** 31n - 1n;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Integer or bool values as a typed array the kernels index: views where possible. 64-bit
+ * values become float64, exact up to 2^53; beyond, a class label (with `wide` given) becomes NaN,
+ * invalid whatever C is, and its exact value goes into `wide` for the error message, and a
+ * multilabel target (no `wide`) becomes the nearest float64, which is not 0/1 either.
+ */
+function asLabelArray(data: DataLike, wide: Map<number, bigint> | null): LabelArray {
   const values = data.values as unknown;
   if (data.typeId === TYPE.Bool) {
     // Bools are bit-packed, and a slice keeps its bit offset: unpack into bytes.
@@ -190,21 +234,34 @@ function asLabelArray(data: DataLike): LabelArray {
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     // 64-bit labels: as float64, exact for every index that could be valid.
     const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = Number(values[i]!);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (wide === null || (v <= SAFE_MAX && v >= -SAFE_MAX)) {
+        out[i] = Number(v);
+      } else {
+        out[i] = NaN;
+        wide.set(i, v);
+      }
+    }
     return out;
   }
   return values as LabelArray;
 }
 
 /** Maps string labels to class indices by name; a string that names no class becomes NaN (invalid). */
-function mapStringLabels(data: DataLike, plan: Plan, n: number): { label: Float64Array; unknown: Map<number, string> | null } {
+function mapStringLabels(
+  data: DataLike,
+  plan: Plan,
+  n: number,
+  check: BufferCheck,
+): { label: Float64Array; unknown: Map<number, string> | null } {
   const classOf = new Map<string, number>();
   plan.labelStrings!.forEach((name, c) => {
     if (name !== null) classOf.set(name, c);
   });
   const label = new Float64Array(n);
   let unknown: Map<number, string> | null = null;
-  const strings = plan.labelKind === 'dictionary' ? null : utf8Strings(data, n);
+  const strings = plan.labelKind === 'dictionary' ? null : labelTexts(data, n, plan.labelColumn, check);
   let byIndex: Float64Array | null = null;
   let dictionary: (string | null)[] = [];
   if (plan.labelKind === 'dictionary') {
@@ -212,7 +269,8 @@ function mapStringLabels(data: DataLike, plan: Plan, n: number): { label: Float6
     dictionary = data.dictionary ? (data.dictionary.toArray() as (string | null)[]) : [];
     byIndex = new Float64Array(dictionary.map((s) => (s === null ? NaN : (classOf.get(s) ?? NaN))));
   }
-  const indices = data.values as ArrayLike<number>;
+  // Dictionary indices of any integer type (64-bit ones as bigints).
+  const indices = data.values as ArrayLike<number | bigint>;
   for (let i = 0; i < n; i++) {
     let c: number;
     let text: string | null;
@@ -230,12 +288,44 @@ function mapStringLabels(data: DataLike, plan: Plan, n: number): { label: Float6
   return { label, unknown };
 }
 
-function utf8Strings(data: DataLike, n: number): string[] {
-  const offsets = data.valueOffsets as Int32Array;
+/** The strings of a Utf8, LargeUtf8 or Utf8View column's n rows (null rows read as whatever they hold). */
+function labelTexts(data: DataLike, n: number, column: string, check: BufferCheck): string[] {
+  if (data.typeId === TYPE.Utf8View) return viewTexts(data, n, column, check);
+  const decoder = new TextDecoder();
   const bytes = data.values as Uint8Array;
+  const out = new Array<string>(n);
+  const offsets = check.offsets(column, data, n);
+  check.values(column, bytes, offsets, n, 1);
+  for (let i = 0; i < n; i++) out[i] = decoder.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!));
+  return out;
+}
+
+/**
+ * The strings of a Utf8View column: each row a 16-byte view, its length first; up to 12 bytes
+ * are inline after it, a longer string is (buffer index, offset) into the variadic data buffers.
+ */
+function viewTexts(data: DataLike, n: number, column: string, check: BufferCheck): string[] {
+  const views = data.values as Uint8Array;
+  const buffers = data.variadicBuffers ?? [];
+  if (views.length < 16 * n) check.fail(column, `holds ${views.length} bytes of string views, ${n} rows need ${16 * n}`);
+  const at = new DataView(views.buffer, views.byteOffset, views.byteLength);
   const decoder = new TextDecoder();
   const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = decoder.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!));
+  for (let i = 0; i < n; i++) {
+    const size = at.getInt32(16 * i, true);
+    if (size < 0) check.fail(column, `string view of row ${i} has length ${size}`);
+    if (size <= 12) {
+      out[i] = decoder.decode(views.subarray(16 * i + 4, 16 * i + 4 + size));
+      continue;
+    }
+    const index = at.getInt32(16 * i + 8, true);
+    const offset = at.getInt32(16 * i + 12, true);
+    const buffer = buffers[index];
+    if (!buffer || offset < 0 || offset + size > buffer.length) {
+      check.fail(column, `string view of row ${i} points outside its data buffers (buffer ${index}, bytes ${offset}..${offset + size})`);
+    }
+    out[i] = decoder.decode(buffer.subarray(offset, offset + size));
+  }
   return out;
 }
 

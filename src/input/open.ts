@@ -4,7 +4,8 @@
  * iterable of RecordBatches (read here, their columns copied and transferred to the workers).
  * An input says where each of its batches is (BatchRef); the caller makes the pool tasks.
  * Every input is checked before apache-arrow decodes it: see ipc/messageCheck.ts for why. An IPC
- * file whose scored columns need no dictionary is planned and read without apache-arrow at all
+ * file whose scored columns the lean reader reads (numbers, bools, Utf8/LargeUtf8 and lists of
+ * them: no dictionary, no view type) is planned and read without apache-arrow at all
  * (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and only then.
  */
 import { createReadStream } from 'node:fs';
@@ -16,19 +17,19 @@ import type { Columns } from '../kernel/types.ts';
 import { arrowFileReader } from './arrowFile.ts';
 import type { SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
-import type { LeanColumn } from './ipc/batch.ts';
+import { leanReads, type LeanColumn } from './ipc/batch.ts';
 import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { checkedIpcStream } from './ipc/streamCheck.ts';
 import { columnPlaces } from './ipc/schema.ts';
 import { parquetBatches, parquetLayout } from './parquet.ts';
-import type { Plan } from './plan.ts';
+import { listWidth, PLAN_HOLD, type Plan } from './plan.ts';
 
 /** What `evaluate` accepts: a path ('-' for stdin), a Table, or batches. */
 export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
 
 /**
  * Where one batch is, for a worker: a batch of an IPC file or a Parquet row group, which the
- * worker reads itself (through the lean reader when the plan's columns need no dictionary), or
+ * worker reads itself (through the lean reader when it reads the plan's columns: leanReads), or
  * the columns of a batch read on this thread, copied out so that they can be transferred.
  */
 export type BatchRef =
@@ -43,11 +44,17 @@ export interface BatchItem {
   transferList?: ArrayBuffer[];
 }
 
-/** An opened input: its schema, its first batch (for the plan), and where each batch is. */
+/** An opened input: its schema, the batches its plan reads, and where each batch is. */
 export interface OpenedInput {
   name: string;
   schema: SchemaLike;
-  firstBatch(): Promise<RecordBatch | null>;
+  /**
+   * The batches the plan reads (plan.ts, planNeeds): the first, and with a `widthColumn` (a List
+   * prediction) the batches after it up to the first with a non-null row of that column, or to the
+   * end. A file is read again by the workers: only the first batch and the one with the width are
+   * kept. A stream's batches are held (up to PLAN_HOLD) and then scored in order.
+   */
+  planBatches(widthColumn: string | null): Promise<RecordBatch[]>;
   /** Each batch in input order, as a reference the caller wraps into a pool task. */
   batchRefs(plan: Plan): AsyncIterable<BatchItem>;
   /** The batches themselves, read on this thread in order (for the stage). */
@@ -104,8 +111,9 @@ async function readHead(path: string): Promise<Uint8Array> {
 
 /**
  * An IPC file: checked, then its schema comes from the checked footer. Workers read the batches
- * themselves: through the lean reader when the scored columns need no dictionary, else through
- * apache-arrow (which this thread then also opens, for the first batch or for the stage).
+ * themselves: through the lean reader when it reads the scored columns (no dictionary, no view
+ * type), else through apache-arrow (which this thread then also opens, for the plan's batches or
+ * for the stage).
  */
 async function openIpcFile(path: string): Promise<OpenedInput> {
   const layout = await checkIpcFile(path);
@@ -118,15 +126,17 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
     const wanted = [plan.predColumn, plan.labelColumn].map((name) => {
       const field = layout.fields.find((f) => f.name === name)!;
       const place = places.get(name);
-      return place && plan.labelKind !== 'dictionary' ? { name, type: field.type, place } : null;
+      return place && leanReads(field.type) ? { name, type: field.type, place } : null;
     });
     return wanted.every((c) => c !== null) ? (wanted as LeanColumn[]) : null;
   };
   return {
     name: path,
     schema: { fields: layout.fields },
-    async firstBatch() {
-      return count > 0 ? ((await (await reader()).readRecordBatch(0)) ?? null) : null;
+    async planBatches(widthColumn) {
+      return keptForPlan(widthColumn, async function* () {
+        for (let index = 0; index < count; index++) yield readArrowBatch(await reader(), path, index);
+      });
     },
     async *batchRefs(plan) {
       const columns = leanColumns(plan);
@@ -138,16 +148,38 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
       }
     },
     async *batches() {
-      for (let index = 0; index < count; index++) {
-        const batch = await (await reader()).readRecordBatch(index);
-        if (!batch) throw new FocalEvalError('E_INPUT', `${path}: batch ${index} could not be read`);
-        yield batch;
-      }
+      for (let index = 0; index < count; index++) yield readArrowBatch(await reader(), path, index);
     },
     close: async () => {
       if (arrowReader) await (await arrowReader).close();
     },
   };
+}
+
+/** One batch of an IPC file through apache-arrow: a batch it cannot read is an E_INPUT error naming the file and batch. */
+async function readArrowBatch(reader: AsyncRecordBatchFileReader, path: string, index: number): Promise<RecordBatch> {
+  let batch: RecordBatch | null;
+  try {
+    batch = (await reader.readRecordBatch(index)) ?? null;
+  } catch (error) {
+    throw new FocalEvalError('E_INPUT', `${path}: batch ${index}: cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (!batch) throw new FocalEvalError('E_INPUT', `${path}: batch ${index} could not be read`);
+  return batch;
+}
+
+/**
+ * The plan's batches from a file's batches in order: the first, and with a `widthColumn` the
+ * first that has a non-null row of it (each batch between is read and dropped).
+ */
+async function keptForPlan(widthColumn: string | null, batches: () => AsyncIterable<RecordBatch>): Promise<RecordBatch[]> {
+  let first: RecordBatch | null = null;
+  for await (const batch of batches()) {
+    first ??= batch;
+    if (widthColumn === null) break;
+    if (listWidth(batch, widthColumn) !== undefined) return batch === first ? [first] : [first, batch];
+  }
+  return first === null ? [] : [first];
 }
 
 async function openArrowFile(path: string): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
@@ -168,10 +200,8 @@ async function openParquet(path: string): Promise<OpenedInput> {
   return {
     name: path,
     schema,
-    async firstBatch() {
-      const names = schema.fields.map((f) => f.name);
-      for await (const batch of parquetBatches(path, names, 0)) return batch;
-      return null;
+    async planBatches(widthColumn) {
+      return keptForPlan(widthColumn, () => parquetBatches(path, schema.fields.map((f) => f.name)));
     },
     async *batchRefs(plan) {
       for (let rowGroup = 0; rowGroup < rowGroups; rowGroup++) {
@@ -193,7 +223,11 @@ async function streamBatches(bytes: AsyncIterable<Uint8Array>, name: string): Pr
   }
 }
 
-/** Batches read here: the first is held back for the plan, then each is copied out to a worker. */
+/**
+ * Batches read here: the first is held back for the schema and the plan (and more, up to
+ * PLAN_HOLD, while the plan looks for a List's width), then each is copied out to a worker, the
+ * held ones first, in order.
+ */
 async function openBatches(
   name: string,
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
@@ -212,16 +246,36 @@ async function openBatches(
   const first = await next();
   const schema = knownSchema ?? first?.schema ?? (batches as { schema?: Schema }).schema;
   if (!schema || schema.fields.length === 0) throw new FocalEvalError('E_INPUT', `${name}: no schema (empty input)`);
+  // Batches read and not yet handed on, in order; `ended` once the source is done.
+  const held: RecordBatch[] = first === null ? [] : [first];
+  let ended = first === null;
+  const take = async (): Promise<RecordBatch | null> => held.shift() ?? (ended ? null : await next());
   return {
     name,
     schema,
-    firstBatch: async () => first,
+    async planBatches(widthColumn) {
+      if (widthColumn === null) return held.slice(0, 1);
+      let bytes = 0;
+      for (let i = 0; ; i++) {
+        if (i === held.length) {
+          if (ended || i >= PLAN_HOLD.batches || bytes >= PLAN_HOLD.bytes) return held.slice(0, 1);
+          const more = await next();
+          if (more === null) {
+            ended = true;
+            return held.slice(0, 1);
+          }
+          held.push(more);
+        }
+        const batch = held[i]!;
+        bytes += batch.data.byteLength;
+        if (listWidth(batch, widthColumn) !== undefined) return i === 0 ? [batch] : [held[0]!, batch];
+      }
+    },
     async *batches() {
-      for (let batch = first; batch !== null; batch = await next()) yield batch;
+      for (let batch = await take(); batch !== null; batch = await take()) yield batch;
     },
     async *batchRefs(plan) {
-      let batch = first;
-      for (let index = 0; batch !== null; index++, batch = await next()) {
+      for (let index = 0, batch = await take(); batch !== null; index++, batch = await take()) {
         const { columns, transferList } = detachColumns(extractColumns(batch, plan, name, index));
         yield { batch: { kind: 'columns', columns }, transferList };
       }

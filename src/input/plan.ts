@@ -1,7 +1,8 @@
 /**
  * The plan: what a run reads and how, decided once on the main thread from the Arrow schema
- * (and the first batch, for a dictionary's strings or a List's width) before any work starts.
- * A schema that does not fit fails here, naming the column and what was expected.
+ * (and the first batch, for a dictionary's strings, or the first batch with a non-null row of a
+ * List prediction, for its width) before any work starts. A schema that does not fit fails here,
+ * naming the file, the column, what was expected and the type found, by its Arrow name.
  *
  * The plan is plain data: it is sent with every task to the workers.
  */
@@ -10,11 +11,14 @@ import { FocalEvalError, UsageError } from '../errors.ts';
 import type { InputKind, KernelParams, Mode } from '../kernel/types.ts';
 import type { PartialShape } from '../kernel/partial.ts';
 import type { Options } from '../options.ts';
-import { TYPE, type SchemaLike, type TypeLike } from './arrowTypes.ts';
+import { TYPE, typeName, type SchemaLike, type TypeLike } from './arrowTypes.ts';
 
-/** How the label column is stored. */
+/**
+ * How the label column is stored: an integer of any width, a bool, a Dictionary of strings, a
+ * string (Utf8, LargeUtf8 or Utf8View), or a (FixedSize/Large)List of multilabel targets.
+ */
 export type LabelKind = 'int' | 'bool' | 'dictionary' | 'utf8' | 'list';
-/** How the prediction column is stored: one float, a FixedSizeList, or a List. */
+/** How the prediction column is stored: one float, a FixedSizeList, or a List or LargeList. */
 export type PredKind = 'scalar' | 'fixed' | 'list';
 
 /** Everything a worker needs to read a batch and score it. */
@@ -28,7 +32,7 @@ export interface Plan {
   classNames: string[];
   labelKind: LabelKind;
   predKind: PredKind;
-  /** For multilabel: whether the target list is a List (else FixedSizeList). */
+  /** For multilabel: whether the target list is a List or LargeList (else FixedSizeList). */
   targetIsList: boolean;
   /** true when labels are strings that are mapped to classes by `labelStrings`. */
   stringLabels: boolean;
@@ -68,15 +72,59 @@ export function predColumnOf(schema: SchemaLike, options: Pick<Options, 'pred'>)
 
 const isInt = (t: TypeLike): boolean => t.typeId === TYPE.Int;
 const isBool = (t: TypeLike): boolean => t.typeId === TYPE.Bool;
-const isUtf8 = (t: TypeLike): boolean => t.typeId === TYPE.Utf8;
-const isList = (t: TypeLike): boolean => t.typeId === TYPE.List;
+const isString = (t: TypeLike): boolean => t.typeId === TYPE.Utf8 || t.typeId === TYPE.LargeUtf8 || t.typeId === TYPE.Utf8View;
+const isList = (t: TypeLike): boolean => t.typeId === TYPE.List || t.typeId === TYPE.LargeList;
 const isFixedSizeList = (t: TypeLike): boolean => t.typeId === TYPE.FixedSizeList;
 const isDictionary = (t: TypeLike): boolean => t.typeId === TYPE.Dictionary;
 
-/** Builds the plan from a schema; `firstBatch` supplies a dictionary's strings and a List's width. */
-export function makePlan(schema: SchemaLike, options: Options, firstBatch: RecordBatch | null, file: string): Plan {
-  const fail = (column: string, expected: string, found: string): never => {
-    throw new FocalEvalError('E_SCHEMA', `${file}: column "${column}": expected ${expected}, found ${found}`);
+/**
+ * What the plan needs of the data beyond the schema (planBatches reads it): the first batch, for
+ * a dictionary label's strings, and, for a List or LargeList prediction, batches up to the first
+ * with a non-null row of it (`widthColumn`), whose length is C. Nothing when classNames are given.
+ */
+export function planNeeds(schema: SchemaLike, options: Options): { batches: boolean; widthColumn: string | null } {
+  if (options.classNames !== undefined) return { batches: false, widthColumn: null };
+  const pred = predColumnOf(schema, options);
+  const typeOf = (name: string | undefined) => schema.fields.find((f) => f.name === name)?.type;
+  const predType = typeOf(pred);
+  const widthColumn = predType !== undefined && isList(predType) ? pred! : null;
+  const dictionary = typeOf(options.label)?.typeId === TYPE.Dictionary;
+  return { batches: widthColumn !== null || dictionary, widthColumn };
+}
+
+/**
+ * How many batches, and how many bytes of them, an input held in memory (a stream, the stage)
+ * keeps while it looks for a List's width; past either, the plan is made from what was read.
+ */
+export const PLAN_HOLD = { batches: 1024, bytes: 64 * 1024 * 1024 } as const;
+
+/** The length of the first non-null row of a List column in a batch, if it has one. */
+export function listWidth(batch: RecordBatch, column: string): number | undefined {
+  for (const data of batch.getChild(column)?.data ?? []) {
+    const offsets = data.valueOffsets as Int32Array | BigInt64Array | undefined;
+    if (!offsets) continue;
+    for (let i = 0; i < data.length; i++) {
+      if (data.getValid(i)) return Number(offsets[i + 1]!) - Number(offsets[i]!);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Builds the plan from a schema and the batches read for it (planNeeds says which): the first
+ * supplies a dictionary's strings, the first with a non-null row of a List prediction its width.
+ */
+export function makePlan(
+  schema: SchemaLike,
+  options: Options,
+  batches: RecordBatch | readonly RecordBatch[] | null,
+  file: string,
+): Plan {
+  const read: readonly RecordBatch[] = batches === null ? [] : Array.isArray(batches) ? batches : [batches as RecordBatch];
+  const firstBatch = read[0] ?? null;
+  const fail = (column: string, expected: string, found: TypeLike | string): never => {
+    const what = typeof found === 'string' ? found : typeName(found);
+    throw new FocalEvalError('E_SCHEMA', `${file}: column "${column}": expected ${expected}, found ${what}`);
   };
   const fieldOf = (name: string): SchemaLike['fields'][number] | undefined => schema.fields.find((f) => f.name === name);
   const names = schema.fields.map((f) => f.name).join(', ') || 'no columns';
@@ -106,16 +154,17 @@ export function makePlan(schema: SchemaLike, options: Options, firstBatch: Recor
     width = predType.listSize!;
   } else if (isList(predType) && isFloat(predType.children[0]!.type)) {
     predKind = 'list';
-    width = options.classNames?.length ?? firstListWidth(firstBatch, predColumn);
+    width = options.classNames?.length;
+    for (const batch of read) width ??= listWidth(batch, predColumn);
     if (width === undefined) {
-      fail(predColumn, 'a List whose width is known: give --class-names or data with a non-null row', 'no such row');
+      fail(
+        predColumn,
+        `a ${typeName(predType)} whose width is known: give --class-names or data with a non-null row`,
+        read.length === 0 ? 'no batch' : 'no batch with a non-null row',
+      );
     }
   } else {
-    return fail(
-      predColumn,
-      'Float32/Float64, or FixedSizeList<Float32|Float64>[C] / List<Float32|Float64>',
-      String(predType),
-    );
+    return fail(predColumn, 'Float32/Float64, or a FixedSizeList, List or LargeList of Float32/Float64', predType);
   }
 
   const labelType = labelField.type;
@@ -138,37 +187,39 @@ export function makePlan(schema: SchemaLike, options: Options, firstBatch: Recor
   if (mode === 'multilabel') {
     const child = labelType.children[0]!.type;
     if (!(isBool(child) || isInt(child))) {
-      fail(options.label, 'a list of bool or integer 0/1 targets', String(labelType));
+      fail(options.label, 'a list of Bool or integer 0/1 targets', labelType);
     }
     if (isFixedSizeList(labelType) && labelType.listSize !== width) {
-      fail(options.label, `a target list of width ${width} (as "${predColumn}")`, String(labelType));
+      fail(options.label, `a target list of width ${width} (as "${predColumn}")`, labelType);
     }
     labelKind = 'list';
     targetIsList = isList(labelType);
   } else if (isBool(labelType)) {
-    if (mode !== 'binary') fail(options.label, 'an integer class index or a string label', String(labelType));
+    if (mode !== 'binary') fail(options.label, 'an integer class index or a string label', labelType);
     labelKind = 'bool';
   } else if (isInt(labelType)) {
     labelKind = 'int';
-  } else if (isDictionary(labelType) && isUtf8(labelType.dictionary!)) {
+  } else if (isDictionary(labelType) && isString(labelType.dictionary!)) {
     labelKind = 'dictionary';
-  } else if (isUtf8(labelType)) {
+  } else if (isString(labelType)) {
     labelKind = 'utf8';
   } else {
     return fail(
       options.label,
-      mode === 'binary' ? 'bool or integer 0/1 labels' : 'integer class indices, or dictionary/utf8 strings',
-      String(labelType),
+      mode === 'binary'
+        ? 'Bool or integer 0/1 labels'
+        : 'integer class indices, or strings (Utf8, LargeUtf8, Utf8View, or a Dictionary of them)',
+      labelType,
     );
   }
   if (mode === 'binary' && (labelKind === 'dictionary' || labelKind === 'utf8')) {
-    fail(options.label, 'bool or integer 0/1 labels', String(labelType));
+    fail(options.label, 'Bool or integer 0/1 labels', labelType);
   }
 
   const classes = mode === 'binary' ? 2 : width!;
   if (classes < 1) fail(predColumn, 'at least one class', `width ${classes}`);
   const stringLabels = labelKind === 'dictionary' || labelKind === 'utf8';
-  const classNames = resolveClassNames(options, classes, labelKind, firstBatch, file);
+  const classNames = resolveClassNames(options, classes, labelType, firstBatch, file);
   // A default name ("2") is not a label string: only the first dictionary's strings map (spec §1).
   let labelStrings: (string | null)[] | null = null;
   if (stringLabels) {
@@ -197,20 +248,10 @@ function isFloat(type: TypeLike): boolean {
   return type.typeId === TYPE.Float && (type.precision === 1 || type.precision === 2);
 }
 
-function firstListWidth(batch: RecordBatch | null, column: string): number | undefined {
-  const data = batch?.getChild(column)?.data[0];
-  if (!data) return undefined;
-  const offsets = data.valueOffsets as Int32Array;
-  for (let i = 0; i < data.length; i++) {
-    if (data.getValid(i)) return offsets[i + 1]! - offsets[i]!;
-  }
-  return undefined;
-}
-
 function resolveClassNames(
   options: Options,
   classes: number,
-  labelKind: LabelKind,
+  labelType: TypeLike,
   firstBatch: RecordBatch | null,
   file: string,
 ): string[] {
@@ -227,7 +268,7 @@ function resolveClassNames(
     return [...options.classNames];
   }
   const names = Array.from({ length: classes }, (_, c) => String(c));
-  if (labelKind === 'dictionary') {
+  if (isDictionary(labelType)) {
     // Dictionary index = class index, from the first batch's dictionary (spec §1).
     const strings = firstDictionary(firstBatch, options.label);
     if (strings.length > classes) {
@@ -239,9 +280,9 @@ function resolveClassNames(
     strings.forEach((s, c) => {
       if (s !== null) names[c] = s;
     });
-  } else if (labelKind === 'utf8') {
+  } else if (isString(labelType)) {
     throw new UsageError(
-      `option classNames: string labels (column "${options.label}", utf8) need --class-names to map them to classes`,
+      `option classNames: string labels (column "${options.label}", ${typeName(labelType)}) need --class-names to map them to classes`,
       'classNames',
     );
   }

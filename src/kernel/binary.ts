@@ -82,7 +82,7 @@ function scoreBinary(
       continue;
     }
     if (y !== 0 && y !== 1) {
-      const e = rejectRow(out, params, i, 'label', REASON_LABEL_RANGE, y);
+      const e = rejectRow(out, params, i, 'label', REASON_LABEL_RANGE, cols.labelValues?.get(i) ?? y);
       if (e) return e;
       continue;
     }

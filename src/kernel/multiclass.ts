@@ -110,7 +110,7 @@ function scoreMulticlass(
       const e =
         unknown !== undefined
           ? rejectRow(out, params, i, 'label', REASON_UNKNOWN_LABEL, unknown)
-          : rejectRow(out, params, i, 'label', REASON_LABEL_RANGE, y);
+          : rejectRow(out, params, i, 'label', REASON_LABEL_RANGE, cols.labelValues?.get(i) ?? y);
       if (e) return e;
       continue;
     }

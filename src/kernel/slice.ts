@@ -2,7 +2,7 @@
  * Rows [from, to) of a batch's columns, as columns of their own (views, no copies): how the wasm
  * kernel hands one chunk of a batch to the scalar kernel, whose errors then name rows of the
  * slice (add `from` for the batch's row). Fixed-width predictions and targets only (the shapes
- * the wasm path takes); labels, row states and unknown-label strings of any batch.
+ * the wasm path takes); labels, row states, unknown-label strings and wide label values of any batch.
  */
 import type { Columns, KernelError } from './types.ts';
 
@@ -13,6 +13,10 @@ export function sliceColumns(cols: Columns, from: number, to: number, width: num
   let unknownLabels: Map<number, string> | null = null;
   for (const [row, text] of cols.unknownLabels ?? []) {
     if (row >= from && row < to) (unknownLabels ??= new Map()).set(row - from, text);
+  }
+  let labelValues: Map<number, bigint> | null = null;
+  for (const [row, value] of cols.labelValues ?? []) {
+    if (row >= from && row < to) (labelValues ??= new Map()).set(row - from, value);
   }
   return {
     length: to - from,
@@ -25,6 +29,7 @@ export function sliceColumns(cols: Columns, from: number, to: number, width: num
     targetOffsets: null,
     rowState: cols.rowState?.subarray(from, to) ?? null,
     unknownLabels,
+    labelValues,
   };
 }
 

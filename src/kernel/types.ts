@@ -56,6 +56,11 @@ export interface Columns {
   rowState: Uint8Array | null;
   /** Strings of labels that name no class, by row (only rows whose label is NaN). */
   unknownLabels: Map<number, string> | null;
+  /**
+   * Exact values of 64-bit integer labels beyond 2^53 (which no float64 holds), by row: their
+   * `label` is NaN, and an error names this value instead.
+   */
+  labelValues?: Map<number, bigint> | null;
 }
 
 /** Scalar parameters of a kernel run. */

@@ -7,6 +7,10 @@
  * side) slows the source and memory stays bounded. When the stream ends, `stage.report` resolves to the same report `evaluate`
  * gives for the same data (a promise rather than an event, so it can be awaited after
  * `stream.pipeline` and cannot be missed); it rejects when the stage fails.
+ *
+ * The plan is made from the first batch, unless it needs a later one: a List prediction whose
+ * first batches have no non-null row (so no width) is held, batch by batch (up to PLAN_HOLD),
+ * until one has; the held batches then go out in order.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
@@ -18,7 +22,7 @@ import { FocalEvalError, UsageError } from '../errors.ts';
 import { finalize } from '../report/finalize.ts';
 import { appendLossColumns, outputSchema } from './lossColumns.ts';
 import { parseOptions, type Options, type OptionsInput } from '../options.ts';
-import { kernelParams, makePlan, partialShape, type Plan } from '../input/plan.ts';
+import { kernelParams, listWidth, makePlan, partialShape, PLAN_HOLD, planNeeds, type Plan } from '../input/plan.ts';
 import type { Report } from '../report/schema.ts';
 import type { ScoreResult, ScoreTask } from '../pool/task.ts';
 
@@ -65,6 +69,9 @@ class Stage extends Transform implements FocalStage {
   #resolve!: (report: Report) => void;
   #reject!: (error: unknown) => void;
   #running: Running | null = null;
+  /** Batches received before the plan could be made (a List's width not yet seen), in order. */
+  #held: RecordBatch[] = [];
+  #heldBytes = 0;
   readonly #opts: Options;
   readonly #name: string;
 
@@ -97,15 +104,38 @@ class Stage extends Transform implements FocalStage {
   }
 
   async #accept(batch: RecordBatch): Promise<void> {
-    const r = (this.#running ??= this.#start(batch));
+    if (this.#running !== null) return this.#submit(this.#running, batch);
+    this.#held.push(batch);
+    this.#heldBytes += batch.data.byteLength;
+    if (!this.#waitsForWidth(batch)) await this.#startHeld();
+  }
+
+  /** Whether the plan should wait for a later batch: a List prediction with no width so far, within PLAN_HOLD. */
+  #waitsForWidth(latest: RecordBatch): boolean {
+    const { widthColumn } = planNeeds(this.#held[0]!.schema, this.#opts);
+    if (widthColumn === null || this.#held.length >= PLAN_HOLD.batches || this.#heldBytes >= PLAN_HOLD.bytes) return false;
+    return listWidth(latest, widthColumn) === undefined;
+  }
+
+  /** Makes the plan from the held batches (an error when they say too little) and submits them in order. */
+  async #startHeld(): Promise<void> {
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    const r = (this.#running = this.#start(held));
+    for (const batch of held) await this.#submit(r, batch);
+  }
+
+  async #submit(r: Running, batch: RecordBatch): Promise<void> {
     const index = r.submitted++;
     const { columns, transferList } = detachColumns(extractColumns(batch, r.plan, this.#name, index));
     const task: ScoreTask = { ...r.common, index, batch: { kind: 'columns', columns } };
     await r.window.submit({ task, transferList }, batch);
   }
 
-  #start(first: RecordBatch): Running {
-    const plan = makePlan(first.schema, this.#opts, first, this.#name);
+  #start(batches: readonly RecordBatch[]): Running {
+    const first = batches[0]!;
+    const plan = makePlan(first.schema, this.#opts, batches, this.#name);
     const schema = outputSchema(first.schema, plan);
     const weights = groupWeights(plan, this.#opts, classAlphas(plan, this.#opts, null));
     const pool = takePool(this.#opts.threads ?? defaultThreads());
@@ -127,6 +157,7 @@ class Stage extends Transform implements FocalStage {
   }
 
   async #finish(): Promise<void> {
+    if (this.#running === null && this.#held.length > 0) await this.#startHeld();
     const r = this.#running;
     if (r === null) throw new FocalEvalError('E_INPUT', `${this.#name}: no batches, no schema (empty input)`);
     await r.window.drain();

@@ -227,11 +227,35 @@ function bufferCount(type: IpcType): number {
     case TYPE.FixedSizeList:
       return 1 + bufferCount(type.children[0]!.type);
     case TYPE.List:
+    case TYPE.LargeList:
       return 2 + bufferCount(type.children[0]!.type);
     case TYPE.Utf8:
+    case TYPE.LargeUtf8:
       return 3;
     default:
       return 2;
+  }
+}
+
+/**
+ * Whether this reader reads a column of this type: numbers, bools, Utf8 and LargeUtf8, and
+ * (Large/FixedSize) lists of them. Dictionaries and view types (whose buffer count varies from
+ * batch to batch) are read through apache-arrow.
+ */
+export function leanReads(type: IpcType): boolean {
+  switch (type.typeId) {
+    case TYPE.Int:
+    case TYPE.Float:
+    case TYPE.Bool:
+    case TYPE.Utf8:
+    case TYPE.LargeUtf8:
+      return true;
+    case TYPE.List:
+    case TYPE.LargeList:
+    case TYPE.FixedSizeList:
+      return type.children.length === 1 && leanReads(type.children[0]!.type);
+    default:
+      return false;
   }
 }
 
@@ -247,18 +271,20 @@ function buildData(type: IpcType, meta: Meta, cursor: ColumnPlace, body: Uint8Ar
   if (node.nullCount > 0 && validity.byteLength === 0) throw new IpcFormatError('a column with nulls has no validity bitmap');
   const nullBitmap = validity.byteLength > 0 ? validity : undefined;
   let values: unknown;
-  let valueOffsets: Int32Array | undefined;
+  let valueOffsets: Int32Array | BigInt64Array | undefined;
   const children: DataLike[] = [];
   switch (type.typeId) {
     case TYPE.FixedSizeList:
       children.push(buildData(type.children[0]!.type, meta, cursor, body, bodyStart));
       break;
     case TYPE.List:
-      valueOffsets = view(slice(), Int32Array);
+    case TYPE.LargeList:
+      valueOffsets = view(slice(), type.typeId === TYPE.List ? Int32Array : (BigInt64Array as unknown as TypedArrayClass));
       children.push(buildData(type.children[0]!.type, meta, cursor, body, bodyStart));
       break;
     case TYPE.Utf8:
-      valueOffsets = view(slice(), Int32Array);
+    case TYPE.LargeUtf8:
+      valueOffsets = view(slice(), type.typeId === TYPE.Utf8 ? Int32Array : (BigInt64Array as unknown as TypedArrayClass));
       values = slice();
       break;
     case TYPE.Bool:

@@ -5,7 +5,7 @@
  * either. With it, scoring an IPC file never loads apache-arrow on the main thread or in the
  * workers. Also where each top-level column's nodes and buffers sit in a record batch.
  */
-import { TYPE } from '../arrowTypes.ts';
+import { TYPE, typeName } from '../arrowTypes.ts';
 import type { FlatBuffer, Table } from './flatbuffer.ts';
 
 /** A column type, as much of it as focal-eval reads. */
@@ -30,33 +30,6 @@ export interface IpcField {
   name: string;
   nullable: boolean;
   type: IpcType;
-}
-
-const NAMES: Record<number, string> = {
-  [TYPE.Null]: 'Null',
-  [TYPE.Binary]: 'Binary',
-  [TYPE.Utf8]: 'Utf8',
-  [TYPE.Bool]: 'Bool',
-  [TYPE.Struct]: 'Struct',
-  [TYPE.LargeBinary]: 'LargeBinary',
-  [TYPE.LargeUtf8]: 'LargeUtf8',
-};
-
-function typeName(t: IpcType): string {
-  switch (t.typeId) {
-    case TYPE.Int:
-      return `${t.isSigned ? 'Int' : 'Uint'}${t.bitWidth}`;
-    case TYPE.Float:
-      return ['Float16', 'Float32', 'Float64'][t.precision!] ?? 'Float';
-    case TYPE.List:
-      return `List<${t.children[0]?.type}>`;
-    case TYPE.FixedSizeList:
-      return `FixedSizeList[${t.listSize}]<${t.children[0]?.type}>`;
-    case TYPE.Dictionary:
-      return `Dictionary<${t.indices}, ${t.dictionary}>`;
-    default:
-      return NAMES[t.typeId] ?? `type ${t.typeId}`;
-  }
 }
 
 // A class, so that toString lives on the prototype: a type crosses to the workers by structured
