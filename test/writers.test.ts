@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
 import { evaluate } from '../src/evaluate.ts';
 import type { Report } from '../src/report/schema.ts';
-import { FIXTURES, mismatches } from './support.ts';
+import { FIXTURES } from './support/fixtures.ts';
+import { mismatches } from './support/tolerance.ts';
 
 /** The features a file may need beyond what focal-eval read when the fixtures were made. */
 const NEEDS = [
@@ -35,7 +36,17 @@ type Need = (typeof NEEDS)[number] | `parquet_codec_${string}`;
  * What the code reads now. Int64 and unsigned labels and bool targets were read already when the
  * fixtures were made (no file needs them); add each feature here as it lands.
  */
-const SUPPORTED: readonly Need[] = ['int64_label', 'unsigned_label', 'bool_target'];
+const SUPPORTED: readonly Need[] = [
+  'int64_label',
+  'unsigned_label',
+  'bool_target',
+  'large_list',
+  'large_utf8',
+  'utf8_view',
+  'dict_large_utf8',
+  'dict_utf8_view',
+  'list_width_later_batch',
+];
 
 interface Block {
   count: number;

@@ -195,7 +195,7 @@ function decodeMeta(bytes: Uint8Array, bodyLength: number): Meta {
   const batch = fb.table(message, 2, 'the record batch');
   if (!batch) throw new IpcFormatError('a record batch message has no header');
   if (fb.table(batch, 3, 'the body compression')) {
-    throw new FocalEvalError('E_INPUT', 'compressed record batches (LZ4/ZSTD) are not supported: write the file uncompressed');
+    throw new IpcFormatError('compressed record batches (LZ4/ZSTD) are not supported: write the file uncompressed');
   }
   const length = int64InRange(fb.i64Field(batch, 0, 'the record batch'), 'the record batch length');
   const nodeVec = fb.vector(batch, 1, 16, 'the field nodes');
