@@ -5,7 +5,10 @@
  * An input says where each of its batches is (BatchRef); the caller makes the pool tasks.
  * Every input is checked before apache-arrow decodes it: see ipc/messageCheck.ts for why. An IPC
  * file whose scored columns need no dictionary is planned and read without apache-arrow at all
- * (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and only then.
+ * (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and only then
+ * (through arrow.ts, which registers our decoders of compressed bodies). A compressed input's
+ * decoders are loaded before apache-arrow reads its batches: for a file, by whoever reads it (the
+ * BatchRef carries the file's codecs to the worker); for a stream, by its check.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -13,10 +16,12 @@ import { resolve } from 'node:path';
 import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apache-arrow';
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { Columns } from '../kernel/types.ts';
-import { arrowFileReader } from './arrowFile.ts';
+import { loadArrow } from './arrow.ts';
+import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
 import type { SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import type { LeanColumn } from './ipc/batch.ts';
+import { CodecError, type Codec } from './ipc/codecs.ts';
 import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { checkedIpcStream } from './ipc/streamCheck.ts';
 import { columnPlaces } from './ipc/schema.ts';
@@ -29,11 +34,13 @@ export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable
 /**
  * Where one batch is, for a worker: a batch of an IPC file or a Parquet row group, which the
  * worker reads itself (through the lean reader when the plan's columns need no dictionary), or
- * the columns of a batch read on this thread, copied out so that they can be transferred.
+ * the columns of a batch read on this thread, copied out so that they can be transferred. An IPC
+ * file's reference carries the body compression codecs the file uses, whose decoders the worker
+ * loads before it reads.
  */
 export type BatchRef =
-  | { kind: 'ipc-file'; path: string; index: number }
-  | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[] }
+  | { kind: 'ipc-file'; path: string; index: number; codecs: Codec[] }
+  | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[]; codecs: Codec[] }
   | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
   | { kind: 'columns'; columns: Columns };
 
@@ -113,7 +120,8 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
   const absolute = resolve(path);
   const places = columnPlaces(layout.fields);
   let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
-  const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path))).reader;
+  const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path, layout.codecs))).reader;
+  const codecs = layout.codecs;
   const leanColumns = (plan: Plan): LeanColumn[] | null => {
     const wanted = [plan.predColumn, plan.labelColumn].map((name) => {
       const field = layout.fields.find((f) => f.name === name)!;
@@ -126,23 +134,19 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
     name: path,
     schema: { fields: layout.fields },
     async firstBatch() {
-      return count > 0 ? ((await (await reader()).readRecordBatch(0)) ?? null) : null;
+      return count > 0 ? readArrowBatch(await reader(), path, 0) : null;
     },
     async *batchRefs(plan) {
       const columns = leanColumns(plan);
       for (let index = 0; index < count; index++) {
         const block = layout.recordBatches[index]!;
         yield columns === null
-          ? { batch: { kind: 'ipc-file', path: absolute, index } }
-          : { batch: { kind: 'ipc-lean', path: absolute, block, columns } };
+          ? { batch: { kind: 'ipc-file', path: absolute, index, codecs } }
+          : { batch: { kind: 'ipc-lean', path: absolute, block, columns, codecs } };
       }
     },
     async *batches() {
-      for (let index = 0; index < count; index++) {
-        const batch = await (await reader()).readRecordBatch(index);
-        if (!batch) throw new FocalEvalError('E_INPUT', `${path}: batch ${index} could not be read`);
-        yield batch;
-      }
+      for (let index = 0; index < count; index++) yield await readArrowBatch(await reader(), path, index);
     },
     close: async () => {
       if (arrowReader) await (await arrowReader).close();
@@ -150,10 +154,10 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
   };
 }
 
-async function openArrowFile(path: string): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
+async function openArrowFile(path: string, codecs: readonly Codec[]): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
   const handle = await open(path, 'r');
   try {
-    return { reader: await arrowFileReader(handle, path), close: () => handle.close() };
+    return { reader: await arrowFileReader(handle, path, codecs), close: () => handle.close() };
   } catch (error) {
     await handle.close();
     throw error;
@@ -185,11 +189,11 @@ async function openParquet(path: string): Promise<OpenedInput> {
 
 async function streamBatches(bytes: AsyncIterable<Uint8Array>, name: string): Promise<AsyncIterable<RecordBatch>> {
   try {
-    const { RecordBatchReader } = await import('apache-arrow');
+    const { RecordBatchReader } = await loadArrow();
     const reader = await RecordBatchReader.from(bytes);
     return reader as AsyncIterable<RecordBatch>;
   } catch (error) {
-    throw asInputError(error, name);
+    throw asInputError(error, name, null);
   }
 }
 
@@ -201,12 +205,14 @@ async function openBatches(
 ): Promise<OpenedInput> {
   const iterator =
     Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<RecordBatch>)[Symbol.iterator]();
+  let read = 0; // batches read so far: the index of the one being read
   const next = async (): Promise<RecordBatch | null> => {
     try {
       const r = await iterator.next();
+      if (!r.done) read++;
       return r.done ? null : r.value;
     } catch (error) {
-      throw asInputError(error, name);
+      throw asInputError(error, name, read);
     }
   };
   const first = await next();
@@ -232,8 +238,13 @@ async function openBatches(
   };
 }
 
-function asInputError(error: unknown, name: string): FocalEvalError {
+/** A reader's failure as an E_INPUT error naming the input (and the batch being read, if any). */
+function asInputError(error: unknown, name: string, batch: number | null): FocalEvalError {
   if (error instanceof FocalEvalError) return error;
+  // A frame our codec could not decode, inside apache-arrow's reading of a batch (or of a dictionary before it).
+  if (error instanceof CodecError) {
+    return new FocalEvalError('E_INPUT', `${name}: ${batch === null ? '' : `batch ${batch}: `}${error.message}`, { cause: error });
+  }
   return new FocalEvalError('E_INPUT', `${name}: not a readable Arrow IPC stream: ${(error as Error).message}`, {
     cause: error,
   });
