@@ -232,13 +232,19 @@ class Lz4Decoder extends FrameDecoder {
 
   constructor(private readonly lz4: Lz4Module) {
     super(LZ4_FRAME, lz4);
-    this.context = lz4._createDecompressionContext();
+    this.context = this.newContext();
   }
 
   protected decodeFrame(dst: number, dstSize: number, src: number, srcSize: number): number {
     const decoded = this.lz4._decompressFrame(this.context, dst, dstSize, src, srcSize);
-    if (decoded < 0) this.context = this.lz4._createDecompressionContext(); // not resumable after an error
+    if (decoded < 0) this.context = this.newContext(); // not resumable after an error
     return decoded;
+  }
+
+  private newContext(): number {
+    const context = this.lz4._createDecompressionContext();
+    if (context === 0) throw new CodecError(LZ4_FRAME, "cannot make a decompression context (the decoder's memory is full)");
+    return context;
   }
 }
 
