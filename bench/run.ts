@@ -5,13 +5,16 @@
  * N runs of each runner of bench/runners.ts (the whole CLI process at --threads 1 and 2, and with
  * the scalar kernel forced; single-thread in-process runs, no process start and no pool: the
  * baseline, apache-arrow's reader with the scalar kernel, and the workers' own code), and a numpy
- * float32 script where python3 has numpy (it reads the IPC file itself); then the same rows as
- * Parquet, scored by the CLI and by a DuckDB SQL peer (bench/formats.ts). Prints one table, then
- * whether the reports agree.
+ * float32 script where python3 has numpy (it reads the IPC file itself). W1 is also timed as LZ4 and
+ * ZSTD Feather files (bench/compressed.ts; written by pyarrow when a python with it is found, else
+ * skipped), by the CLI and the workers' code, interleaved with the uncompressed file's rounds; and
+ * every workload as Parquet, scored by the CLI and by a DuckDB SQL peer (bench/formats.ts).
+ * Prints one table, then whether the reports agree.
  * Benchmarks are not tests: nothing here runs under vitest.
  *
- * Usage: npm run bench -- [--quick] [--only W1,W3] [--runs N]
+ * Usage: [BENCH_PYTHON=python-with-pyarrow] npm run bench -- [--quick] [--only W1,W3] [--runs N]
  */
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { relative } from 'node:path';
@@ -19,6 +22,7 @@ import { describeDump, ensureDump } from '../examples/generate.ts';
 import { parseBenchArgs } from './args.ts';
 import { identical, maxRelativeDifference } from './agreement.ts';
 import { assertCliBuilt, cliCommand, runCli } from './cliRunner.ts';
+import { ensureCompressed, type CompressedVariant } from './compressed.ts';
 import type { Report } from '../src/index.ts';
 import { median } from './median.ts';
 import { compareNumpy, numpyUnavailable, runNumpy, type NumpyResult } from './numpyRunner.ts';
@@ -42,8 +46,8 @@ interface Measured {
   peakRssMb: number | null;
 }
 
-/** Makes a table row from a runner's timed runs (none: a skipped runner). */
-type RowMaker = (runner: string, timed: readonly Measured[]) => ResultRow;
+/** Makes a table row from a runner's timed runs (none: a skipped runner); `workload` names another input than the workload's own file. */
+type RowMaker = (runner: string, timed: readonly Measured[], workload?: string) => ResultRow;
 
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
@@ -51,10 +55,11 @@ async function main(): Promise<void> {
   const selected = workloads(args.quick).filter((w) => args.only === null || args.only.includes(w.id));
   if (selected.length === 0) throw new Error(`--only ${args.only?.join(',')} matches no workload (W1, W2, W3)`);
   await ensureInputs(selected);
+  const compressed = new Map(selected.map((w) => [w.id, ensureCompressed(w, progress)]));
   const numpySkip = numpyUnavailable();
   const loadBefore = loadavg();
   const results: WorkloadResult[] = [];
-  for (const w of selected) results.push(await benchWorkload(w, args.runs, numpySkip));
+  for (const w of selected) results.push(await benchWorkload(w, args.runs, numpySkip, compressed.get(w.id)!));
   const floor = await startupFloor(args.runs);
   const out = [
     machineLine(args.runs, loadBefore, loadavg()),
@@ -78,20 +83,48 @@ async function ensureInputs(selected: readonly Workload[]): Promise<void> {
   }
 }
 
-/** Times every runner on one workload: warm cache, one untimed warm-up each, then `runs` interleaved rounds. */
-async function benchWorkload(w: Workload, runs: number, numpySkip: string | null): Promise<WorkloadResult> {
-  await warmPageCache(w.path);
-  const timed = await timeRounds(w, runs);
+/** The runners timed on a workload's compressed copies: the whole CLI, and the workers' code in-process. */
+const COMPRESSED_RUNNERS = RUNNERS.filter((r) => r.id === 'cli1' || r.id === 'cli2' || r.id === 'inproc-worker');
+
+/**
+ * Times every runner on one workload (and the compressed-copy runners on its compressed copies):
+ * warm cache, one untimed warm-up each, then `runs` interleaved rounds.
+ */
+async function benchWorkload(
+  w: Workload,
+  runs: number,
+  numpySkip: string | null,
+  compressed: { ready: CompressedVariant[]; skipped: string | null },
+): Promise<WorkloadResult> {
+  for (const path of [w.path, ...compressed.ready.map((v) => v.path)]) await warmPageCache(path);
+  const timed = await timeRounds(w, runs, compressed.ready);
   const baseline = timed.get(BASELINE)!;
   const row = rowMaker(w, median(baseline.map((r) => r.seconds)));
   const numpy = await timeNumpy(w, runs, numpySkip);
   const rows = RUNNERS.map((r) => row(r.name, timed.get(r.id)!));
   rows.push(row(numpySkip === null ? 'numpy float32 (python3 process)' : `numpy float32 (skipped: ${numpySkip})`, numpy));
+  for (const v of compressed.ready) {
+    for (const r of COMPRESSED_RUNNERS) rows.push(row(r.name, timed.get(`${v.codec}:${r.id}`)!, `${w.id} ${v.title}`));
+  }
   const notes = [agreementNote(w, timed), kernelShareNote(w, timed)];
   if (numpy.length > 0) notes.push(numpyAgreement(w, numpy[0]!.result, baseline[0]!.report));
+  notes.push(...compressed.ready.map((v) => compressedNote(w, v, timed)));
+  if (compressed.skipped !== null) notes.push(`${compressed.skipped}.`);
   progress(`${w.id}: Parquet`);
   const parquet = await benchParquet(w, runs, row, median(timed.get('cli2')!.map((r) => r.seconds)));
   return { rows: [...rows, ...parquet.rows], notes: [...notes, ...parquet.notes] };
+}
+
+/** A compressed copy against the uncompressed file: same report, and its CLI time as a multiple of the uncompressed file's. */
+function compressedNote(w: Workload, v: CompressedVariant, timed: Map<string, RunnerResult[]>): string {
+  const cli2 = (key: string): number => median(timed.get(key)!.map((r) => r.seconds));
+  const reference = timed.get('cli2')![0]!.report;
+  const same = COMPRESSED_RUNNERS.every((r) => timed.get(`${v.codec}:${r.id}`)!.every((run) => identical(run.report, reference)));
+  const mb = statSync(v.path).size / 1e6;
+  return (
+    `${w.id} as ${v.codec.toUpperCase()} Feather (${mb.toFixed(1)} MB, written by pyarrow): reports ${same ? 'bit-identical to' : 'DIFFER from'} the uncompressed file's; ` +
+    `CLI --threads 2 ${(cli2(`${v.codec}:cli2`) / cli2('cli2')).toFixed(2)}x the uncompressed file's time.`
+  );
 }
 
 /** The CLI's fixed cost: median seconds of `--threads 2` on a one-batch file, as a note. */
@@ -121,14 +154,21 @@ async function startupFloor(runs: number): Promise<string> {
   );
 }
 
-/** Every runner once untimed (warm-up), then `runs` rounds of every runner in turn. */
-async function timeRounds(w: Workload, runs: number): Promise<Map<Runner['id'], RunnerResult[]>> {
+/**
+ * Every runner once untimed (warm-up), then `runs` rounds of every runner in turn; the
+ * compressed copies' runners (keyed "codec:runner") take their turns in the same rounds.
+ */
+async function timeRounds(w: Workload, runs: number, variants: readonly CompressedVariant[]): Promise<Map<string, RunnerResult[]>> {
+  const jobs = [
+    ...RUNNERS.map((r) => ({ key: r.id as string, run: () => r.run(w.path) })),
+    ...variants.flatMap((v) => COMPRESSED_RUNNERS.map((r) => ({ key: `${v.codec}:${r.id}`, run: () => r.run(v.path) }))),
+  ];
   progress(`${w.id} (${w.title}): warm-up`);
-  for (const r of RUNNERS) await r.run(w.path);
-  const timed = new Map<Runner['id'], RunnerResult[]>(RUNNERS.map((r) => [r.id, []]));
+  for (const job of jobs) await job.run();
+  const timed = new Map<string, RunnerResult[]>(jobs.map((job) => [job.key, []]));
   for (let round = 0; round < runs; round++) {
     progress(`${w.id}: round ${round + 1}/${runs}`);
-    for (const r of RUNNERS) timed.get(r.id)!.push(await r.run(w.path));
+    for (const job of jobs) timed.get(job.key)!.push(await job.run());
   }
   return timed;
 }
@@ -145,10 +185,10 @@ async function timeNumpy(w: Workload, runs: number, skip: string | null) {
 
 /** Makes a workload's table rows: medians of the timed runs, ratio to the baseline's median seconds. */
 function rowMaker(w: Workload, base: number): RowMaker {
-  return (runner, timed) => {
+  return (runner, timed, workload = `${w.id} ${w.title}`) => {
     const seconds = timed.length === 0 ? null : median(timed.map((r) => r.seconds));
     return {
-      workload: `${w.id} ${w.title}`,
+      workload,
       runner,
       seconds,
       cpuSeconds: medianOrNull(timed.map((r) => r.cpuSeconds)),
@@ -160,7 +200,7 @@ function rowMaker(w: Workload, base: number): RowMaker {
 }
 
 /** Whether the reports agree: across thread counts, in and out of the pool, and the workers' kernel vs the scalar one. */
-function agreementNote(w: Workload, timed: Map<Runner['id'], RunnerResult[]>): string {
+function agreementNote(w: Workload, timed: Map<string, RunnerResult[]>): string {
   const reports = (id: Runner['id']): Report[] => timed.get(id)!.map((r) => r.report);
   const same = (ids: Runner['id'][]): string => {
     const all = ids.flatMap(reports);
@@ -175,7 +215,7 @@ function agreementNote(w: Workload, timed: Map<Runner['id'], RunnerResult[]>): s
 }
 
 /** How much of the baseline's wall time the scalar kernel takes (the rest: reading batches with apache-arrow, extracting columns, merging). */
-function kernelShareNote(w: Workload, timed: Map<Runner['id'], RunnerResult[]>): string {
+function kernelShareNote(w: Workload, timed: Map<string, RunnerResult[]>): string {
   const runs = timed.get(BASELINE)!;
   const kernel = median(runs.map((r) => r.kernelSeconds ?? 0));
   const total = median(runs.map((r) => r.seconds));

@@ -46,6 +46,8 @@ const SUPPORTED: readonly Need[] = [
   'dict_large_utf8',
   'dict_utf8_view',
   'list_width_later_batch',
+  'lz4',
+  'zstd',
 ];
 
 interface Block {

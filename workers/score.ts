@@ -3,7 +3,9 @@
  * the batch itself (the main thread sends only the path and where the batch is, so no data
  * crosses threads); otherwise it gets the batch's columns, copied and transferred by the main
  * thread. Imports the kernel, the readers and the task messages only: never the pool, never the
- * public barrel. apache-arrow is loaded only if a task needs it (dictionaries, Utf8View, Parquet).
+ * public barrel. apache-arrow is loaded only if a task needs it (dictionaries, Utf8View, Parquet),
+ * and the decoders of compressed IPC bodies only if the file's batches are compressed (the task
+ * says which codecs the file uses; they are loaded before its first batch is read).
  *
  * Errors: the readers' own (FocalEvalErrors, and Node's I/O errors) are the input's and come back
  * as E_INPUT naming the file and batch; anything else thrown here is a bug and comes back as
@@ -12,9 +14,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
-import { arrowFileReader } from '../src/input/arrowFile.ts';
+import { arrowFileReader, readArrowBatch } from '../src/input/arrowFile.ts';
 import { extractColumns } from '../src/input/columns.ts';
 import { openLeanBatch, type LeanBatch } from '../src/input/ipc/batch.ts';
+import { loadCodecs, type Codec } from '../src/input/ipc/codecs.ts';
 import type { BatchRef } from '../src/input/open.ts';
 import { parquetBatches } from '../src/input/parquet.ts';
 import type { Plan } from '../src/input/plan.ts';
@@ -36,9 +39,9 @@ async function fileHandle(path: string): Promise<NonNullable<typeof openFile>> {
   return openFile;
 }
 
-async function fileReader(path: string): Promise<AsyncRecordBatchFileReader> {
+async function fileReader(path: string, codecs: readonly Codec[]): Promise<AsyncRecordBatchFileReader> {
   const file = await fileHandle(path);
-  return (file.reader ??= await arrowFileReader(file.handle, path));
+  return (file.reader ??= await arrowFileReader(file.handle, path, codecs));
 }
 
 /** Scores one batch into a fresh partial; a batch that cannot be read or scored comes back as a failure. */
@@ -82,11 +85,12 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   let columns: Columns;
   if (batch.kind === 'ipc-lean') {
     const { handle } = await fileHandle(batch.path);
-    const lean = openLeanBatch(handle.fd, batch.block, batch.columns, task.file);
+    if (batch.codecs.length > 0) await loadCodecs(batch.codecs);
+    const lean = openLeanBatch(handle.fd, batch.block, batch.columns, task.file, task.index);
     if (lean.sliceable && !task.weights) return scoreSlices(task, lean);
     columns = extractColumns(lean.read(), plan, task.file, task.index);
   } else if (batch.kind === 'ipc-file') {
-    const reader = await fileReader(batch.path);
+    const reader = await fileReader(batch.path, batch.codecs);
     const recordBatch = await readArrowBatch(reader, task.file, batch.index);
     columns = extractColumns(recordBatch, plan, task.file, batch.index);
   } else {
@@ -154,16 +158,4 @@ function rowOutputs(weights: Float64Array, n: number, perClassWidth: number): Ro
     easy: new Uint8Array(perClassWidth > 0 ? 0 : n),
     perClass: perClassWidth > 0 ? new Float32Array(n * perClassWidth) : null,
   };
-}
-
-/** One batch through apache-arrow's reader: its failures (a corrupt body, a bad dictionary) are the input's. */
-async function readArrowBatch(reader: AsyncRecordBatchFileReader, file: string, index: number) {
-  let batch;
-  try {
-    batch = await reader.readRecordBatch(index);
-  } catch (error) {
-    throw new FocalEvalError('E_INPUT', `${file}: batch ${index}: cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  if (!batch) throw new FocalEvalError('E_INPUT', `${file}: batch ${index} could not be read`);
-  return batch;
 }

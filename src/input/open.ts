@@ -6,7 +6,10 @@
  * Every input is checked before apache-arrow decodes it: see ipc/messageCheck.ts for why. An IPC
  * file whose scored columns the lean reader reads (numbers, bools, Utf8/LargeUtf8 and lists of
  * them: no dictionary, no view type) is planned and read without apache-arrow at all
- * (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and only then.
+ * (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and only then
+ * (through arrow.ts, which registers our decoders of compressed bodies). A compressed input's
+ * decoders are loaded before apache-arrow reads its batches: for a file, by whoever reads it (the
+ * BatchRef carries the file's codecs to the worker); for a stream, by its check.
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -14,10 +17,12 @@ import { resolve } from 'node:path';
 import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apache-arrow';
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { Columns } from '../kernel/types.ts';
-import { arrowFileReader } from './arrowFile.ts';
+import { loadArrow } from './arrow.ts';
+import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
 import type { SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { leanReads, type LeanColumn } from './ipc/batch.ts';
+import { CodecError, type Codec } from './ipc/codecs.ts';
 import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { checkedIpcStream } from './ipc/streamCheck.ts';
 import { columnPlaces } from './ipc/schema.ts';
@@ -30,11 +35,13 @@ export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable
 /**
  * Where one batch is, for a worker: a batch of an IPC file or a Parquet row group, which the
  * worker reads itself (through the lean reader when it reads the plan's columns: leanReads), or
- * the columns of a batch read on this thread, copied out so that they can be transferred.
+ * the columns of a batch read on this thread, copied out so that they can be transferred. An IPC
+ * file's reference carries the body compression codecs the file uses, whose decoders the worker
+ * loads before it reads.
  */
 export type BatchRef =
-  | { kind: 'ipc-file'; path: string; index: number }
-  | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[] }
+  | { kind: 'ipc-file'; path: string; index: number; codecs: Codec[] }
+  | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[]; codecs: Codec[] }
   | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
   | { kind: 'columns'; columns: Columns };
 
@@ -121,7 +128,8 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
   const absolute = resolve(path);
   const places = columnPlaces(layout.fields);
   let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
-  const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path))).reader;
+  const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path, layout.codecs))).reader;
+  const codecs = layout.codecs;
   const leanColumns = (plan: Plan): LeanColumn[] | null => {
     const wanted = [plan.predColumn, plan.labelColumn].map((name) => {
       const field = layout.fields.find((f) => f.name === name)!;
@@ -143,8 +151,8 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
       for (let index = 0; index < count; index++) {
         const block = layout.recordBatches[index]!;
         yield columns === null
-          ? { batch: { kind: 'ipc-file', path: absolute, index } }
-          : { batch: { kind: 'ipc-lean', path: absolute, block, columns } };
+          ? { batch: { kind: 'ipc-file', path: absolute, index, codecs } }
+          : { batch: { kind: 'ipc-lean', path: absolute, block, columns, codecs } };
       }
     },
     async *batches() {
@@ -154,18 +162,6 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
       if (arrowReader) await (await arrowReader).close();
     },
   };
-}
-
-/** One batch of an IPC file through apache-arrow: a batch it cannot read is an E_INPUT error naming the file and batch. */
-async function readArrowBatch(reader: AsyncRecordBatchFileReader, path: string, index: number): Promise<RecordBatch> {
-  let batch: RecordBatch | null;
-  try {
-    batch = (await reader.readRecordBatch(index)) ?? null;
-  } catch (error) {
-    throw new FocalEvalError('E_INPUT', `${path}: batch ${index}: cannot be read: ${(error as Error).message}`, { cause: error });
-  }
-  if (!batch) throw new FocalEvalError('E_INPUT', `${path}: batch ${index} could not be read`);
-  return batch;
 }
 
 /**
@@ -182,10 +178,10 @@ async function keptForPlan(widthColumn: string | null, batches: () => AsyncItera
   return first === null ? [] : [first];
 }
 
-async function openArrowFile(path: string): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
+async function openArrowFile(path: string, codecs: readonly Codec[]): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
   const handle = await open(path, 'r');
   try {
-    return { reader: await arrowFileReader(handle, path), close: () => handle.close() };
+    return { reader: await arrowFileReader(handle, path, codecs), close: () => handle.close() };
   } catch (error) {
     await handle.close();
     throw error;
@@ -215,11 +211,11 @@ async function openParquet(path: string): Promise<OpenedInput> {
 
 async function streamBatches(bytes: AsyncIterable<Uint8Array>, name: string): Promise<AsyncIterable<RecordBatch>> {
   try {
-    const { RecordBatchReader } = await import('apache-arrow');
+    const { RecordBatchReader } = await loadArrow();
     const reader = await RecordBatchReader.from(bytes);
     return reader as AsyncIterable<RecordBatch>;
   } catch (error) {
-    throw asInputError(error, name);
+    throw asInputError(error, name, null);
   }
 }
 
@@ -235,12 +231,14 @@ async function openBatches(
 ): Promise<OpenedInput> {
   const iterator =
     Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<RecordBatch>)[Symbol.iterator]();
+  let read = 0; // batches read so far: the index of the one being read
   const next = async (): Promise<RecordBatch | null> => {
     try {
       const r = await iterator.next();
+      if (!r.done) read++;
       return r.done ? null : r.value;
     } catch (error) {
-      throw asInputError(error, name);
+      throw asInputError(error, name, read);
     }
   };
   const first = await next();
@@ -286,8 +284,13 @@ async function openBatches(
   };
 }
 
-function asInputError(error: unknown, name: string): FocalEvalError {
+/** A reader's failure as an E_INPUT error naming the input (and the batch being read, if any). */
+function asInputError(error: unknown, name: string, batch: number | null): FocalEvalError {
   if (error instanceof FocalEvalError) return error;
+  // A frame our codec could not decode, inside apache-arrow's reading of a batch (or of a dictionary before it).
+  if (error instanceof CodecError) {
+    return new FocalEvalError('E_INPUT', `${name}: ${batch === null ? '' : `batch ${batch}: `}${error.message}`, { cause: error });
+  }
   return new FocalEvalError('E_INPUT', `${name}: not a readable Arrow IPC stream: ${(error as Error).message}`, {
     cause: error,
   });

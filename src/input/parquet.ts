@@ -6,6 +6,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { loadArrow } from './arrow.ts';
 import { guard } from './parquetGuard.ts';
 
 type ParquetWasm = typeof import('parquet-wasm');
@@ -42,7 +43,7 @@ export async function parquetLayout(path: string): Promise<ParquetLayout> {
     const metadata = file.metadata();
     const rowGroups = metadata.numRowGroups();
     metadata.free();
-    const { tableFromIPC } = await import('apache-arrow');
+    const { tableFromIPC } = await loadArrow();
     const schema = tableFromIPC(file.schema().intoIPCStream()).schema;
     return { rowGroups, schema };
   });
@@ -59,7 +60,7 @@ export async function* parquetBatches(path: string, columns: string[], rowGroup?
       ...(rowGroup === undefined ? {} : { rowGroups: [rowGroup] }),
     }),
   );
-  const { tableFromIPC } = await import('apache-arrow');
+  const { tableFromIPC } = await loadArrow();
   const reader = stream.getReader();
   try {
     for (;;) {

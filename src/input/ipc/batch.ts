@@ -5,9 +5,13 @@
  * shaped like apache-arrow's Data. No apache-arrow import: a worker starts faster without it.
  * The file was checked (fileCheck.ts) before any task was sent; this re-checks what it reads.
  * Reads are synchronous (io.ts says why): a worker has nothing else to do while its batch arrives.
+ * A compressed batch (LZ4_FRAME or ZSTD) is read whole: its columns' buffers are decoded into the
+ * decoder's reused memory (compressedBody.ts), whose decoder the caller has loaded (loadCodecs).
  */
 import type { BatchLike, DataLike } from '../arrowTypes.ts';
 import { FocalEvalError } from '../../errors.ts';
+import { isCodec, type Codec } from './codecs.ts';
+import { readCompressedBuffers } from './compressedBody.ts';
 import { FlatBuffer, int64InRange, IpcFormatError } from './flatbuffer.ts';
 import type { IpcBlock } from './fileCheck.ts';
 import { messagePrefix, readFully } from './io.ts';
@@ -25,9 +29,9 @@ export interface LeanColumn {
 /** The reused body buffer of this thread. */
 let scratch = new ArrayBuffer(0);
 
-/** Reads the named columns of the record batch at `block` of the file open as `fd`. */
-export function readLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string): BatchLike {
-  return openLeanBatch(fd, block, columns, name).read();
+/** Reads the named columns of the record batch at `block` (batch `batch`, for messages) of the file open as `fd`. */
+export function readLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string, batch?: number): BatchLike {
+  return openLeanBatch(fd, block, columns, name, batch).read();
 }
 
 /**
@@ -38,14 +42,14 @@ export function readLeanBatch(fd: number, block: IpcBlock, columns: readonly Lea
  */
 export interface LeanBatch {
   numRows: number;
-  /** Every column fixed-width (numbers, bools, FixedSizeLists of them), without nulls, its buffers complete. */
+  /** Every column fixed-width (numbers, bools, FixedSizeLists of them), without nulls, its buffers complete; the batch not compressed. */
   sliceable: boolean;
   /** The columns of rows [from, to) (default: all); a slice of a bool column starts at a multiple of 8. */
   read(from?: number, to?: number): BatchLike;
 }
 
-/** Reads the metadata of the record batch at `block` of the file open as `fd`. */
-export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string): LeanBatch {
+/** Reads the metadata of the record batch at `block` (batch `batch` of the file, for messages) of the file open as `fd`. */
+export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string, batch?: number): LeanBatch {
   const named = <T>(step: () => T): T => {
     try {
       return step();
@@ -56,7 +60,8 @@ export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly Lea
   const meta = named(() => decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength));
   const body = block.offset + block.metaDataLength;
   const slices = named(() => columns.map((c) => sliceLayout(c, meta)));
-  const sliceable = slices.every((l) => l !== null);
+  const sliceable = meta.compression === null && slices.every((l) => l !== null);
+  const where = batch === undefined ? 'a batch' : `batch ${batch}`;
   return {
     numRows: meta.length,
     sliceable,
@@ -64,7 +69,9 @@ export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly Lea
       named(() =>
         sliceable && (from > 0 || to < meta.length)
           ? readSlice(fd, body, columns, slices as SliceLayout[], from, to)
-          : readBatch(fd, body, columns, meta),
+          : meta.compression !== null
+            ? readCompressedBatch(fd, body, columns, meta, meta.compression, where)
+            : readBatch(fd, body, columns, meta),
       ),
   };
 }
@@ -73,6 +80,7 @@ interface Meta {
   length: number;
   nodes: { length: number; nullCount: number }[];
   buffers: { offset: number; length: number }[];
+  compression: Codec | null;
 }
 
 function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta): BatchLike {
@@ -98,6 +106,14 @@ function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], m
     const cursor = { node: c.place.node, buffer: c.place.buffer };
     return buildData(c.type, meta, cursor, body, start);
   });
+  return { numRows: meta.length, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
+}
+
+/** A compressed batch, whole: its columns' buffers decoded, then viewed as readBatch views a plain body. */
+function readCompressedBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta, codec: Codec, where: string): BatchLike {
+  const { body, buffers } = readCompressedBuffers(fd, bodyAt, codec, columns, meta.length, meta.nodes, meta.buffers, where);
+  const decoded = { ...meta, buffers };
+  const children = columns.map((c) => buildData(c.type, decoded, { node: c.place.node, buffer: c.place.buffer }, body, 0));
   return { numRows: meta.length, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
 }
 
@@ -194,9 +210,9 @@ function decodeMeta(bytes: Uint8Array, bodyLength: number): Meta {
   if (fb.u8Field(message, 1, 'the message') !== RECORD_BATCH) throw new IpcFormatError('a block is not a record batch');
   const batch = fb.table(message, 2, 'the record batch');
   if (!batch) throw new IpcFormatError('a record batch message has no header');
-  if (fb.table(batch, 3, 'the body compression')) {
-    throw new IpcFormatError('compressed record batches (LZ4/ZSTD) are not supported: write the file uncompressed');
-  }
+  const compressionTable = fb.table(batch, 3, 'the body compression');
+  const codec = compressionTable ? fb.u8Field(compressionTable, 0, 'the body compression') : null;
+  if (codec !== null && !isCodec(codec)) throw new IpcFormatError(`body compression codec ${codec} is not supported`);
   const length = int64InRange(fb.i64Field(batch, 0, 'the record batch'), 'the record batch length');
   const nodeVec = fb.vector(batch, 1, 16, 'the field nodes');
   const nodes = [];
@@ -213,7 +229,7 @@ function decodeMeta(bytes: Uint8Array, bodyLength: number): Meta {
     if (offset + len > bodyLength) throw new IpcFormatError(`buffer ${i} lies outside the body`);
     buffers.push({ offset, length: len });
   }
-  return { length, nodes, buffers };
+  return { length, nodes, buffers, compression: codec };
 }
 
 /** The buffer indices a column of this type uses, from its first. */

@@ -6,6 +6,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { fail, FlatBuffer, int64InRange, type Table } from './flatbuffer.ts';
+import type { Codec } from './codecs.ts';
 import { messagePrefix, readFully } from './io.ts';
 import {
   checkKeyValues,
@@ -29,12 +30,17 @@ export interface IpcBlock {
   bodyLength: number;
 }
 
-/** An IPC file's checked layout: its size, its schema's fields and its blocks, in footer order. */
+/**
+ * An IPC file's checked layout: its size, its schema's fields, its blocks in footer order, and
+ * the body compression codecs its batches use (dictionaries included), whose decoders a reader
+ * loads first.
+ */
 export interface IpcFileLayout {
   size: number;
   fields: IpcField[];
   recordBatches: IpcBlock[];
   dictionaries: IpcBlock[];
+  codecs: Codec[];
 }
 
 const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
@@ -120,8 +126,8 @@ function locateFooter(handle: FileHandle, size: number): { start: number; length
   return { start, length };
 }
 
-/** Checks the message a block points at (`bytes`: its prefix and metadata) against the block. */
-function checkBlockMessage(bytes: Uint8Array, block: IpcBlock, expected: number, schema: SchemaSummary): void {
+/** Checks the message a block points at (`bytes`: its prefix and metadata) against the block; returns its body compression codec. */
+function checkBlockMessage(bytes: Uint8Array, block: IpcBlock, expected: number, schema: SchemaSummary): Codec | null {
   const { prefixLength, metadataLength } = messagePrefix(bytes);
   // apache-arrow reads the body right after the metadata the prefix announces.
   if (metadataLength <= 0 || prefixLength + metadataLength !== block.metaDataLength) {
@@ -131,13 +137,15 @@ function checkBlockMessage(bytes: Uint8Array, block: IpcBlock, expected: number,
   if (message.headerType !== expected) fail(`holds a ${headerName(message.headerType)} message, not a ${headerName(expected)}`);
   // apache-arrow reads as many body bytes as the message says, not the block.
   if (message.bodyLength !== block.bodyLength) fail(`message body length ${message.bodyLength} disagrees with the block's ${block.bodyLength}`);
+  return message.compression;
 }
 
-/** Checks every block's message, in block order, so the first bad block is the one reported. */
-function checkBlocks(handle: FileHandle, blocks: readonly IpcBlock[], expected: number, schema: SchemaSummary): void {
+/** Checks every block's message, in block order, so the first bad block is the one reported; adds their codecs to `codecs`. */
+function checkBlocks(handle: FileHandle, blocks: readonly IpcBlock[], expected: number, schema: SchemaSummary, codecs: Set<Codec>): void {
   for (const [i, block] of blocks.entries()) {
     const where = `${expected === RECORD_BATCH ? 'record batch' : 'dictionary'} block ${i} (offset ${block.offset})`;
-    inContext(where, () => checkBlockMessage(readAt(handle, block.offset, block.metaDataLength), block, expected, schema));
+    const codec = inContext(where, () => checkBlockMessage(readAt(handle, block.offset, block.metaDataLength), block, expected, schema));
+    if (codec !== null) codecs.add(codec);
   }
 }
 
@@ -151,9 +159,10 @@ async function checkOpenFile(handle: FileHandle): Promise<IpcFileLayout> {
   const footerBytes = readAt(handle, footerAt.start, footerAt.length);
   const footer = inContext('the footer', () => checkFooter(footerBytes, footerAt.start));
   checkDisjoint([...footer.dictionaries, ...footer.recordBatches]);
-  checkBlocks(handle, footer.dictionaries, DICTIONARY_BATCH, footer.schema);
-  checkBlocks(handle, footer.recordBatches, RECORD_BATCH, footer.schema);
-  return { size, fields: footer.fields, recordBatches: footer.recordBatches, dictionaries: footer.dictionaries };
+  const codecs = new Set<Codec>();
+  checkBlocks(handle, footer.dictionaries, DICTIONARY_BATCH, footer.schema, codecs);
+  checkBlocks(handle, footer.recordBatches, RECORD_BATCH, footer.schema, codecs);
+  return { size, fields: footer.fields, recordBatches: footer.recordBatches, dictionaries: footer.dictionaries, codecs: [...codecs] };
 }
 
 /** Checks an Arrow IPC file's framing, footer, schema and blocks before apache-arrow reads it; throws E_INPUT naming the file. */

@@ -10,12 +10,15 @@
  * This module checks one message: its Message flatbuffer and the Schema, RecordBatch or
  * DictionaryBatch inside it (offsets in range, vectors inside the buffer, nesting depth and field
  * count bounded, buffers inside the body). fileCheck.ts checks a file's framing and footer with
- * it, streamCheck.ts a stream's. Not checked: the body bytes themselves, nor whether a column's
+ * it, streamCheck.ts a stream's. A compressed body must use a codec we decode (ipc/codecs.ts),
+ * which the summary reports so that the reader loads its decoder. Not checked: the body bytes
+ * themselves (a compressed buffer's length prefix is checked where it is decoded), nor whether a column's
  * buffers are long enough for its row count; both depend on the column type, so they are checked
  * on the decoded data.
  */
 import { FocalEvalError } from '../../errors.ts';
 import { TYPE } from '../arrowTypes.ts';
+import { codecName, isCodec, LENGTH_PREFIX_BYTES, LZ4_FRAME, ZSTD, type Codec } from './codecs.ts';
 import { fail, FlatBuffer, int64InRange, IpcFormatError, type Table } from './flatbuffer.ts';
 
 /** The largest metadata (a message's, or a file's footer) we read. */
@@ -72,6 +75,8 @@ export interface MessageSummary {
   readonly headerType: number;
   readonly bodyLength: number;
   readonly schema: SchemaSummary | null; // for a Schema message
+  /** A record or dictionary batch's body compression codec, null when its body is not compressed. */
+  readonly compression: Codec | null;
 }
 
 
@@ -146,31 +151,51 @@ function dictionaryId(value: bigint, what: string): number {
   return int64InRange(value, what, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER);
 }
 
-function checkRecordBatch(fb: FlatBuffer, batch: Table, bodyLength: number): void {
+/** Checks a RecordBatch table (a record batch's, or a dictionary batch's data); returns its body compression codec. */
+function checkRecordBatch(fb: FlatBuffer, batch: Table, bodyLength: number): Codec | null {
   int64InRange(fb.i64Field(batch, 0, 'a record batch'), 'the record batch length', MAX_ROWS);
   const nodes = fb.vector(batch, 1, 16, 'the field nodes');
   for (let i = 0; nodes && i < nodes.count; i++) {
     const length = int64InRange(fb.i64(nodes.start + 16 * i), `field node ${i}'s length`, MAX_ROWS);
     int64InRange(fb.i64(nodes.start + 16 * i + 8), `field node ${i}'s null count`, length);
   }
+  const codec = checkCompression(fb, fb.table(batch, 3, 'the body compression'));
   const buffers = fb.vector(batch, 2, 16, 'the buffers');
   for (let i = 0; buffers && i < buffers.count; i++) {
     const offset = int64InRange(fb.i64(buffers.start + 16 * i), `buffer ${i}'s offset`, bodyLength);
-    int64InRange(fb.i64(buffers.start + 16 * i + 8), `buffer ${i}'s length (body is ${bodyLength} bytes)`, bodyLength - offset);
+    const length = int64InRange(fb.i64(buffers.start + 16 * i + 8), `buffer ${i}'s length (body is ${bodyLength} bytes)`, bodyLength - offset);
+    // A compressed buffer starts with its uncompressed length; apache-arrow would read it past the buffer.
+    if (codec !== null && length > 0 && length < LENGTH_PREFIX_BYTES) {
+      fail(`buffer ${i} (${length} bytes) is too short for a ${codecName(codec)}-compressed buffer's ${LENGTH_PREFIX_BYTES}-byte length`);
+    }
   }
-  const compression = fb.table(batch, 3, 'the body compression');
-  if (compression) [1, 1].forEach((size, slot) => fb.scalar(compression, slot, size, 'the body compression'));
   const counts = fb.vector(batch, 4, 8, 'the variadic buffer counts');
   for (let i = 0; counts && i < counts.count; i++) int64InRange(fb.i64(counts.start + 8 * i), 'a variadic buffer count', MAX_ROWS);
+  return codec;
 }
 
-function checkDictionaryBatch(fb: FlatBuffer, batch: Table, bodyLength: number): number {
+// BodyCompression: 0 codec (CompressionType, a byte), 1 method (BodyCompressionMethod, a byte).
+const BUFFER_METHOD = 0;
+
+/** The codec of a batch's BodyCompression, null when there is none; a codec or method we cannot decode is refused. */
+function checkCompression(fb: FlatBuffer, compression: Table | null): Codec | null {
+  if (!compression) return null;
+  const codec = fb.u8Field(compression, 0, 'the body compression');
+  const method = fb.u8Field(compression, 1, 'the body compression');
+  if (!isCodec(codec)) {
+    fail(`body compression codec ${codec} is not supported (only ${codecName(LZ4_FRAME)} = ${LZ4_FRAME} and ${codecName(ZSTD)} = ${ZSTD} are)`);
+  }
+  if (method !== BUFFER_METHOD) fail(`${codecName(codec)} body compression method ${method} is not supported (only BUFFER = ${BUFFER_METHOD} is)`);
+  return codec;
+}
+
+function checkDictionaryBatch(fb: FlatBuffer, batch: Table, bodyLength: number): { id: number; compression: Codec | null } {
   const id = dictionaryId(fb.i64Field(batch, 0, 'a dictionary batch'), 'a dictionary id');
   const data = fb.table(batch, 1, 'the dictionary data');
   if (!data) fail('a dictionary batch has no data');
-  checkRecordBatch(fb, data, bodyLength);
+  const compression = checkRecordBatch(fb, data, bodyLength);
   fb.scalar(batch, 2, 1, 'a dictionary batch');
-  return id;
+  return { id, compression };
 }
 
 export function headerName(type: number): string {
@@ -191,14 +216,13 @@ export function checkMessage(metadata: Uint8Array, schema: SchemaSummary | null)
     case SCHEMA:
       // apache-arrow reads no body after a schema: a body would be misread as the next message.
       if (bodyLength !== 0) fail('a schema message has a body');
-      return { headerType, bodyLength, schema: checkSchema(fb, header) };
+      return { headerType, bodyLength, schema: checkSchema(fb, header), compression: null };
     case RECORD_BATCH:
-      checkRecordBatch(fb, header, bodyLength);
-      return { headerType, bodyLength, schema: null };
+      return { headerType, bodyLength, schema: null, compression: checkRecordBatch(fb, header, bodyLength) };
     case DICTIONARY_BATCH: {
-      const dictionaryId = checkDictionaryBatch(fb, header, bodyLength);
-      if (schema && !schema.dictionaryIds.has(dictionaryId)) fail(`a dictionary batch has id ${dictionaryId}, which no field uses`);
-      return { headerType, bodyLength, schema: null };
+      const { id, compression } = checkDictionaryBatch(fb, header, bodyLength);
+      if (schema && !schema.dictionaryIds.has(id)) fail(`a dictionary batch has id ${id}, which no field uses`);
+      return { headerType, bodyLength, schema: null, compression };
     }
     default:
       // apache-arrow skips other messages without reading their body, then misreads it.

@@ -2,9 +2,12 @@
  * Checking an Arrow IPC *stream* (a .arrows file or stdin) on its way to apache-arrow: framed
  * message by message (prefix, Message flatbuffer, body) while the bytes pass through unchanged,
  * each message checked as a file's are (messageCheck.ts), so that the reader never sees a negative
- * length, a schema it could spin on, or a body shorter than announced.
+ * length, a schema it could spin on, or a body shorter than announced. A compressed message is
+ * passed on only once the decoder of its codec has loaded (ipc/codecs.ts), since apache-arrow's
+ * codecs must decode synchronously.
  */
-import { fail } from './flatbuffer.ts';
+import { loadCodecs } from './codecs.ts';
+import { fail, FlatBuffer } from './flatbuffer.ts';
 import { CONTINUATION, messagePrefix } from './io.ts';
 import {
   checkMessage,
@@ -12,6 +15,7 @@ import {
   headerName,
   inContext,
   inputError,
+  RECORD_BATCH,
   SCHEMA,
   type MessageSummary,
   type SchemaSummary,
@@ -104,19 +108,32 @@ function checkStreamMessage(metadata: Uint8Array, schema: SchemaSummary | null):
   return message;
 }
 
+/** The message's header type if its root can be read (it is checked in full next), for naming it. */
+function peekHeaderType(metadata: Uint8Array): number | null {
+  try {
+    const fb = new FlatBuffer(metadata);
+    return fb.u8Field(fb.root('the message'), 1, 'the message');
+  } catch {
+    return null;
+  }
+}
+
 // The framing mirrors apache-arrow's stream reader, so it sees exactly the messages we checked.
 async function* frameMessages(queue: ByteQueue): AsyncGenerator<Uint8Array, void, undefined> {
   let schema: SchemaSummary | null = null;
   let position = 0;
+  let recordBatches = 0;
   for (let index = 0, prefix = await readPrefix(queue); prefix; index++, prefix = await readPrefix(queue)) {
     if (prefix.metadataLength === 0) {
       if (schema) yield prefix.bytes; // the end-of-stream marker
       break;
     }
-    const where = `message ${index} (byte ${position})`;
-    const metadata = await takeExactly(queue, prefix.metadataLength, `${where}'s metadata`);
+    const metadata = await takeExactly(queue, prefix.metadataLength, `message ${index} (byte ${position})'s metadata`);
+    const batch = peekHeaderType(metadata) === RECORD_BATCH ? `record batch ${recordBatches++}, ` : '';
+    const where = `message ${index} (${batch}byte ${position})`;
     const message = inContext(where, () => checkStreamMessage(metadata, schema));
     schema ??= message.schema;
+    if (message.compression !== null) await loadCodecs([message.compression]);
     yield concat(prefix.bytes, metadata);
     for (let left = message.bodyLength; left > 0; ) {
       if (!(await queue.fill(1))) fail(`truncated (the stream ends inside ${where}'s body)`);
