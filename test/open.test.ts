@@ -21,6 +21,7 @@ const failing = vi.hoisted(() => ({ error: null as Error | null }));
 vi.mock('../src/input/arrowFile.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/input/arrowFile.ts')>();
   return {
+    ...real,
     arrowFileReader: async (...args: Parameters<typeof real.arrowFileReader>) => {
       const reader = await real.arrowFileReader(...args);
       const error = failing.error;

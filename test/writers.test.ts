@@ -160,7 +160,11 @@ describe('files whose needs are supported give the dataset\'s expected report', 
 
 describe('files that need what is not supported yet fail cleanly', () => {
   const entries = manifest.files.filter((e) => !isSupported(e));
-  it.each(entries.map((e) => [`${e.file} (${e.needs.join(', ')})`, e] as const))(
+  // Every need of the vocabulary is supported today: then this says so, and the cases below are none.
+  it('lists the files whose needs are not all supported (none today)', () => {
+    expect(entries.map((e) => e.file)).toEqual([]);
+  });
+  it.skipIf(entries.length === 0).each(entries.map((e) => [`${e.file} (${e.needs.join(', ')})`, e] as const))(
     '%s: E_INPUT or E_SCHEMA, one line naming the file',
     async (_, entry) => {
       const file = path(entry.file);
