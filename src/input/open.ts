@@ -27,7 +27,7 @@ import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts'
 import { checkedIpcStream } from './ipc/streamCheck.ts';
 import { columnPlaces } from './ipc/schema.ts';
 import { parquetBatches, parquetLayout } from './parquet.ts';
-import { listWidth, PLAN_HOLD, type Plan } from './plan.ts';
+import { listWidth, mayHoldMore, type Plan } from './plan.ts';
 
 /** What `evaluate` accepts: a path ('-' for stdin), a Table, or batches. */
 export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
@@ -128,8 +128,12 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
   const absolute = resolve(path);
   const places = columnPlaces(layout.fields);
   let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
-  const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path, layout.codecs))).reader;
   const codecs = layout.codecs;
+  const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path, codecs))).reader;
+  /** Every batch through apache-arrow, in order (the plan's, the stage's). */
+  const all = async function* (): AsyncGenerator<RecordBatch> {
+    for (let index = 0; index < count; index++) yield readArrowBatch(await reader(), path, index);
+  };
   const leanColumns = (plan: Plan): LeanColumn[] | null => {
     const wanted = [plan.predColumn, plan.labelColumn].map((name) => {
       const field = layout.fields.find((f) => f.name === name)!;
@@ -141,11 +145,7 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
   return {
     name: path,
     schema: { fields: layout.fields },
-    async planBatches(widthColumn) {
-      return keptForPlan(widthColumn, async function* () {
-        for (let index = 0; index < count; index++) yield readArrowBatch(await reader(), path, index);
-      });
-    },
+    planBatches: (widthColumn) => keptForPlan(widthColumn, all),
     async *batchRefs(plan) {
       const columns = leanColumns(plan);
       for (let index = 0; index < count; index++) {
@@ -155,9 +155,7 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
           : { batch: { kind: 'ipc-lean', path: absolute, block, columns, codecs } };
       }
     },
-    async *batches() {
-      for (let index = 0; index < count; index++) yield readArrowBatch(await reader(), path, index);
-    },
+    batches: all,
     close: async () => {
       if (arrowReader) await (await arrowReader).close();
     },
@@ -193,18 +191,17 @@ async function openParquet(path: string): Promise<OpenedInput> {
   const { rowGroups, schema } = await parquetLayout(path);
   const absolute = resolve(path);
   const wanted = (plan: Plan): string[] => [plan.predColumn, plan.labelColumn];
+  const all = (): AsyncGenerator<RecordBatch> => parquetBatches(path, schema.fields.map((f) => f.name));
   return {
     name: path,
     schema,
-    async planBatches(widthColumn) {
-      return keptForPlan(widthColumn, () => parquetBatches(path, schema.fields.map((f) => f.name)));
-    },
+    planBatches: (widthColumn) => keptForPlan(widthColumn, all),
     async *batchRefs(plan) {
       for (let rowGroup = 0; rowGroup < rowGroups; rowGroup++) {
         yield { batch: { kind: 'parquet', path: absolute, rowGroup, columns: wanted(plan) } };
       }
     },
-    batches: () => parquetBatches(path, schema.fields.map((f) => f.name)),
+    batches: all,
     close: async () => {},
   };
 }
@@ -256,7 +253,7 @@ async function openBatches(
       let bytes = 0;
       for (let i = 0; ; i++) {
         if (i === held.length) {
-          if (ended || i >= PLAN_HOLD.batches || bytes >= PLAN_HOLD.bytes) return held.slice(0, 1);
+          if (ended || !mayHoldMore(i, bytes)) return held.slice(0, 1);
           const more = await next();
           if (more === null) {
             ended = true;

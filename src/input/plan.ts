@@ -98,6 +98,11 @@ export function planNeeds(schema: SchemaLike, options: Options): { batches: bool
  */
 export const PLAN_HOLD = { batches: 1024, bytes: 64 * 1024 * 1024 } as const;
 
+/** Whether the plan, holding `batches` batches of `bytes` bytes while it looks for a List's width, may hold one more (PLAN_HOLD). */
+export function mayHoldMore(batches: number, bytes: number): boolean {
+  return batches < PLAN_HOLD.batches && bytes < PLAN_HOLD.bytes;
+}
+
 /** The length of the first non-null row of a List column in a batch, if it has one. */
 export function listWidth(batch: RecordBatch, column: string): number | undefined {
   for (const data of batch.getChild(column)?.data ?? []) {

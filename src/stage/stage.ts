@@ -22,7 +22,7 @@ import { FocalEvalError, UsageError } from '../errors.ts';
 import { finalize } from '../report/finalize.ts';
 import { appendLossColumns, outputSchema } from './lossColumns.ts';
 import { parseOptions, type Options, type OptionsInput } from '../options.ts';
-import { kernelParams, listWidth, makePlan, partialShape, PLAN_HOLD, planNeeds, type Plan } from '../input/plan.ts';
+import { kernelParams, listWidth, makePlan, mayHoldMore, partialShape, planNeeds, type Plan } from '../input/plan.ts';
 import type { Report } from '../report/schema.ts';
 import type { ScoreResult, ScoreTask } from '../pool/task.ts';
 
@@ -113,7 +113,7 @@ class Stage extends Transform implements FocalStage {
   /** Whether the plan should wait for a later batch: a List prediction with no width so far, within PLAN_HOLD. */
   #waitsForWidth(latest: RecordBatch): boolean {
     const { widthColumn } = planNeeds(this.#held[0]!.schema, this.#opts);
-    if (widthColumn === null || this.#held.length >= PLAN_HOLD.batches || this.#heldBytes >= PLAN_HOLD.bytes) return false;
+    if (widthColumn === null || !mayHoldMore(this.#held.length, this.#heldBytes)) return false;
     return listWidth(latest, widthColumn) === undefined;
   }
 

@@ -14,7 +14,7 @@ import { isCodec, type Codec } from './codecs.ts';
 import { readCompressedBuffers } from './compressedBody.ts';
 import { FlatBuffer, int64InRange, IpcFormatError } from './flatbuffer.ts';
 import type { IpcBlock } from './fileCheck.ts';
-import { messagePrefix, readFully } from './io.ts';
+import { bodySpan, messagePrefix, readFully } from './io.ts';
 import { inputError, RECORD_BATCH } from './messageCheck.ts';
 import { TYPE } from '../arrowTypes.ts';
 import type { ColumnPlace, IpcType } from './schema.ts';
@@ -85,36 +85,29 @@ interface Meta {
 
 function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta): BatchLike {
   // Which buffers the columns use, and the span of the body that holds them all.
-  const used = columns.flatMap((c) => bufferRange(c.type, c.place.buffer));
-  let start = Infinity;
-  let end = 0;
-  for (const b of used) {
-    const buf = meta.buffers[b];
-    if (!buf) throw new IpcFormatError(`the batch has no buffer ${b}`);
-    if (buf.length > 0) {
-      start = Math.min(start, buf.offset);
-      end = Math.max(end, buf.offset + buf.length);
-    }
-  }
-  if (start === Infinity) start = end = 0;
+  const { start, end } = bodySpan(meta.buffers, columns.flatMap((c) => bufferRange(c.type, c.place.buffer)));
   const span = end - start;
   if (scratch.byteLength < span) scratch = new ArrayBuffer(Math.ceil(span * 1.25));
   const body = new Uint8Array(scratch, 0, span);
   readExactly(fd, body, bodyAt + start);
+  return columnsOver(columns, meta, body, start);
+}
 
-  const children = columns.map((c) => {
-    const cursor = { node: c.place.node, buffer: c.place.buffer };
-    return buildData(c.type, meta, cursor, body, start);
-  });
-  return { numRows: meta.length, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
+/** The columns built over `body`, which holds the batch's body from byte `start` on. */
+function columnsOver(columns: readonly LeanColumn[], meta: Meta, body: Uint8Array, start: number): BatchLike {
+  const children = columns.map((c) => buildData(c.type, meta, { node: c.place.node, buffer: c.place.buffer }, body, start));
+  return leanBatchOf(columns, meta.length, children);
+}
+
+/** A BatchLike of the read columns. */
+function leanBatchOf(columns: readonly LeanColumn[], numRows: number, children: DataLike[]): BatchLike {
+  return { numRows, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
 }
 
 /** A compressed batch, whole: its columns' buffers decoded, then viewed as readBatch views a plain body. */
 function readCompressedBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta, codec: Codec, where: string): BatchLike {
   const { body, buffers } = readCompressedBuffers(fd, bodyAt, codec, columns, meta.length, meta.nodes, meta.buffers, where);
-  const decoded = { ...meta, buffers };
-  const children = columns.map((c) => buildData(c.type, decoded, { node: c.place.node, buffer: c.place.buffer }, body, 0));
-  return { numRows: meta.length, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
+  return columnsOver(columns, { ...meta, buffers }, body, 0);
 }
 
 function readExactly(fd: number, into: Uint8Array, position: number): Uint8Array {
@@ -181,7 +174,7 @@ function readSlice(fd: number, bodyAt: number, columns: readonly LeanColumn[], l
     readExactly(fd, bytes, bodyAt + layout.buffer.offset + ranges[i]!.start);
     return sliceData(layout, 0, to - from, bytes);
   });
-  return { numRows: to - from, schema: { fields: columns.map((c) => ({ name: c.name })) }, data: { children } };
+  return leanBatchOf(columns, to - from, children);
 }
 
 /** The DataLike of a slice of `rows` rows at nesting level `level` of a column, over its value bytes. */

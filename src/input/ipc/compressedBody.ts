@@ -14,7 +14,8 @@
 import { TYPE } from '../arrowTypes.ts';
 import { CodecError, frameDecoder, LENGTH_PREFIX_BYTES, MAX_DECODED_BYTES, STORED_AS_IS, type Codec } from './codecs.ts';
 import { IpcFormatError } from './flatbuffer.ts';
-import { readFully } from './io.ts';
+import { bodySpan, readFully } from './io.ts';
+import type { LeanColumn } from './batch.ts';
 import type { ColumnPlace, IpcType } from './schema.ts';
 
 /** A buffer's place in the body, as the batch's metadata says. */
@@ -23,12 +24,6 @@ export interface BodyBuffer {
   length: number;
 }
 
-/** A column whose buffers are read: its name, type and first node and buffer. */
-export interface BodyColumn {
-  name: string;
-  type: IpcType;
-  place: ColumnPlace;
-}
 
 /** A buffer to decode: its index, its column, and the largest plausible uncompressed length. */
 interface Wanted {
@@ -48,7 +43,7 @@ export function readCompressedBuffers(
   fd: number,
   bodyAt: number,
   codec: Codec,
-  columns: readonly BodyColumn[],
+  columns: readonly LeanColumn[],
   rows: number,
   nodes: readonly { length: number }[],
   buffers: readonly BodyBuffer[],
@@ -59,17 +54,7 @@ export function readCompressedBuffers(
     limits(c.type, rows, { ...c.place }, nodes, c.name, out);
     return out;
   });
-  let start = Infinity;
-  let end = 0;
-  for (const w of wanted) {
-    const buf = buffers[w.index];
-    if (!buf) throw new IpcFormatError(`${batch}: the batch has no buffer ${w.index}`);
-    if (buf.length > 0) {
-      start = Math.min(start, buf.offset);
-      end = Math.max(end, buf.offset + buf.length);
-    }
-  }
-  if (start === Infinity) start = end = 0;
+  const { start, end } = bodySpan(buffers, wanted.map((w) => w.index), batch);
 
   const decoder = frameDecoder(codec);
   const input = decoder.input(end - start);

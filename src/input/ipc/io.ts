@@ -32,3 +32,22 @@ export function messagePrefix(bytes: Uint8Array): { prefixLength: number; metada
   if (bytes.byteLength < 8) fail('truncated message prefix');
   return { prefixLength: 8, metadataLength: view.getInt32(4, true) };
 }
+
+/**
+ * The span [start, end) of a record batch's body that holds the buffers at `indices` (empty ones
+ * aside; [0, 0) when all are empty): what one read of the body must cover. A buffer the batch
+ * does not have fails, `where` (if given) saying which batch.
+ */
+export function bodySpan(buffers: readonly { offset: number; length: number }[], indices: readonly number[], where?: string): { start: number; end: number } {
+  let start = Infinity;
+  let end = 0;
+  for (const b of indices) {
+    const buf = buffers[b];
+    if (!buf) fail(`${where === undefined ? '' : `${where}: `}the batch has no buffer ${b}`);
+    if (buf.length > 0) {
+      start = Math.min(start, buf.offset);
+      end = Math.max(end, buf.offset + buf.length);
+    }
+  }
+  return start === Infinity ? { start: 0, end: 0 } : { start, end };
+}
