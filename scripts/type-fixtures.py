@@ -142,7 +142,7 @@ def main():
     ipc_stream("mc_large_list.arrows", large)
     case("mc_large_list.arrows", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "columns")
     parquet("mc_large_list.parquet", large)
-    case("mc_large_list.parquet", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "parquet")
+    case("mc_large_list.parquet", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "parquet-lean")
 
     # Integer labels of every width and signedness.
     for arrow_type, name in [
@@ -290,7 +290,7 @@ def main():
     ipc_file("ml_large_list.arrow", ml_large)
     case("ml_large_list.arrow", "ml_plain.arrow", {"logits": "LargeList<Float32>", "label": "LargeList<Bool>"}, "ipc-lean")
     parquet("ml_large_list.parquet", ml_large)
-    case("ml_large_list.parquet", "ml_plain.arrow", {"logits": "LargeList<Float32>", "label": "LargeList<Bool>"}, "parquet")
+    case("ml_large_list.parquet", "ml_plain.arrow", {"logits": "LargeList<Float32>", "label": "LargeList<Bool>"}, "parquet-lean")
     int_targets = [None if t is None else [int(v) for v in t] for t in ML_TARGETS]
     ipc_file("ml_large_list_int64.arrow", ml_large.set_column(1, "label", pa.array(int_targets, pa.large_list(pa.int64()))))
     case("ml_large_list_int64.arrow", "ml_plain.arrow", {"logits": "LargeList<Float32>", "label": "LargeList<Int64>"}, "ipc-lean")
@@ -327,7 +327,7 @@ def main():
     ipc_stream("mc_empty_first_large_list.arrows", ef_large, sizes)
     case("mc_empty_first_large_list.arrows", "mc_empty_first_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "columns")
     parquet("mc_empty_first_large_list.parquet", ef_large, sizes)
-    case("mc_empty_first_large_list.parquet", "mc_empty_first_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "parquet")
+    case("mc_empty_first_large_list.parquet", "mc_empty_first_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "parquet-lean")
 
     # 64-bit labels out of range: beyond C, beyond 2^53 (no float64 holds 2^53 + 1), and the extremes.
     head = fsl(MC_PROBS[:8], f32)

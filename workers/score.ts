@@ -19,7 +19,10 @@ import { extractColumns } from '../src/input/columns.ts';
 import { openLeanBatch, type LeanBatch } from '../src/input/ipc/batch.ts';
 import { loadCodecs, type Codec } from '../src/input/ipc/codecs.ts';
 import type { BatchRef } from '../src/input/open.ts';
-import { parquetBatches } from '../src/input/parquet.ts';
+import type { BatchLike } from '../src/input/arrowTypes.ts';
+import { PARQUET_BATCH_ROWS, parquetBatches } from '../src/input/parquet.ts';
+import { NotLean } from '../src/input/parquet/decompress.ts';
+import { leanBatches } from '../src/input/parquet/rowGroup.ts';
 import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { createPartial } from '../src/kernel/partial.ts';
@@ -50,7 +53,7 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
     return await scoreBatch(task);
   } catch (error) {
     if (error instanceof FocalEvalError) return failure(error.code, error.message);
-    const where = `${task.file}: ${task.batch.kind === 'parquet' ? 'row group' : 'batch'} ${task.index}`;
+    const where = `${task.file}: ${task.batch.kind === 'parquet' || task.batch.kind === 'parquet-lean' ? 'row group' : 'batch'} ${task.index}`;
     const reason = error instanceof Error ? error.message || error.name : String(error);
     // Node's I/O errors carry a system code (EIO, ENOENT, ...): the input could not be read.
     if (typeof (error as NodeJS.ErrnoException)?.code === 'string') return failure('E_INPUT', `${where}: cannot be read: ${reason}`);
@@ -81,7 +84,8 @@ function failure(code: ErrorCode, message: string): ScoreResult {
 
 async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const { plan, params, batch } = task;
-  if (batch.kind === 'parquet') return scoreRowGroup(task, batch);
+  if (batch.kind === 'parquet') return scoreRowGroup(task, batch.path, batch.rowGroup, batch.columns);
+  if (batch.kind === 'parquet-lean') return scoreLeanRowGroup(task, batch);
   let columns: Columns;
   if (batch.kind === 'ipc-lean') {
     const { handle } = await fileHandle(batch.path);
@@ -131,12 +135,35 @@ function scoreSlices(task: ScoreTask, lean: LeanBatch): ScoreResult {
  * of its own (the main thread merges them in order, as it would separate batches); an invalid
  * row's place is its row within the row group.
  */
-async function scoreRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kind: 'parquet' }>): Promise<ScoreResult> {
+async function scoreRowGroup(task: ScoreTask, path: string, rowGroup: number, columns: string[]): Promise<ScoreResult> {
+  return scoreBatches(task, parquetBatches(path, columns, rowGroup), rowGroup);
+}
+
+/**
+ * A row group whose scored columns the lean reader reads (input/parquet/): straight from its
+ * pages into the kernel's arrays, batch by batch as scoreRowGroup does (so the sums are the same
+ * bits). What the lean reader meets and does not read (an encoding, say) sends the whole row
+ * group to parquet-wasm instead.
+ */
+async function scoreLeanRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kind: 'parquet-lean' }>): Promise<ScoreResult> {
+  const { group } = batch;
+  const { handle } = await fileHandle(batch.path);
+  if (group.codecs.length > 0) await loadCodecs(group.codecs);
+  try {
+    return await scoreBatches(task, leanBatches(handle.fd, group, task.file, PARQUET_BATCH_ROWS), group.rowGroup);
+  } catch (error) {
+    if (!(error instanceof NotLean)) throw error;
+    return scoreRowGroup(task, batch.path, group.rowGroup, group.columns.map((c) => c.column.name));
+  }
+}
+
+/** Scores a row group's batches, each into a partial of its own, merged by the main thread in order. */
+async function scoreBatches(task: ScoreTask, batches: AsyncIterable<BatchLike> | Iterable<BatchLike>, rowGroup: number): Promise<ScoreResult> {
   const partials: Float64Array[] = [];
   const kernel = kernelOf(task.plan);
   let offset = 0;
-  for await (const recordBatch of parquetBatches(batch.path, batch.columns, batch.rowGroup)) {
-    const columns = extractColumns(recordBatch, task.plan, task.file, batch.rowGroup);
+  for await (const recordBatch of batches) {
+    const columns = extractColumns(recordBatch, task.plan, task.file, rowGroup);
     const partial = createPartial(task.shape);
     const error = kernel(columns, task.params, partial, null);
     if (error) return { partial, error: { ...error, row: error.row + offset } };

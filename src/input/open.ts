@@ -11,7 +11,7 @@
  * decoders are loaded before apache-arrow reads its batches: for a file, by whoever reads it (the
  * BatchRef carries the file's codecs to the worker); for a stream, by its check.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apache-arrow';
@@ -19,14 +19,18 @@ import { FocalEvalError, UsageError } from '../errors.ts';
 import type { Columns } from '../kernel/types.ts';
 import { loadArrow } from './arrow.ts';
 import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
-import type { SchemaLike } from './arrowTypes.ts';
+import { TYPE, type BatchLike, type SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { leanReads, type LeanColumn } from './ipc/batch.ts';
-import { CodecError, type Codec } from './ipc/codecs.ts';
+import { CodecError, loadCodecs, type Codec } from './ipc/codecs.ts';
 import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { checkedIpcStream } from './ipc/streamCheck.ts';
 import { columnPlaces } from './ipc/schema.ts';
-import { parquetBatches, parquetLayout } from './parquet.ts';
+import { parquetBatches, parquetLayout, PARQUET_BATCH_ROWS } from './parquet.ts';
+import { NotLean } from './parquet/decompress.ts';
+import { leanColumns, leanRowGroup, readParquetFooter, type ParquetFooter } from './parquet/file.ts';
+import { leanBatches, type LeanRowGroup } from './parquet/rowGroup.ts';
+import type { LeanParquetColumn } from './parquet/schema.ts';
 import { listWidth, mayHoldMore, type Plan } from './plan.ts';
 
 /** What `evaluate` accepts: a path ('-' for stdin), a Table, or batches. */
@@ -43,6 +47,7 @@ export type BatchRef =
   | { kind: 'ipc-file'; path: string; index: number; codecs: Codec[] }
   | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[]; codecs: Codec[] }
   | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
+  | { kind: 'parquet-lean'; path: string; group: LeanRowGroup }
   | { kind: 'columns'; columns: Columns };
 
 /** A batch reference and the buffers to transfer with it (a copied batch's columns). */
@@ -61,7 +66,7 @@ export interface OpenedInput {
    * end. A file is read again by the workers: only the first batch and the one with the width are
    * kept. A stream's batches are held (up to PLAN_HOLD) and then scored in order.
    */
-  planBatches(widthColumn: string | null): Promise<RecordBatch[]>;
+  planBatches(widthColumn: string | null): Promise<BatchLike[]>;
   /** Each batch in input order, as a reference the caller wraps into a pool task. */
   batchRefs(plan: Plan): AsyncIterable<BatchItem>;
   /** The batches themselves, read on this thread in order (for the stage). */
@@ -166,14 +171,27 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
  * The plan's batches from a file's batches in order: the first, and with a `widthColumn` the
  * first that has a non-null row of it (each batch between is read and dropped).
  */
-async function keptForPlan(widthColumn: string | null, batches: () => AsyncIterable<RecordBatch>): Promise<RecordBatch[]> {
-  let first: RecordBatch | null = null;
+async function keptForPlan(widthColumn: string | null, batches: () => AsyncIterable<BatchLike>): Promise<BatchLike[]> {
+  let first: BatchLike | null = null;
   for await (const batch of batches()) {
     first ??= batch;
     if (widthColumn === null) break;
     if (listWidth(batch, widthColumn) !== undefined) return batch === first ? [first] : [first, batch];
   }
   return first === null ? [] : [first];
+}
+
+/**
+ * The first batch with a non-null row of `widthColumn` (else the last batch read): the lean
+ * reader's batches reuse their arrays, so only the one the plan reads is kept.
+ */
+async function widthBatch(widthColumn: string, batches: AsyncIterable<BatchLike>): Promise<BatchLike[]> {
+  let last: BatchLike | null = null;
+  for await (const batch of batches) {
+    last = batch;
+    if (listWidth(batch, widthColumn) !== undefined) break;
+  }
+  return last === null ? [] : [last];
 }
 
 async function openArrowFile(path: string, codecs: readonly Codec[]): Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> {
@@ -186,24 +204,59 @@ async function openArrowFile(path: string, codecs: readonly Codec[]): Promise<{ 
   }
 }
 
-/** A Parquet file: only its metadata is read here; each row group is a worker's task. */
+/**
+ * A Parquet file: only its footer is read here (parquet/file.ts), and each row group is a
+ * worker's task: read by the lean reader when it reads the plan's two columns there, else by
+ * parquet-wasm, which is also what reads the batches of this thread (the stage's, a dictionary's
+ * strings), and the schema when the footer alone cannot tell it.
+ */
 async function openParquet(path: string): Promise<OpenedInput> {
-  const { rowGroups, schema } = await parquetLayout(path);
+  const footer = readParquetFooter(path);
   const absolute = resolve(path);
-  const wanted = (plan: Plan): string[] => [plan.predColumn, plan.labelColumn];
+  const schema = footer.fields !== null ? { fields: footer.fields } : (await parquetLayout(path)).schema;
   const all = (): AsyncGenerator<RecordBatch> => parquetBatches(path, schema.fields.map((f) => f.name));
+  const hasDictionary = schema.fields.some((f) => f.type.typeId === TYPE.Dictionary);
   return {
     name: path,
     schema,
-    planBatches: (widthColumn) => keptForPlan(widthColumn, all),
+    planBatches: async (widthColumn) => {
+      const lean = widthColumn === null || hasDictionary ? null : leanColumns(footer, [widthColumn]);
+      if (lean === null) return keptForPlan(widthColumn, all);
+      try {
+        return await widthBatch(widthColumn!, leanPlanBatches(path, footer, lean));
+      } catch (error) {
+        if (error instanceof NotLean) return keptForPlan(widthColumn, all);
+        throw error;
+      }
+    },
     async *batchRefs(plan) {
-      for (let rowGroup = 0; rowGroup < rowGroups; rowGroup++) {
-        yield { batch: { kind: 'parquet', path: absolute, rowGroup, columns: wanted(plan) } };
+      const wanted = [plan.predColumn, plan.labelColumn];
+      const columns = leanColumns(footer, wanted);
+      for (let rowGroup = 0; rowGroup < footer.meta.rowGroups.length; rowGroup++) {
+        const group = columns === null ? null : leanRowGroup(footer.meta, rowGroup, columns);
+        yield {
+          batch: group === null ? { kind: 'parquet', path: absolute, rowGroup, columns: wanted } : { kind: 'parquet-lean', path: absolute, group },
+        };
       }
     },
     batches: all,
     close: async () => {},
   };
+}
+
+/** The batches of one lean column, row group after row group, read on this thread (for a List's width). */
+async function* leanPlanBatches(path: string, footer: ParquetFooter, columns: LeanParquetColumn[]): AsyncGenerator<BatchLike> {
+  const fd = openSync(path, 'r');
+  try {
+    for (let g = 0; g < footer.meta.rowGroups.length; g++) {
+      const group = leanRowGroup(footer.meta, g, columns);
+      if (group === null) throw new NotLean(`row group ${g}`);
+      if (group.codecs.length > 0) await loadCodecs(group.codecs);
+      yield* leanBatches(fd, group, path, PARQUET_BATCH_ROWS);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function streamBatches(bytes: AsyncIterable<Uint8Array>, name: string): Promise<AsyncIterable<RecordBatch>> {

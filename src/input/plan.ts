@@ -6,12 +6,12 @@
  *
  * The plan is plain data: it is sent with every task to the workers.
  */
-import type { RecordBatch } from 'apache-arrow';
+
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { InputKind, KernelParams, Mode } from '../kernel/types.ts';
 import type { PartialShape } from '../kernel/partial.ts';
 import type { Options } from '../options.ts';
-import { TYPE, typeName, type SchemaLike, type TypeLike } from './arrowTypes.ts';
+import { TYPE, typeName, type BatchLike, type DataLike, type SchemaLike, type TypeLike } from './arrowTypes.ts';
 
 /**
  * How the label column is stored: an integer of any width, a bool, a Dictionary of strings, a
@@ -104,15 +104,20 @@ export function mayHoldMore(batches: number, bytes: number): boolean {
 }
 
 /** The length of the first non-null row of a List column in a batch, if it has one. */
-export function listWidth(batch: RecordBatch, column: string): number | undefined {
-  for (const data of batch.getChild(column)?.data ?? []) {
-    const offsets = data.valueOffsets as Int32Array | BigInt64Array | undefined;
-    if (!offsets) continue;
-    for (let i = 0; i < data.length; i++) {
-      if (data.getValid(i)) return Number(offsets[i + 1]!) - Number(offsets[i]!);
-    }
+export function listWidth(batch: BatchLike, column: string): number | undefined {
+  const data = columnOf(batch, column);
+  const offsets = data?.valueOffsets as Int32Array | BigInt64Array | undefined;
+  if (!data || !offsets) return undefined;
+  for (let i = 0; i < data.length; i++) {
+    if (data.getValid(i)) return Number(offsets[data.offset + i + 1]!) - Number(offsets[data.offset + i]!);
   }
   return undefined;
+}
+
+/** A batch's column, by name. */
+function columnOf(batch: BatchLike, column: string): DataLike | undefined {
+  const index = batch.schema.fields.findIndex((f) => f.name === column);
+  return index < 0 ? undefined : batch.data.children[index];
 }
 
 /**
@@ -122,10 +127,10 @@ export function listWidth(batch: RecordBatch, column: string): number | undefine
 export function makePlan(
   schema: SchemaLike,
   options: Options,
-  batches: RecordBatch | readonly RecordBatch[] | null,
+  batches: BatchLike | readonly BatchLike[] | null,
   file: string,
 ): Plan {
-  const read: readonly RecordBatch[] = batches === null ? [] : Array.isArray(batches) ? batches : [batches as RecordBatch];
+  const read: readonly BatchLike[] = batches === null ? [] : Array.isArray(batches) ? batches : [batches as BatchLike];
   const firstBatch = read[0] ?? null;
   const fail = (column: string, expected: string, found: TypeLike | string): never => {
     const what = typeof found === 'string' ? found : typeName(found);
@@ -257,7 +262,7 @@ function resolveClassNames(
   options: Options,
   classes: number,
   labelType: TypeLike,
-  firstBatch: RecordBatch | null,
+  firstBatch: BatchLike | null,
   file: string,
 ): string[] {
   if (options.classNames !== undefined) {
@@ -295,8 +300,8 @@ function resolveClassNames(
 }
 
 /** The strings of the label column's dictionary in the first batch (none without a batch). */
-function firstDictionary(firstBatch: RecordBatch | null, label: string): (string | null)[] {
-  const dictionary = firstBatch?.getChild(label)?.data[0]?.dictionary;
+function firstDictionary(firstBatch: BatchLike | null, label: string): (string | null)[] {
+  const dictionary = firstBatch === null ? undefined : columnOf(firstBatch, label)?.dictionary;
   return dictionary ? (dictionary.toArray() as (string | null)[]) : [];
 }
 

@@ -45,7 +45,8 @@ class ParsedType implements IpcType {
   }
 }
 
-function makeType(fields: Omit<IpcType, 'toString'>): IpcType {
+/** A type with its Arrow name as toString (the Parquet reader makes them too). */
+export function makeType(fields: Omit<IpcType, 'toString'>): IpcType {
   return new ParsedType(fields);
 }
 

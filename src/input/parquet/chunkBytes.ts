@@ -1,0 +1,36 @@
+/**
+ * The bytes of one column chunk, read from the file a window at a time into a buffer reused from
+ * window to window (and from chunk to chunk: a worker reads a row group's columns one after the
+ * other). A view is valid until the next call.
+ */
+import { readFully } from '../ipc/io.ts';
+
+/** How much is read at once: a few pages, so that a chunk of small pages is not read page by page. */
+const WINDOW_BYTES = 4 * 1024 * 1024;
+
+export class ChunkBytes {
+  private buffer: Uint8Array = new Uint8Array(0);
+  /** The chunk bytes [from, from + filled) are in `buffer`. */
+  private from = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly fd: number,
+    /** The chunk's first byte in the file, and its length. */
+    private readonly start: number,
+    readonly length: number,
+  ) {}
+
+  /** Chunk bytes [at, at + bytes), `bytes` clipped to the chunk's end. */
+  view(at: number, bytes: number): Uint8Array {
+    const end = Math.min(at + bytes, this.length);
+    if (at < this.from || end > this.from + this.filled) {
+      const size = Math.min(Math.max(end - at, WINDOW_BYTES), this.length - at);
+      if (this.buffer.length < size) this.buffer = new Uint8Array(Math.ceil(size * 1.25));
+      readFully(this.fd, this.buffer.subarray(0, size), this.start + at, 'the file ends inside a column chunk');
+      this.from = at;
+      this.filled = size;
+    }
+    return this.buffer.subarray(at - this.from, end - this.from);
+  }
+}
