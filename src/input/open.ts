@@ -231,7 +231,8 @@ async function openParquet(path: string): Promise<OpenedInput> {
     },
     async *batchRefs(plan) {
       const wanted = [plan.predColumn, plan.labelColumn];
-      const columns = leanColumns(footer, wanted);
+      // FOCAL_EVAL_PARQUET_READER=parquet-wasm: every row group through parquet-wasm (to compare, or to step around the lean reader).
+      const columns = process.env.FOCAL_EVAL_PARQUET_READER === 'parquet-wasm' ? null : leanColumns(footer, wanted);
       for (let rowGroup = 0; rowGroup < footer.meta.rowGroups.length; rowGroup++) {
         const group = columns === null ? null : leanRowGroup(footer.meta, rowGroup, columns);
         yield {

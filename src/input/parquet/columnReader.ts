@@ -17,6 +17,7 @@ import { isUniform } from './uniformLists.ts';
 import { CODEC, ParquetFormatError, PHYSICAL } from './metadata.ts';
 import { decodePageHeader, PAGE, type PageHeader } from './pageHeader.ts';
 import type { LeanParquetColumn } from './schema.ts';
+import { ThriftError } from './thrift.ts';
 
 /** parquet.thrift Encoding. */
 const ENCODING = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3, BIT_PACKED: 4, RLE_DICTIONARY: 8, BYTE_STREAM_SPLIT: 9 } as const;
@@ -296,7 +297,13 @@ export class ColumnReader {
     for (let window = 256; ; window *= 16) {
       const bytes = this.bytes.view(this.pos, window);
       const complete = this.pos + bytes.length >= this.bytes.length || window >= 16 * 1024 * 1024;
-      const decoded = decodePageHeader(bytes, complete);
+      let decoded;
+      try {
+        decoded = decodePageHeader(bytes, complete);
+      } catch (error) {
+        if (!(error instanceof ThriftError)) throw error;
+        throw new ParquetFormatError(`column "${this.column.name}": the page header at byte ${this.pos} of its column chunk: ${error.message}`);
+      }
       if (decoded) return decoded;
     }
   }
@@ -308,7 +315,12 @@ export class ColumnReader {
     }
     if (this.pageBuffer.length < size) this.pageBuffer = new Uint8Array(Math.ceil(size * 1.25));
     const out = this.pageBuffer.subarray(0, size);
-    decompressPage(this.chunk.codec, input, out);
+    try {
+      decompressPage(this.chunk.codec, input, out);
+    } catch (error) {
+      if (error instanceof ParquetFormatError) throw new ParquetFormatError(`column "${this.column.name}": ${error.message}`);
+      throw error;
+    }
     return out;
   }
 
