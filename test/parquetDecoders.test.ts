@@ -164,7 +164,7 @@ describe('uniform lists from their level runs', () => {
     for (let trial = 0; trial < 400; trial++) {
       const width = 1 + Math.floor(rng() * 12);
       const rows = 1 + Math.floor(rng() * 30);
-      const levels = Array.from({ length: rows * width }, (_, k) => (k % width === 0 ? 0 : 1));
+      const levels: number[] = Array.from({ length: rows * width }, (_, k) => (k % width === 0 ? 0 : 1));
       if (trial % 2 === 1) {
         const at = Math.floor(rng() * levels.length);
         levels[at] = 1 - levels[at]!;
