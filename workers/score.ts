@@ -22,7 +22,7 @@ import type { BatchRef } from '../src/input/open.ts';
 import type { BatchLike } from '../src/input/arrowTypes.ts';
 import { PARQUET_BATCH_ROWS, parquetBatches } from '../src/input/parquet.ts';
 import { NotLean } from '../src/input/parquet/decompress.ts';
-import { leanBatches } from '../src/input/parquet/rowGroup.ts';
+import { leanBatches, type ColumnReader } from '../src/input/parquet/rowGroup.ts';
 import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { createPartial } from '../src/kernel/partial.ts';
@@ -46,6 +46,9 @@ async function fileReader(path: string, codecs: readonly Codec[]): Promise<Async
   const file = await fileHandle(path);
   return (file.reader ??= await arrowFileReader(file.handle, path, codecs));
 }
+
+/** This worker's Parquet column readers, kept (with their buffers) from row group to row group: a worker runs one task at a time. */
+const parquetReaders: ColumnReader[] = [];
 
 /** Scores one batch into a fresh partial; a batch that cannot be read or scored comes back as a failure. */
 export default async function score(task: ScoreTask): Promise<ScoreResult> {
@@ -150,7 +153,7 @@ async function scoreLeanRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kin
   const { handle } = await fileHandle(batch.path);
   if (group.codecs.length > 0) await loadCodecs(group.codecs);
   try {
-    return await scoreBatches(task, leanBatches(handle.fd, group, task.file, PARQUET_BATCH_ROWS), group.rowGroup);
+    return await scoreBatches(task, leanBatches(handle.fd, group, task.file, PARQUET_BATCH_ROWS, parquetReaders), group.rowGroup);
   } catch (error) {
     if (!(error instanceof NotLean)) throw error;
     return scoreRowGroup(task, batch.path, group.rowGroup, group.columns.map((c) => c.column.name));

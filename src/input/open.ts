@@ -29,7 +29,7 @@ import { columnPlaces } from './ipc/schema.ts';
 import { parquetBatches, parquetLayout, PARQUET_BATCH_ROWS } from './parquet.ts';
 import { NotLean } from './parquet/decompress.ts';
 import { leanColumns, leanRowGroup, readParquetFooter, type ParquetFooter } from './parquet/file.ts';
-import { leanBatches, type LeanRowGroup } from './parquet/rowGroup.ts';
+import { leanBatches, type ColumnReader, type LeanRowGroup } from './parquet/rowGroup.ts';
 import type { LeanParquetColumn } from './parquet/schema.ts';
 import { listWidth, mayHoldMore, type Plan } from './plan.ts';
 
@@ -248,12 +248,13 @@ async function openParquet(path: string): Promise<OpenedInput> {
 /** The batches of one lean column, row group after row group, read on this thread (for a List's width). */
 async function* leanPlanBatches(path: string, footer: ParquetFooter, columns: LeanParquetColumn[]): AsyncGenerator<BatchLike> {
   const fd = openSync(path, 'r');
+  const readers: ColumnReader[] = [];
   try {
     for (let g = 0; g < footer.meta.rowGroups.length; g++) {
       const group = leanRowGroup(footer.meta, g, columns);
       if (group === null) throw new NotLean(`row group ${g}`);
       if (group.codecs.length > 0) await loadCodecs(group.codecs);
-      yield* leanBatches(fd, group, path, PARQUET_BATCH_ROWS);
+      yield* leanBatches(fd, group, path, PARQUET_BATCH_ROWS, readers);
     }
   } finally {
     closeSync(fd);

@@ -13,13 +13,19 @@ export class ChunkBytes {
   /** The chunk bytes [from, from + filled) are in `buffer`. */
   private from = 0;
   private filled = 0;
+  private fd = -1;
+  /** The chunk's first byte in the file, and its length. */
+  private start = 0;
+  length = 0;
 
-  constructor(
-    private readonly fd: number,
-    /** The chunk's first byte in the file, and its length. */
-    private readonly start: number,
-    readonly length: number,
-  ) {}
+  /** Starts on another chunk, keeping the buffer. */
+  reset(fd: number, start: number, length: number): void {
+    this.fd = fd;
+    this.start = start;
+    this.length = length;
+    this.from = 0;
+    this.filled = 0;
+  }
 
   /** Chunk bytes [at, at + bytes), `bytes` clipped to the chunk's end. */
   view(at: number, bytes: number): Uint8Array {

@@ -56,33 +56,47 @@ interface Page {
 }
 
 export class ColumnReader {
-  private readonly bytes: ChunkBytes;
+  private readonly bytes = new ChunkBytes();
   private readonly Kind: ValuesClass;
   private readonly width: number;
+  private column!: LeanParquetColumn;
+  private chunk!: ChunkRef;
   private pos = 0;
   private valuesSeen = 0;
   private page: Page | null = null;
   private dictionary: Values | null = null;
-  // Reused buffers: the decompressed page, its levels, its dictionary indices, and the output arrays.
+  // Buffers reused from page to page and from chunk to chunk (fresh memory costs a page fault per
+  // 4 KiB): the decompressed page, its levels, its decoded values, the dictionary, the outputs.
   private pageBuffer: Uint8Array = new Uint8Array(0);
   private defBuffer: Uint8Array = new Uint8Array(0);
   private repBuffer: Uint8Array = new Uint8Array(0);
   private decoded: Values;
+  private dictionaryBuffer: Values;
   private out: Values;
   private offsets = new Int32Array(0);
   private rowBits: Uint8Array = new Uint8Array(0);
   private slotBits: Uint8Array = new Uint8Array(0);
 
-  constructor(
-    fd: number,
-    readonly column: LeanParquetColumn,
-    private readonly chunk: ChunkRef,
-  ) {
-    this.bytes = new ChunkBytes(fd, chunk.start, chunk.bytes);
+  private constructor(column: LeanParquetColumn) {
     this.Kind = valuesClass(column);
     this.width = column.physical === PHYSICAL.BOOLEAN ? 1 : this.Kind.BYTES_PER_ELEMENT;
     this.decoded = new this.Kind(0);
+    this.dictionaryBuffer = new this.Kind(0);
     this.out = new this.Kind(0);
+  }
+
+  /** A reader set to read `chunk` of `fd`, from `readers` (its buffers kept from the last chunk it read) or new. */
+  static of(readers: ColumnReader[], slot: number, fd: number, column: LeanParquetColumn, chunk: ChunkRef): ColumnReader {
+    let reader = readers[slot];
+    if (!reader || reader.Kind !== valuesClass(column)) readers[slot] = reader = new ColumnReader(column);
+    reader.column = column;
+    reader.chunk = chunk;
+    reader.bytes.reset(fd, chunk.start, chunk.bytes);
+    reader.pos = 0;
+    reader.valuesSeen = 0;
+    reader.page = null;
+    reader.dictionary = null;
+    return reader;
   }
 
   /** The next `rows` rows. */
@@ -330,8 +344,9 @@ export class ColumnReader {
     const bytes = this.decompressed(body, header.uncompressedSize);
     const n = header.numValues;
     if (bytes.length < n * this.width) throw new ParquetFormatError(`column "${this.column.name}": a dictionary of ${n} values holds ${bytes.length} bytes`);
-    const dictionary = new this.Kind(n);
-    new Uint8Array(dictionary.buffer).set(bytes.subarray(0, n * this.width));
+    if (this.dictionaryBuffer.length < n) this.dictionaryBuffer = new this.Kind(Math.ceil(n * 1.25));
+    const dictionary = this.dictionaryBuffer.subarray(0, n);
+    new Uint8Array(dictionary.buffer, 0, n * this.width).set(bytes.subarray(0, n * this.width));
     this.dictionary = dictionary;
   }
 

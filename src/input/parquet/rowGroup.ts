@@ -11,6 +11,7 @@ import { FocalEvalError } from '../../errors.ts';
 import { IpcFormatError } from '../ipc/flatbuffer.ts';
 import type { Codec } from '../ipc/codecs.ts';
 import { ColumnReader, type ChunkRef } from './columnReader.ts';
+export { ColumnReader };
 import { NotLean } from './decompress.ts';
 import { Lz4Error } from './lz4Raw.ts';
 import { ParquetFormatError } from './metadata.ts';
@@ -27,8 +28,13 @@ export interface LeanRowGroup {
   codecs: Codec[];
 }
 
-/** The row group's batches, in order; each batch's arrays are valid until the next is read. */
-export function* leanBatches(fd: number, group: LeanRowGroup, file: string, batchRows: number): Generator<BatchLike> {
+/**
+ * The row group's batches, in order; each batch's arrays are valid until the next is read. The
+ * column readers come from `readers` (one per column, reused with their buffers from row group to
+ * row group): a caller keeps one such array per sequence of row groups it reads, never two
+ * readings at once over one array.
+ */
+export function* leanBatches(fd: number, group: LeanRowGroup, file: string, batchRows: number, readers: ColumnReader[]): Generator<BatchLike> {
   const where = `${file}: row group ${group.rowGroup}`;
   const located = <T>(step: () => T): T => {
     try {
@@ -44,12 +50,12 @@ export function* leanBatches(fd: number, group: LeanRowGroup, file: string, batc
       throw error;
     }
   };
-  const readers = group.columns.map(({ column, chunk }) => new ColumnReader(fd, column, chunk));
+  const columns = group.columns.map(({ column, chunk }, slot) => ColumnReader.of(readers, slot, fd, column, chunk));
   const fields = group.columns.map(({ column }) => ({ name: column.name }));
   for (let from = 0; from < group.rows; from += batchRows) {
     const rows = Math.min(batchRows, group.rows - from);
-    const children = located(() => readers.map((reader) => reader.read(rows)));
+    const children = located(() => columns.map((reader) => reader.read(rows)));
     yield { numRows: rows, schema: { fields }, data: { children } };
   }
-  located(() => readers.forEach((reader) => reader.finish(group.rows)));
+  located(() => columns.forEach((reader) => reader.finish(group.rows)));
 }
