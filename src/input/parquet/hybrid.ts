@@ -174,7 +174,7 @@ export function decodeIndexed(input: Uint8Array, from: number, end: number, bitW
           held += 8;
         }
         const index = acc & mask;
-        acc >>>= bitWidth;
+        acc >>= bitWidth; // acc < 2^31 (at most 23 bits held when a byte comes in): >> keeps it an int32
         held -= bitWidth;
         if (index >= size) throw new ParquetFormatError(`dictionary index ${index} of a dictionary of ${size}`);
         out[k] = dictionary[index]!;
