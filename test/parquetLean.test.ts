@@ -135,6 +135,16 @@ describe('corrupt Parquet is a located E_INPUT error', () => {
     expect(error.message).toMatch(/row group 0: column "probs": a SNAPPY page does not decompress: .* \(corrupt Parquet\)/);
   });
 
+  it('a page header that declares a gigantic page is refused before anything is allocated', async () => {
+    // A dictionary page header (Thrift compact): 1 type = 2 (zigzag 4), 2 uncompressed size = 2^31 - 1,
+    // 3 compressed size = 1, 7 its dictionary header { 1 num_values = 1, 2 encoding = PLAIN }.
+    const header = [0x15, 0x04, 0x15, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0x15, 0x02, 0x4c, 0x15, 0x02, 0x15, 0x00, 0x00, 0x00];
+    const path = patched('mc.snappy.parquet', () => 0, header);
+    const error = await failure(path);
+    expect(error.code).toBe('E_INPUT');
+    expect(error.message).toMatch(/row group 0: column "probs": a page declares 2147483647 bytes .* past what the reader holds/);
+  });
+
   it('a footer whose column chunk lies past the data', async () => {
     const data = new Uint8Array(readFileSync(dir('bin.snappy.parquet')));
     // Drop 2,000 bytes of data after the magic: every chunk now reaches past the data, the footer intact.

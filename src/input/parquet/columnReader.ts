@@ -22,6 +22,13 @@ import { ThriftError } from './thrift.ts';
 /** parquet.thrift Encoding. */
 const ENCODING = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3, BIT_PACKED: 4, RLE_DICTIONARY: 8, BYTE_STREAM_SPLIT: 9 } as const;
 
+/**
+ * Bounds on one page, so that a corrupt header cannot make the reader allocate gigabytes: far past
+ * what writers make (pyarrow, arrow-rs and DuckDB cut pages at about 1 MB).
+ */
+const MAX_PAGE_BYTES = 1024 * 1024 * 1024;
+const MAX_PAGE_VALUES = 2 ** 28;
+
 /** Where a column chunk is and what it holds (from the footer). */
 export interface ChunkRef {
   codec: number;
@@ -288,6 +295,11 @@ export class ColumnReader {
     for (;;) {
       if (this.pos >= this.bytes.length) return (this.page = null);
       const { header, length } = this.header();
+      if (header.uncompressedSize > MAX_PAGE_BYTES || header.numValues > MAX_PAGE_VALUES) {
+        throw new ParquetFormatError(
+          `column "${this.column.name}": a page declares ${header.uncompressedSize} bytes and ${header.numValues} values, past what the reader holds (${MAX_PAGE_BYTES} bytes, ${MAX_PAGE_VALUES} values)`,
+        );
+      }
       this.pos += length;
       const body = this.bytes.view(this.pos, header.compressedSize);
       if (body.length < header.compressedSize) throw new ParquetFormatError(`column "${this.column.name}": a page runs past its column chunk`);
