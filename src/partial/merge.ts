@@ -5,7 +5,7 @@
  * the partials' batches in order does: each batch's float sums added in turn to a running total
  * that starts at zero, the counts (exact in any order) once; so it is that run's report, bit for bit.
  */
-import { UsageError } from '../errors.ts';
+import { FocalEvalError } from '../errors.ts';
 import { createPartial } from '../kernel/partial.ts';
 import { parseOptions } from '../options.ts';
 import { finalize } from '../report/finalize.ts';
@@ -21,11 +21,12 @@ const PLAN_FIELDS = ['mode', 'input', 'classes', 'classNames', 'labelStrings', '
  * names, by default the partials' inputs) are for the error that incompatible partials raise.
  */
 export function mergePartials(parts: readonly RunPartial[], names: readonly string[] = parts.map((p) => p.inputs.join(' + '))): RunPartial {
-  if (parts.length === 0) throw new UsageError('merge needs at least one partial');
+  if (parts.length === 0) throw new FocalEvalError('E_USAGE', 'merge needs at least one partial');
   const first = parts[0]!;
   parts.forEach((part, i) => {
     const why = incompatibility(first, part);
-    if (why !== null) throw new UsageError(`${names[i]}: cannot be merged with ${names[0]}: ${why}`);
+    // E_USAGE (the files given do not go together), without the --help hint a UsageError (a flag) gets.
+    if (why !== null) throw new FocalEvalError('E_USAGE', `${names[i]}: cannot be merged with ${names[0]}: ${why}`);
   });
   const counts = new Float64Array(first.counts.length);
   for (const part of parts) for (let j = 0; j < counts.length; j++) counts[j]! += part.counts[j]!;
