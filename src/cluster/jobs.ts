@@ -82,13 +82,16 @@ export async function connect(url: string, persistent: boolean): Promise<Redis> 
     lazyConnect: true,
     retryStrategy: () => (persistent || ++attempts < 3 ? 500 : null),
   });
-  redis.on('error', () => {}); // reported by the PING below, or retried
+  let lastError: Error | null = null;
+  redis.on('error', (error: Error) => (lastError = error)); // reported by the PING below, or retried
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new FocalEvalError('E_INPUT', `${url}: cannot reach Redis: ${(error as Error).message}`, { cause: error });
+    // The socket's own error (ECONNREFUSED...) says more than ioredis's "Connection is closed".
+    const reason = (lastError ?? (error as Error)).message;
+    throw new FocalEvalError('E_INPUT', `${url}: cannot reach Redis: ${reason}`, { cause: error });
   }
   return redis;
 }
