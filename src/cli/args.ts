@@ -266,7 +266,7 @@ export const FLAGS: readonly Flag[] = [
     value: 'S:E',
     description: 'score: only batches S to E - 1 of the input (0-based; Parquet: row groups), a shard of a big file',
   },
-  { role: 'cluster', name: 'redis', value: 'URL', description: 'the Redis server', computedDefault: 'redis://127.0.0.1:6379' },
+  { role: 'cluster', name: 'redis', value: 'URL', description: 'the Redis server', computedDefault: '$FOCAL_EVAL_REDIS, else redis://127.0.0.1:6379' },
   { role: 'cluster', name: 'queue', value: 'NAME', description: 'the BullMQ queue', computedDefault: 'focal-eval' },
   { role: 'cluster', name: 'prefix', value: 'P', description: "BullMQ's key prefix (Redis Cluster: a {hash-tag})", computedDefault: 'bull' },
   { role: 'cluster', name: 'run', value: 'ID', description: "submit: the run's id", computedDefault: 'a hash of the shards and options' },
