@@ -37,7 +37,7 @@ const commonJsShim = [
 ].join('\n');
 
 const piscinaInside = { banner: { js: commonJsShim }, define: { __dirname: '__piscinaDir' } };
-const packagesOutside = { external: ['apache-arrow', 'parquet-wasm'] };
+const packagesOutside = { external: ['apache-arrow', 'parquet-wasm', 'bullmq', 'ioredis'] };
 /** A source file's place under dist/ (tsc's output path): the mirror rule. */
 const mirrored = (file) => root(`dist/${file.replace(/\.ts$/, '.js')}`);
 const inPlace = (entry, options) => ({ entries: [entry], out: { outfile: mirrored(entry) }, options });

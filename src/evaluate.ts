@@ -3,9 +3,9 @@
  * the plan is made from the schema before any work starts, each batch becomes a task scored on
  * the pool, and the partials, merged in batch order, are finalized into a checked report.
  */
-import { FocalEvalError } from './errors.ts';
+import { FocalEvalError, UsageError } from './errors.ts';
 import { openInput, type InputSource, type OpenedInput } from './input/open.ts';
-import { kernelParams, makePlan, partialShape, planNeeds } from './input/plan.ts';
+import { kernelParams, makePlan, partialShape, planNeeds, type Plan } from './input/plan.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
 import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
 import { defaultThreads, takePool } from './pool/pool.ts';
@@ -19,11 +19,19 @@ import type { Report } from './report/schema.ts';
  */
 export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
   const opts = parseOptions(options);
-  // The workers start now, so that they boot while this thread checks the input and plans.
+  return withPool(opts, (runner) => runPipeline(source, opts, runner));
+}
+
+/**
+ * Runs `body` with a pool of the options' threads, started now so that the workers boot while
+ * this thread checks the input and plans; the pool is destroyed on every path, and an error that
+ * is not a FocalEvalError becomes an E_INTERNAL one.
+ */
+export async function withPool<T>(opts: Options, body: (runner: TaskRunner) => Promise<T>): Promise<T> {
   const pool = takePool(opts.threads ?? defaultThreads());
   let destroyed: Promise<void> | null = null;
   try {
-    return await runPipeline(source, opts, {
+    return await body({
       run: (queued, index) => pool.run(queued, index),
       inFlight: 2 * pool.threads,
       // The workers are done: they stop (a few ms) while the report is made.
@@ -47,27 +55,71 @@ export interface TaskRunner {
   scored?: () => void;
 }
 
+/** Batches [start, end) of an input, 0-based: a shard of a big file (an end past the last batch reads to the end). */
+export interface BatchRange {
+  start: number;
+  end: number;
+}
+
+/** What a run may be asked beyond its merged partial (the partial files and the cluster use these). */
+export interface RunHooks {
+  /** Score only these batches; the plan is still made from the input's first batches, as for the whole input. */
+  range?: BatchRange;
+  /** Each partial as the run's merge adds it, in the order of the additions. */
+  onMerged?: (partial: Float64Array) => void;
+  /** After each batch is merged: how many batches this run has merged. */
+  onBatch?: (merged: number) => void;
+}
+
+/** A run scored and merged, before finalize: the input's name, the plan and the merged partial. */
+export interface ScoredRun {
+  name: string;
+  plan: Plan;
+  total: Float64Array;
+}
+
 /**
  * evaluate's pipeline with the runner given: open the input, plan, score every batch in a
  * bounded window, merge in batch order, finalize. Not part of the public surface: the bench runs
  * the workers' code through it without a pool.
  */
 export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner): Promise<Report> {
+  const run = await scoreRun(source, opts, runner);
+  return finalize(run.total, run.plan, opts);
+}
+
+/** The pipeline up to the merged partial: open, plan, score every batch (of the range) in order, merge. */
+export async function scoreRun(source: InputSource, opts: Options, runner: TaskRunner, hooks: RunHooks = {}): Promise<ScoredRun> {
   const input = await openInput(source, opts.inputFormat);
   try {
     const plan = makePlan(input.schema, opts, await planBatches(input, opts), input.name);
     const shape = partialShape(plan, opts);
     const params = kernelParams(plan, opts);
-    const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
-    const window = new InFlightWindow(runner.run, runner.inFlight, (result) => merge.add(result, input.name));
+    const { range } = hooks;
+    const name = range === undefined ? input.name : `${input.name} (batches ${range.start}..${range.end - 1})`;
+    const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape, {
+      firstBatch: range?.start ?? 0,
+      onMerged: hooks.onMerged,
+    });
+    let merged = 0;
+    const window = new InFlightWindow(runner.run, runner.inFlight, (result) => {
+      merge.add(result, name);
+      hooks.onBatch?.(++merged);
+    });
     let index = 0;
     for await (const { batch, transferList } of input.batchRefs(plan)) {
-      const task: ScoreTask = { plan, params, shape, file: input.name, index: index++, batch };
+      const at = index++;
+      if (range !== undefined && at >= range.end) break;
+      if (range !== undefined && at < range.start) continue;
+      const task: ScoreTask = { plan, params, shape, file: input.name, index: at, batch };
       await window.submit({ task, transferList }, null);
     }
     await window.drain();
+    if (range !== undefined && range.start > 0 && index <= range.start) {
+      throw new UsageError(`${input.name}: batches ${range.start}..${range.end - 1}: the input has ${index} batches`, 'batches');
+    }
     runner.scored?.();
-    return finalize(merge.total, plan, opts);
+    return { name: input.name, plan, total: merge.total };
   } finally {
     await input.close();
   }

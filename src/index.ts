@@ -1,7 +1,8 @@
 /**
  * focal-eval's public surface: score a prediction dump with focal loss, from a file, a Table or
  * a stream of RecordBatches; append per-row loss columns in a pipeline stage; carry alpha
- * estimates between runs. The CLI is a bin, not an export.
+ * estimates between runs; score into mergeable partials and merge them, on one machine or as BullMQ
+ * jobs on Redis. The CLI is a bin, not an export.
  */
 export { evaluate } from './evaluate.ts';
 export { focalStage, type FocalStage, type StageOptions } from './stage/stage.ts';
@@ -13,3 +14,12 @@ export { DataError, FocalEvalError, UsageError, type DataLocation, type ErrorCod
 export { OptionsSchema, type Options, type OptionsInput } from './options.ts';
 export { ReportSchema, type ClassStats, type Report, type Stats } from './report/schema.ts';
 export type { InputSource } from './input/open.ts';
+export { scorePartial, type PartialRunOptions } from './partial/score.ts';
+export { mergePartials, partialReport } from './partial/merge.ts';
+export { decodePartial, encodePartial, readPartialFile, PartialFileSchema, type PartialFile } from './partial/file.ts';
+export type { RunPartial } from './partial/partial.ts';
+export type { BatchRange } from './evaluate.ts';
+export { submitRun, runReport, type SubmitOptions, type RunProgress } from './cluster/submit.ts';
+export { startWorker, type ClusterWorker, type WorkerOptions } from './cluster/worker.ts';
+export { shardsOf } from './cluster/shards.ts';
+export type { ClusterTarget, Shard } from './cluster/jobs.ts';

@@ -16,6 +16,7 @@ config(en());
 export {
   _default,
   array,
+  boolean,
   enum,
   extend,
   gt,

@@ -56,8 +56,9 @@ const SCHEMA_DEFAULTS: Record<string, keyof Options> = {
 /** A command line that uses `flag` once (spelt `spelling`), with a value its kind can read. */
 function argvWith(flag: Flag, spelling = `--${flag.name}`): string[] {
   if (flag.role === 'action') return [spelling];
-  // The first of the placeholder's choices (`table` of table|json), or a number.
-  const value = flag.kind === 'number' ? '1' : flag.value.split('|')[0]!;
+  if (flag.role === 'cluster') return ['cluster', 'worker', spelling, ...(flag.value === undefined ? [] : ['1'])];
+  // The first of the placeholder's choices (`table` of table|json), or a number (a range for --batches).
+  const value = flag.name === 'batches' ? '0:1' : flag.kind === 'number' ? '1' : flag.value.split('|')[0]!;
   return ['score', 'data.arrow', spelling, value];
 }
 
@@ -65,7 +66,10 @@ function argvWith(flag: Flag, spelling = `--${flag.name}`): string[] {
 function tookEffect(flag: Flag, cmd: Command): boolean {
   if (flag.role === 'action') return cmd.command === flag.name;
   if (flag.role === 'option') return flag.option in cmd.options;
-  const field = { format: cmd.format, out: cmd.out, emit: cmd.emit, 'alpha-file': cmd.alphaFile }[flag.name];
+  if (flag.role === 'cluster') return flag.name in cmd.cluster;
+  const field = { format: cmd.format, out: cmd.out, emit: cmd.emit, 'alpha-file': cmd.alphaFile, partial: cmd.partial, batches: cmd.batches }[
+    flag.name
+  ];
   return field !== undefined;
 }
 

@@ -90,9 +90,9 @@ describe('dist/cli (what bin/focal-eval.js loads)', () => {
     .filter((f) => f.endsWith('.js'))
     .map((f) => [f, readFileSync(new URL(f, dir), 'utf8')] as const);
 
-  it('imports only its own chunks, Node built-ins, and apache-arrow / parquet-wasm (for the inputs that need them)', () => {
+  it('imports only its own chunks, Node built-ins, apache-arrow / parquet-wasm (for the inputs that need them) and bullmq / ioredis (for cluster)', () => {
     const specifiers = code.flatMap(([, text]) => [...text.matchAll(/(?:from|import\()\s*["']([^"']+)["']/g)].map((m) => m[1]!));
-    const outside = specifiers.filter((s) => !/^\.\/[\w-]+\.js$/.test(s) && !s.startsWith('node:') && !/^(apache-arrow|parquet-wasm)(\/|$)/.test(s));
+    const outside = specifiers.filter((s) => !/^\.\/[\w-]+\.js$/.test(s) && !s.startsWith('node:') && !/^(apache-arrow|parquet-wasm|bullmq|ioredis)(\/|$)/.test(s));
     expect(outside).toEqual([]);
     expect(specifiers).not.toContain('zod');
   });

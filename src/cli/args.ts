@@ -16,8 +16,18 @@ import { OptionsSchema, type Options, type OptionsInput } from '../options.ts';
 
 /** A parsed command line. */
 export interface Command {
-  command: 'score' | 'alphas' | 'help' | 'version';
+  command: 'score' | 'alphas' | 'merge' | 'cluster' | 'help' | 'version';
   file: string;
+  /** merge: the partial files; cluster submit: the shards; cluster report: the run id. */
+  files: string[];
+  /** cluster: submit, worker or report. */
+  sub: 'submit' | 'worker' | 'report' | undefined;
+  /** --partial FILE: write the partial state instead of the report (score, merge). */
+  partial: string | undefined;
+  /** --batches S:E (score): only these batches of the input. */
+  batches: { start: number; end: number } | undefined;
+  /** The cluster flags given, by name (cluster.ts reads them). */
+  cluster: Record<string, string | true>;
   options: OptionsInput;
   format: 'table' | 'json' | undefined;
   out: string | undefined;
@@ -29,7 +39,7 @@ export interface Command {
 export type Kind = 'string' | 'number' | 'list' | 'alpha';
 
 /** One flag of the CLI: what it sets, how its value is read, and its line of help. */
-export type Flag = OptionFlag | CommandFlag | ActionFlag;
+export type Flag = OptionFlag | CommandFlag | ActionFlag | ClusterFlag;
 
 interface FlagHelp {
   /** The flag without its dashes: `gamma` for `--gamma`. */
@@ -54,9 +64,16 @@ interface OptionFlag extends FlagHelp {
 /** A flag of the command itself, not of the library (setCommandFlag reads its value). */
 interface CommandFlag extends FlagHelp {
   readonly role: 'command';
-  readonly name: 'format' | 'out' | 'emit' | 'alpha-file';
+  readonly name: 'format' | 'out' | 'emit' | 'alpha-file' | 'partial' | 'batches';
   readonly kind: 'string';
   readonly value: string;
+  readonly computedDefault?: string;
+}
+
+/** A flag of `focal-eval cluster` (cluster.ts reads its value); a switch takes none. */
+interface ClusterFlag extends FlagHelp {
+  readonly role: 'cluster';
+  readonly value?: string;
   readonly computedDefault?: string;
 }
 
@@ -235,6 +252,31 @@ export const FLAGS: readonly Flag[] = [
     value: 'FILE',
     description: 'apply alphas saved by `focal-eval alphas --out FILE`',
   },
+  {
+    role: 'command',
+    name: 'partial',
+    kind: 'string',
+    value: 'FILE|-',
+    description: "score, merge: write the run's mergeable partial state to FILE instead of the report",
+  },
+  {
+    role: 'command',
+    name: 'batches',
+    kind: 'string',
+    value: 'S:E',
+    description: 'score: only batches S to E - 1 of the input (0-based; Parquet: row groups), a shard of a big file',
+  },
+  { role: 'cluster', name: 'redis', value: 'URL', description: 'the Redis server', computedDefault: '$FOCAL_EVAL_REDIS, else redis://127.0.0.1:6379' },
+  { role: 'cluster', name: 'queue', value: 'NAME', description: 'the BullMQ queue', computedDefault: 'focal-eval' },
+  { role: 'cluster', name: 'prefix', value: 'P', description: "BullMQ's key prefix (Redis Cluster: a {hash-tag})", computedDefault: 'bull' },
+  { role: 'cluster', name: 'run', value: 'ID', description: "submit: the run's id", computedDefault: 'a hash of the shards and options' },
+  { role: 'cluster', name: 'split', value: 'N', description: 'submit: a job per N batches of each file (Parquet: row groups)', computedDefault: 'a job per file' },
+  { role: 'cluster', name: 'attempts', value: 'N', description: 'submit: tries per shard when a worker fails', computedDefault: '3' },
+  { role: 'cluster', name: 'detach', description: 'submit: print the run id and return, without waiting for the report' },
+  { role: 'cluster', name: 'concurrency', value: 'N', description: 'worker: shards scored at a time', computedDefault: '1' },
+  { role: 'cluster', name: 'lock-duration', value: 'MS', description: "worker: a shard's lock; a dead worker's shard is retried after it", computedDefault: '30000' },
+  { role: 'cluster', name: 'stalled-interval', value: 'MS', description: 'worker: how often dead workers are looked for', computedDefault: '30000' },
+  { role: 'cluster', name: 'exit-when-idle', description: 'worker: exit once the queue has no job waiting or running' },
   { role: 'action', name: 'help', alias: 'h', description: 'this text' },
   { role: 'action', name: 'version', description: "focal-eval's version" },
 ];
@@ -247,6 +289,11 @@ export function parseCommand(argv: readonly string[]): Command {
   const cmd: Command = {
     command: 'help',
     file: '',
+    files: [],
+    sub: undefined,
+    partial: undefined,
+    batches: undefined,
+    cluster: {},
     options: {},
     format: undefined,
     out: undefined,
@@ -273,21 +320,47 @@ export function parseCommand(argv: readonly string[]): Command {
       cmd.command = flag.name;
       return cmd;
     }
+    if (flag.role === 'cluster' && flag.value === undefined) {
+      if (eq >= 0) throw new UsageError(`flag --${name} takes no value`, name);
+      cmd.cluster[name] = true;
+      continue;
+    }
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length) value = argv[++i]!;
     else throw new UsageError(`flag --${name} needs a value`, name);
     if (flag.role === 'command') setCommandFlag(cmd, flag.name, value);
+    else if (flag.role === 'cluster') cmd.cluster[name] = value;
     else (cmd.options as Record<string, unknown>)[flag.option] = readValue(name, flag.kind, value);
   }
   const [command, file, ...extra] = positional;
   if (command === undefined) return cmd;
-  if (command !== 'score' && command !== 'alphas') throw new UsageError(`unknown command "${command}" (expected score or alphas)`);
+  if (command === 'merge') {
+    if (positional.length < 2) throw new UsageError('merge needs partial files: focal-eval merge A.partial B.partial ...');
+    return { ...cmd, command, files: positional.slice(1) };
+  }
+  if (command === 'cluster') return clusterCommand(cmd, positional.slice(1));
+  if (Object.keys(cmd.cluster).length > 0) throw new UsageError(`--${Object.keys(cmd.cluster)[0]} goes with focal-eval cluster`);
+  if (command !== 'score' && command !== 'alphas') {
+    throw new UsageError(`unknown command "${command}" (expected score, alphas, merge or cluster)`);
+  }
   if (file === undefined) throw new UsageError(`${command} needs an input: a file, or - for stdin`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
   cmd.command = command;
   cmd.file = file;
   return cmd;
+}
+
+function clusterCommand(cmd: Command, args: string[]): Command {
+  const [sub, ...rest] = args;
+  if (sub === 'submit') {
+    if (rest.length === 0) throw new UsageError('cluster submit needs shards: files (Arrow IPC or Parquet) to score');
+  } else if (sub === 'worker') {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" (cluster worker takes none)`);
+  } else if (sub === 'report') {
+    if (rest.length !== 1) throw new UsageError('cluster report needs one run id (as cluster submit --detach printed it)');
+  } else throw new UsageError(`unknown cluster command "${sub ?? ''}" (expected submit, worker or report)`);
+  return { ...cmd, command: 'cluster', sub, files: rest };
 }
 
 function setCommandFlag(cmd: Command, name: CommandFlag['name'], value: string): void {
@@ -296,7 +369,12 @@ function setCommandFlag(cmd: Command, name: CommandFlag['name'], value: string):
     cmd.format = value;
   } else if (name === 'out') cmd.out = value;
   else if (name === 'emit') cmd.emit = value;
-  else cmd.alphaFile = value;
+  else if (name === 'partial') cmd.partial = value;
+  else if (name === 'batches') {
+    const m = /^(\d+):(\d+)$/.exec(value);
+    if (m === null || Number(m[2]) <= Number(m[1])) throw new UsageError(`--batches must be S:E with 0 <= S < E, not "${value}"`, 'batches');
+    cmd.batches = { start: Number(m[1]), end: Number(m[2]) };
+  } else cmd.alphaFile = value;
 }
 
 function readValue(flag: string, kind: Kind, value: string): unknown {
@@ -325,6 +403,10 @@ function toNumber(flag: string, value: string): number {
 const COMMANDS: readonly (readonly [synopsis: string, description: string])[] = [
   ['score <file | -> [options]', 'per-class focal loss, easy/hard split, alpha estimates'],
   ['alphas <file | -> [options]', 'alpha estimates from the class frequencies'],
+  ['merge <a.partial> [b.partial ...]', 'the report of one run over the partials\' inputs, in order'],
+  ['cluster submit <files...> [options]', 'score the files as BullMQ jobs on Redis, merge, print the report'],
+  ['cluster worker', 'score jobs from Redis on this machine, until stopped'],
+  ['cluster report <run>', "a submitted run's report"],
 ];
 
 // The layout of the hand-written text this replaced: descriptions from column 43, lines kept
@@ -352,13 +434,17 @@ export function usage(): string {
     'output:',
     ...rows('command'),
     '',
+    'cluster (BullMQ on Redis):',
+    ...rows('cluster'),
+    '',
   ].join('\n');
 }
 
 /** `-g, --gamma G`; a flag without an alias is indented so that the `--` line up. */
 function flagColumn(flag: Flag): string {
   const alias = flag.alias === undefined ? '    ' : `-${flag.alias}, `;
-  return `${alias}--${flag.name}${flag.role === 'action' ? '' : ` ${flag.value}`}`;
+  const value = flag.role === 'action' || flag.value === undefined ? '' : ` ${flag.value}`;
+  return `${alias}--${flag.name}${value}`;
 }
 
 /**

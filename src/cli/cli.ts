@@ -4,8 +4,7 @@
  * 0 success, 1 bad data or input, 2 bad usage or options.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { readSavedAlphas, toSavedAlphas } from '../alpha/saved.ts';
 import { parseCommand, usage, type Command } from './args.ts';
 import { DataError, exitStatusOf, FocalEvalError, UsageError } from '../errors.ts';
@@ -13,8 +12,13 @@ import { releaseWarmPool } from '../pool/pool.ts';
 import { evaluate } from '../evaluate.ts';
 import { PACKAGE_JSON_URL } from '../paths.ts';
 import type { OptionsInput } from '../options.ts';
-import { renderAlphaTable, renderReportTable } from './table.ts';
+import { renderAlphaTable } from './table.ts';
 import type { Report } from '../report/schema.ts';
+import { encodePartial } from '../partial/file.ts';
+import { partialReport } from '../partial/merge.ts';
+import { scorePartial } from '../partial/score.ts';
+import { runMerge } from './merge.ts';
+import { reportText, writeAtomically, writeOut } from './write.ts';
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -46,9 +50,15 @@ async function run(argv: readonly string[]): Promise<number> {
     return 0;
   }
   // With --emit - the Arrow stream takes stdout, so the report goes to --out or stderr.
-  const stdoutTaken = cmd.emit === '-';
+  const stdoutTaken = cmd.emit === '-' || cmd.partial === '-';
   const format = cmd.format ?? (process.stdout.isTTY && cmd.out === undefined && !stdoutTaken ? 'table' : 'json');
   try {
+    if (cmd.command === 'merge') return await runMerge(cmd, format);
+    // Loaded only here: BullMQ and ioredis are for the cluster commands alone.
+    if (cmd.command === 'cluster') return await (await import('./cluster.ts')).runCluster(cmd, format);
+    if (cmd.command !== 'score' && (cmd.partial !== undefined || cmd.batches !== undefined)) {
+      throw new UsageError(`--${cmd.partial !== undefined ? 'partial' : 'batches'} goes with score (or merge), not ${cmd.command}`);
+    }
     const options = await withAlphaFile(cmd);
     if (cmd.command === 'alphas') {
       if (cmd.emit !== undefined) throw new UsageError('--emit goes with score, not alphas', 'emit');
@@ -65,11 +75,17 @@ async function run(argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
+    if (cmd.partial !== undefined || cmd.batches !== undefined) {
+      if (cmd.emit !== undefined) throw new UsageError(`--emit cannot go with --${cmd.partial !== undefined ? 'partial' : 'batches'}`, 'emit');
+      const part = await scorePartial(cmd.file, options, { batches: cmd.batches });
+      if (cmd.partial === undefined) await writeOut(reportText(partialReport(part), format), cmd.out);
+      else await writeOut(encodePartial(part), cmd.partial);
+      return 0;
+    }
     const report = cmd.emit === undefined ? await evaluate(cmd.file, options) : await emit(cmd, options);
-    const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportTable(report);
-    if (cmd.out !== undefined && cmd.out !== '-') await writeAtomically(cmd.out, (path) => writeFile(path, text));
-    else if (stdoutTaken) process.stderr.write(text);
-    else process.stdout.write(text);
+    const text = reportText(report, format);
+    if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
+    else await writeOut(text, cmd.out);
     return 0;
   } catch (error) {
     return fail(error, stdoutTaken ? undefined : format);
@@ -113,21 +129,6 @@ async function emit(cmd: Command, options: OptionsInput): Promise<Report> {
     report = await emitScored(cmd.file, createWriteStream(path), opts);
   });
   return report!;
-}
-
-/**
- * Writes a file under a temporary name and renames it when complete, so that an interrupted or
- * failed run never leaves a file that looks whole under the final name.
- */
-async function writeAtomically(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    await write(tmp);
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
 }
 
 /** Prints an error on stderr (and, for data errors under --format json, its location on stdout). */

@@ -20,17 +20,29 @@ export interface BlameColumns {
   label: string;
 }
 
+/** What a run's merge also does: see each partial it adds, and number batches from a shard's first. */
+export interface MergeHooks {
+  /** The number of the first batch (a shard that is a batch range of a file starts past 0). */
+  firstBatch?: number;
+  /** Called with each partial right after it is added, in the order of the additions. */
+  onMerged?: (partial: Float64Array) => void;
+}
+
 /** Merges batch results in input order into the run's partial; the first invalid row throws a DataError. */
 export class OrderedMerge {
   readonly total: Float64Array;
-  #batch = 0;
+  #batch: number;
   #rowsBefore = 0;
+  readonly #onMerged: ((partial: Float64Array) => void) | undefined;
 
   constructor(
     readonly columns: BlameColumns,
     shape: PartialShape,
+    hooks: MergeHooks = {},
   ) {
     this.total = createPartial(shape);
+    this.#batch = hooks.firstBatch ?? 0;
+    this.#onMerged = hooks.onMerged;
   }
 
   /** Adds the next batch's result (call in batch order). */
@@ -52,6 +64,7 @@ export class OrderedMerge {
     for (const partial of [result.partial, ...(result.more ?? [])]) {
       this.#rowsBefore += partial[ROWS]!;
       mergeInto(this.total, partial);
+      this.#onMerged?.(partial);
     }
   }
 }
