@@ -239,7 +239,7 @@ export class ColumnReader {
     const slotBitmap = slotNulls > 0 ? this.slotBits : undefined;
     if (this.column.shape === 'fixed') return this.fixedList(rows, slots, rowNulls, rowBitmap, slotNulls, slotBitmap);
     const child = leaf(this.column, out.subarray(0, slots), slots, slotNulls, slotBitmap);
-    return list(TYPE.List, rows, rowNulls, rowBitmap, offsets.subarray(0, rows + 1), child);
+    return list(rows, rowNulls, rowBitmap, offsets.subarray(0, rows + 1), child);
   }
 
   /** A FixedSizeList: every non-null row must hold listSize values; a null row (no values in Parquet) gets listSize empty slots. */
@@ -436,7 +436,6 @@ export class ColumnReader {
       case ENCODING.RLE_DICTIONARY: {
         const dictionary = this.dictionary;
         if (!dictionary) throw new ParquetFormatError(`column "${name}": a dictionary-encoded page without a dictionary page`);
-        if (physical === PHYSICAL.BOOLEAN) throw new NotLean('dictionary-encoded bools');
         const decoded = this.decodedBuffer(stored) as IndexedArray;
         if (stored > 0) {
           if (bytes.length < 1) short('dictionary indices');
@@ -535,6 +534,7 @@ function leaf(column: LeanParquetColumn, values: Values, length: number, nullCou
   };
 }
 
-function list(typeId: number, length: number, nullCount: number, nullBitmap: Uint8Array | undefined, valueOffsets: Int32Array, child: DataLike): DataLike {
-  return { typeId, length, offset: 0, nullCount, nullBitmap, values: undefined, valueOffsets, children: [child], getValid: validity(nullBitmap) };
+/** A List's DataLike (a LargeList's too: the column reader takes Int32 offsets for either). */
+function list(length: number, nullCount: number, nullBitmap: Uint8Array | undefined, valueOffsets: Int32Array, child: DataLike): DataLike {
+  return { typeId: TYPE.List, length, offset: 0, nullCount, nullBitmap, values: undefined, valueOffsets, children: [child], getValid: validity(nullBitmap) };
 }

@@ -170,8 +170,7 @@ function intWidth(e: SchemaElement): { bitWidth: number; isSigned: boolean } | n
  * dictionaries, nested structs, Float16, a type that disagrees with the stored values, ...).
  */
 export function leanColumn(meta: FileMetaData, name: string, type: IpcType): LeanParquetColumn | null {
-  const field = topFields(meta).findIndex((f) => f.element.name === name);
-  const top = topFields(meta)[field];
+  const top = topFields(meta).find((f) => f.element.name === name);
   if (!top || top.leaves.length !== 1) return null;
   const { path, column } = top.leaves[0]!;
   const leaf = path[path.length - 1]!;
