@@ -51,16 +51,25 @@ export async function benchParquet(
   await runCli(path, 2); // warm-up (and the page cache)
   if (skip === null) await runPeer(path, mode);
   const cli: (TimedRun & { report: Report })[] = [];
+  const wasm: (TimedRun & { report: Report })[] = [];
   const peer: (TimedRun & { groups: PeerGroup[] })[] = [];
+  // Interleaved: the lean reader, DuckDB, and parquet-wasm's path (what Parquet took before the lean reader).
   for (let r = 0; r < runs; r++) {
     cli.push(await runCli(path, 2));
     if (skip === null) peer.push(await runPeer(path, mode));
+    wasm.push(await runCli(path, 2, 'default', { FOCAL_EVAL_PARQUET_READER: 'parquet-wasm' }));
   }
   const groupRows = ROW_GROUP_ROWS[w.id]?.toLocaleString('en-US');
   const rows = [row(`CLI --threads 2, Parquet (Snappy, ${groupRows}-row groups)`, cli)];
+  rows.push(row('CLI --threads 2, Parquet through parquet-wasm', wasm));
   rows.push(row(skip === null ? 'DuckDB SQL, same Parquet file (its threads)' : `DuckDB SQL (skipped: ${skip})`, peer));
   const cliSeconds = median(cli.map((r) => r.seconds));
-  const notes = [`${w.id}: Parquet / IPC time, CLI --threads 2: ${(cliSeconds / ipcSeconds).toFixed(2)}x.`];
+  const wasmSeconds = median(wasm.map((r) => r.seconds));
+  const same = JSON.stringify(cli[0]!.report) === JSON.stringify(wasm[0]!.report);
+  const notes = [
+    `${w.id}: Parquet / IPC time, CLI --threads 2: ${(cliSeconds / ipcSeconds).toFixed(2)}x; ` +
+      `the lean reader / parquet-wasm's path: ${(cliSeconds / wasmSeconds).toFixed(2)}x, reports ${same ? 'bit-identical' : 'DIFFERENT'}.`,
+  ];
   if (peer.length > 0) {
     const peerSeconds = median(peer.map((r) => r.seconds));
     notes.push(
