@@ -81,6 +81,7 @@ def main():
         "mc.snappy.v2.smallpages": dict(compression="snappy", data_page_version="2.0", data_page_size=256, write_batch_size=64),
         "mc.bss": dict(compression="snappy", use_dictionary=False, column_encoding={"probs.list.element": "BYTE_STREAM_SPLIT", "label": "BYTE_STREAM_SPLIT"}),
         "mc.delta": dict(compression="snappy", use_dictionary=False, column_encoding={"probs": "PLAIN", "label": "DELTA_BINARY_PACKED"}),
+        "mc.crc": dict(compression="snappy", write_page_checksum=True),
     }
     for name, options in variants.items():
         parquet(name, mc, 250, **options)

@@ -58,6 +58,7 @@ const TWINS: [string, string][] = [
   ['mc.snappy.v2.smallpages.parquet', 'mc.arrow'],
   ['mc.bss.parquet', 'mc.arrow'],
   ['mc.delta.parquet', 'mc.arrow'],
+  ['mc.crc.parquet', 'mc.arrow'],
   ['fsl.snappy.parquet', 'fsl.arrow'],
   ['fsl.zstd.v2.parquet', 'fsl.arrow'],
   ['bin.snappy.parquet', 'bin.arrow'],
@@ -143,6 +144,14 @@ describe('corrupt Parquet is a located E_INPUT error', () => {
     const error = await failure(path);
     expect(error.code).toBe('E_INPUT');
     expect(error.message).toMatch(/row group 0: column "probs": a page declares 2147483647 bytes .* past what the reader holds/);
+  });
+
+  it('a page whose bytes do not match its checksum (where the writer wrote one)', async () => {
+    // A byte inside the first page's body, past its header: a value's, so only the checksum can tell.
+    const path = patched('mc.crc.parquet', (data, start) => headerLength(data, start) + 20, [0x5a]);
+    const error = await failure(path);
+    expect(error.code).toBe('E_INPUT');
+    expect(error.message).toContain(`row group 0: column "probs": a page's checksum does not match its bytes`);
   });
 
   it('a footer whose column chunk lies past the data', async () => {

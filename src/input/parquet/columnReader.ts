@@ -9,6 +9,7 @@
  * levels' RLE. Any other (DELTA_*, the old BIT_PACKED levels) throws NotLean, and the caller reads
  * the row group through parquet-wasm. The arrays handed out are reused: valid until the next read.
  */
+import * as zlib from 'node:zlib';
 import { TYPE, type DataLike } from '../arrowTypes.ts';
 import { ChunkBytes } from './chunkBytes.ts';
 import { decompressPage, NotLean } from './decompress.ts';
@@ -304,6 +305,10 @@ export class ColumnReader {
       const body = this.bytes.view(this.pos, header.compressedSize);
       if (body.length < header.compressedSize) throw new ParquetFormatError(`column "${this.column.name}": a page runs past its column chunk`);
       this.pos += header.compressedSize;
+      // Checked where Node has zlib.crc32 (20.15 on).
+      if (header.crc !== undefined && typeof zlib.crc32 === 'function' && zlib.crc32(body) !== header.crc) {
+        throw new ParquetFormatError(`column "${this.column.name}": a page's checksum does not match its bytes`);
+      }
       if (header.type === PAGE.DICTIONARY) {
         this.readDictionary(header, body);
         continue;

@@ -11,6 +11,8 @@ export interface PageHeader {
   type: number;
   uncompressedSize: number;
   compressedSize: number;
+  /** The CRC-32 of the page's stored bytes, when the writer wrote one (pyarrow's write_page_checksum). */
+  crc: number | undefined;
   /** Values (level entries) in the page; for a dictionary page, its entries. */
   numValues: number;
   encoding: number;
@@ -38,13 +40,14 @@ export function decodePageHeader(bytes: Uint8Array, complete: boolean): { header
     if (!complete && error instanceof ThriftError && error.message.includes('ends past')) return null;
     throw error;
   }
-  // PageHeader: 1 type, 2 uncompressed_page_size, 3 compressed_page_size, 5 data_page_header,
+  // PageHeader: 1 type, 2 uncompressed_page_size, 3 compressed_page_size, 4 crc, 5 data_page_header,
   // 7 dictionary_page_header, 8 data_page_header_v2.
   const type = int(s, 1, 'the page type');
   const header: PageHeader = {
     type,
     uncompressedSize: int(s, 2, 'the uncompressed page size'),
     compressedSize: int(s, 3, 'the compressed page size'),
+    crc: s.has(4) ? int(s, 4, 'the page checksum') >>> 0 : undefined,
     numValues: 0,
     encoding: 0,
     defEncoding: 3,
