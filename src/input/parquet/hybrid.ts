@@ -28,16 +28,10 @@ export function decodeHybrid(input: Uint8Array, from: number, end: number, max: 
   let equal = 0;
   const valueBytes = (bitWidth + 7) >>> 3;
   while (n < count) {
-    let header = 0;
-    let scale = 1;
-    for (;;) {
-      if (i >= end) throw new ParquetFormatError(`levels or indices end after ${n} of ${count} values`);
-      const b = input[i++]!;
-      header += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) break;
-      scale *= 128;
-      if (scale > 2 ** 35) throw new ParquetFormatError('a run header longer than 5 bytes');
-    }
+    const packed = runHeader(input, i, end);
+    if (packed < 0) throw new ParquetFormatError(`levels or indices end after ${n} of ${count} values (or a run header is longer than 5 bytes)`);
+    const header = Math.floor(packed / 8);
+    i += packed % 8;
     if (header % 2 === 0) {
       if (header === 0) throw new ParquetFormatError('an RLE run of length 0');
       const run = Math.min(header / 2, count - n);
@@ -95,6 +89,22 @@ export function decodeHybrid(input: Uint8Array, from: number, end: number, max: 
   return countMax ? equal : 0;
 }
 
+/**
+ * The ULEB128 run header at byte `at`: its value times 8 plus its length in bytes (1 to 5), in one
+ * number (exact: a header is below 2^35); -1 when it runs past `end` or is longer than 5 bytes.
+ */
+export function runHeader(input: Uint8Array, at: number, end: number): number {
+  let header = 0;
+  let scale = 1;
+  for (let i = at; i < end && i < at + 5; i++) {
+    const b = input[i]!;
+    header += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return header * 8 + (i + 1 - at);
+    scale *= 128;
+  }
+  return -1;
+}
+
 /** Bits that hold values up to `max`. */
 export function bitsFor(max: number): number {
   return max === 0 ? 0 : 32 - Math.clz32(max);
@@ -133,16 +143,10 @@ export function decodeIndexed(input: Uint8Array, from: number, end: number, bitW
   let i = from;
   let n = 0;
   while (n < count) {
-    let header = 0;
-    let scale = 1;
-    for (;;) {
-      if (i >= end) throw new ParquetFormatError(`dictionary indices end after ${n} of ${count}`);
-      const b = input[i++]!;
-      header += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) break;
-      scale *= 128;
-      if (scale > 2 ** 35) throw new ParquetFormatError('a run header longer than 5 bytes');
-    }
+    const packed = runHeader(input, i, end);
+    if (packed < 0) throw new ParquetFormatError(`dictionary indices end after ${n} of ${count} (or a run header is longer than 5 bytes)`);
+    const header = Math.floor(packed / 8);
+    i += packed % 8;
     if (header % 2 === 0) {
       if (header === 0) throw new ParquetFormatError('an RLE run of length 0');
       const run = Math.min(header / 2, count - n);

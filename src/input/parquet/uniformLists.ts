@@ -8,6 +8,8 @@
  * List of C probabilities) nearly always are; any page that is not goes through the level decoder.
  */
 
+import { runHeader } from './hybrid.ts';
+
 /** The expected bit-packed byte when its first value is at position ≡ r (mod width): bit b set iff (r + b) % width ≠ 0. */
 function expectedBytes(width: number): Uint8Array {
   const table = new Uint8Array(width);
@@ -29,16 +31,10 @@ export function isUniform(bytes: Uint8Array, from: number, end: number, entries:
   let i = from;
   let pos = 0;
   while (pos < entries) {
-    let header = 0;
-    let scale = 1;
-    for (;;) {
-      if (i >= end) return false;
-      const b = bytes[i++]!;
-      header += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) break;
-      scale *= 128;
-      if (scale > 2 ** 35) return false;
-    }
+    const packed = runHeader(bytes, i, end);
+    if (packed < 0) return false;
+    const header = Math.floor(packed / 8);
+    i += packed % 8;
     if (header % 2 === 0) {
       if (header === 0 || i >= end) return false;
       const run = Math.min(header / 2, entries - pos);
