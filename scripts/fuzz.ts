@@ -57,6 +57,8 @@ export const FUZZ_INPUTS = [
 export type Outcome = `error ${string}` | 'same' | 'different' | 'crash' | 'hang';
 
 export interface FuzzCase {
+  /** The case's number in its seed's sequence. */
+  index: number;
   input: string;
   mutation: string;
   outcome: Outcome;
@@ -94,9 +96,16 @@ const MUTATIONS: Record<string, (data: Uint8Array, random: () => number) => Uint
   },
 };
 
-/** Scores `count` mutated inputs from `seed`; calls `each` with every case. */
+/** Scores `count` mutated inputs from `seed` (or of them only the cases numbered in `only`); calls `each` with every case scored. */
 export async function fuzz(
-  { count, seed, timeoutMs, pool = false, inputs = FUZZ_INPUTS }: { count: number; seed: number; timeoutMs: number; pool?: boolean; inputs?: readonly string[] },
+  {
+    count,
+    seed,
+    timeoutMs,
+    pool = false,
+    inputs = FUZZ_INPUTS,
+    only,
+  }: { count: number; seed: number; timeoutMs: number; pool?: boolean; inputs?: readonly string[]; only?: ReadonlySet<number> },
   each: (c: FuzzCase) => void,
 ): Promise<void> {
   const random = rng(seed);
@@ -112,6 +121,7 @@ export async function fuzz(
       const input = inputs[Math.floor(random() * inputs.length)]!;
       const mutation = names[Math.floor(random() * names.length)]!;
       const bytes = MUTATIONS[mutation]!(new Uint8Array(readFileSync(input)), random);
+      if (only && !only.has(i)) continue;
       // The mutated copy keeps its extension: the reader is chosen from the bytes, not the name.
       const path = join(dir, `case-${i}${input.slice(input.lastIndexOf('.'))}`);
       writeFileSync(path, bytes);
@@ -135,7 +145,7 @@ export async function fuzz(
         outcome = 'crash';
         detail = result.error instanceof Error ? (result.error.stack ?? result.error.message) : String(result.error);
       }
-      each({ input, mutation, outcome, ms, ...(detail === undefined ? {} : { detail }) });
+      each({ index: i, input, mutation, outcome, ms, ...(detail === undefined ? {} : { detail }) });
       rmSync(path, { force: true });
     }
   } finally {
@@ -175,7 +185,7 @@ async function main(): Promise<number> {
   console.log(`outcomes: ${[...outcomes].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const [mutation, m] of [...byMutation].sort()) console.log(`  ${mutation}: ${[...m].sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`ms per input: median ${at(0.5)}, p99 ${at(0.99)}, max ${at(1)}; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`);
-  for (const c of bad.slice(0, 10)) console.log(`${c.outcome}: ${c.mutation} of ${c.input}: ${c.detail ?? ''}`);
+  for (const c of bad.slice(0, 10)) console.log(`${c.outcome}: case ${c.index}, ${c.mutation} of ${c.input}: ${c.detail ?? ''}`);
   return bad.length > 0 ? 1 : 0;
 }
 

@@ -18,4 +18,16 @@ describe('the mutation fuzzer, 300 inputs', () => {
     expect(errors).toBeGreaterThan(100);
     expect(new Set(cases.map((c) => c.mutation)).size).toBe(5);
   }, 120_000);
+
+  it('replays the cases of seed 1 that once crashed: each now a clear error', async () => {
+    // Case 3798: a FixedSizeList field without its child (compressed IPC); 7047: a Parquet footer's
+    // ARROW:schema whose message length is negative; 7335: a Parquet schema list holding a non-struct.
+    const cases: FuzzCase[] = [];
+    await fuzz({ count: 7336, seed: 1, timeoutMs: 10_000, only: new Set([3798, 7047, 7335]) }, (c) => cases.push(c));
+    expect(cases.map((c) => [c.index, c.outcome])).toEqual([
+      [3798, 'error E_INPUT'],
+      [7047, 'error E_INPUT'],
+      [7335, 'error E_INPUT'],
+    ]);
+  });
 });

@@ -120,9 +120,15 @@ function checkField(fb: FlatBuffer, field: Table, depth: number, state: SchemaWa
   const dictionary = fb.table(field, 4, 'a dictionary encoding');
   if (dictionary) state.dictionaryIds.add(checkDictionaryEncoding(fb, dictionary));
   const children = fb.vector(field, 5, 4, 'field children');
+  // A list type has exactly one child field, its values' (apache-arrow and the plan read children[0]).
+  const typeId = fb.u8Field(field, 2, 'a field');
+  if (LIST_TYPES.has(typeId) && children?.count !== 1) fail(`a list field has ${children?.count ?? 0} child fields, not 1`);
   for (let i = 0; children && i < children.count; i++) checkField(fb, fb.tableIn(children, i, 'a child field'), depth + 1, state);
   checkKeyValues(fb, field, 6, 'a field');
 }
+
+/** The list types: List, FixedSizeList, LargeList, ListView, LargeListView. */
+const LIST_TYPES = new Set<number>([TYPE.List, TYPE.FixedSizeList, TYPE.LargeList, TYPE.ListView, TYPE.LargeListView]);
 
 function checkFieldType(fb: FlatBuffer, field: Table): void {
   const typeId = fb.u8Field(field, 2, 'a field');

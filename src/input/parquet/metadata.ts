@@ -5,7 +5,7 @@
  * the key/value metadata (where Arrow writers keep the Arrow schema, `ARROW:schema`).
  */
 import { readFully } from '../ipc/io.ts';
-import { int, list, optInt, optStruct, struct, text, ThriftError, ThriftReader, type ThriftStruct } from './thrift.ts';
+import { int, list, optInt, optStruct, struct, structs, text, ThriftError, ThriftReader, type ThriftStruct } from './thrift.ts';
 import { fstatSync } from 'node:fs';
 
 /** Physical types (parquet.thrift Type). */
@@ -79,11 +79,10 @@ export function readFooter(fd: number): FileMetaData {
 
 // FileMetaData: 1 version, 2 schema, 3 num_rows, 4 row_groups, 5 key_value_metadata, 6 created_by.
 function decodeFileMetaData(s: ThriftStruct, footerAt: number): FileMetaData {
-  const schema = list(s, 2, 'the schema').map((e) => decodeSchemaElement(e as ThriftStruct));
-  const rowGroups = list(s, 4, 'the row groups').map((g, i) => decodeRowGroup(g as ThriftStruct, i, footerAt));
+  const schema = structs(s, 2, 'the schema').map(decodeSchemaElement);
+  const rowGroups = structs(s, 4, 'the row groups').map((g, i) => decodeRowGroup(g, i, footerAt));
   const keyValues = new Map<string, string>();
-  for (const kv of s.has(5) ? list(s, 5, 'the key/value metadata') : []) {
-    const entry = kv as ThriftStruct;
+  for (const entry of s.has(5) ? structs(s, 5, 'the key/value metadata') : []) {
     keyValues.set(text(entry, 1, 'a metadata key'), entry.has(2) ? text(entry, 2, 'a metadata value') : '');
   }
   return {
@@ -123,8 +122,7 @@ function decodeSchemaElement(s: ThriftStruct): SchemaElement {
 // 9 data_page_offset, 11 dictionary_page_offset.
 function decodeRowGroup(s: ThriftStruct, index: number, footerAt: number): RowGroup {
   const numRows = int(s, 3, `row group ${index}'s row count`);
-  const columns = list(s, 1, `row group ${index}'s columns`).map((c) => {
-    const chunk = c as ThriftStruct;
+  const columns = structs(s, 1, `row group ${index}'s columns`).map((chunk) => {
     const meta = struct(chunk, 3, `row group ${index}'s column metadata`);
     const dataAt = int(meta, 9, 'a data page offset');
     const dictionaryAt = optInt(meta, 11, 'a dictionary page offset');
@@ -138,7 +136,10 @@ function decodeRowGroup(s: ThriftStruct, index: number, footerAt: number): RowGr
       throw new ThriftError(`row group ${index}: a column chunk lies outside the file's data (bytes ${start}..${start + bytes})`);
     }
     return {
-      path: list(meta, 3, 'a column path').map((p) => new TextDecoder().decode(p as Uint8Array)),
+      path: list(meta, 3, 'a column path').map((p) => {
+        if (!(p instanceof Uint8Array)) throw new ThriftError('a column path holds something other than strings');
+        return new TextDecoder().decode(p);
+      }),
       type: int(meta, 1, 'a column type'),
       codec: int(meta, 4, 'a codec'),
       numValues: int(meta, 5, 'a value count'),

@@ -89,7 +89,8 @@ function storedSchema(base64: string): IpcField[] | null {
   try {
     const bytes = Buffer.from(base64, 'base64');
     const { prefixLength, metadataLength } = messagePrefix(bytes);
-    const metadata = new Uint8Array(bytes.buffer, bytes.byteOffset + prefixLength, Math.min(metadataLength, bytes.length - prefixLength));
+    if (metadataLength < 0 || metadataLength > bytes.length - prefixLength) return null;
+    const metadata = new Uint8Array(bytes.buffer, bytes.byteOffset + prefixLength, metadataLength);
     if (checkMessage(metadata, null).headerType !== SCHEMA) return null;
     const fb = new FlatBuffer(metadata);
     const header = fb.table(fb.root('the message'), 2, 'the schema');

@@ -174,6 +174,13 @@ export function list(s: ThriftStruct, id: number, what: string): ThriftValue[] {
   return v;
 }
 
+/** A list of structs. */
+export function structs(s: ThriftStruct, id: number, what: string): ThriftStruct[] {
+  const items = list(s, id, what);
+  if (!items.every((item) => item instanceof Map)) throw new ThriftError(`${what} holds something other than structs`);
+  return items as ThriftStruct[];
+}
+
 export function text(s: ThriftStruct, id: number, what: string): string {
   const v = s.get(id);
   if (!(v instanceof Uint8Array)) throw new ThriftError(`${what} is missing or not a string`);
