@@ -24,8 +24,9 @@ import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { createPartial } from '../src/kernel/partial.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
-import type { Columns, RowOutputs } from '../src/kernel/types.ts';
-import { chunkRowsOf, wasmKernelFailure, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel/rowColumns.ts';
+import type { Columns } from '../src/kernel/types.ts';
+import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
 
 /** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
@@ -99,13 +100,20 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const partial = createPartial(task.shape);
   const kernel = kernelOf(plan);
   if (!task.weights) return { partial, error: kernel(columns, params, partial, null) };
-  // The stage: per-row outputs come from the scalar kernel (the only one that writes them);
-  // the partial from the same kernel evaluate() uses, so that stage.report is evaluate's report.
-  const rows = rowOutputs(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
-  const scalar = kernelFor(plan.mode, plan.input);
-  const error = scalar(columns, params, kernel === scalar ? partial : createPartial(task.shape), rows);
-  if (kernel !== scalar && error === null) kernel(columns, params, partial, null);
+  // The stage: the per-row columns come out of the same kernel pass as the sums (the wasm
+  // kernel's sums are evaluate's, so stage.report is evaluate's report), into shared buffers
+  // that reach the main thread uncopied.
+  const rows = createRowColumns(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
+  const error = rowKernelOf(plan)(columns, params, partial, rows, 0);
   return { partial, error, rows };
+}
+
+/** The row kernel: kernelOf's choice, with per-row columns. */
+function rowKernelOf(plan: Plan): RowKernel {
+  const scalar = scalarRowKernel(plan.mode, plan.input);
+  if (process.env.FOCAL_EVAL_KERNEL === 'scalar') return scalar;
+  kernelOf(plan); // the same check: FOCAL_EVAL_KERNEL=wasm and no module is an error
+  return wasmRowKernelFor(plan.mode, plan.input) ?? scalar;
 }
 
 /**
@@ -145,17 +153,4 @@ async function scoreRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kind: '
   }
   const [first = createPartial(task.shape), ...more] = partials;
   return { partial: first, error: null, more };
-}
-
-/** Zeroed per-row outputs for a batch of n rows (`perClassWidth` C in multilabel, else 0). */
-function rowOutputs(weights: Float64Array, n: number, perClassWidth: number): RowOutputs {
-  return {
-    weights,
-    scored: new Uint8Array(n),
-    pt: new Float64Array(perClassWidth > 0 ? 0 : n),
-    ce: new Float64Array(perClassWidth > 0 ? 0 : n),
-    loss: new Float64Array(n),
-    easy: new Uint8Array(perClassWidth > 0 ? 0 : n),
-    perClass: perClassWidth > 0 ? new Float32Array(n * perClassWidth) : null,
-  };
 }

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { BatchRef } from '../input/open.ts';
 import type { Plan } from '../input/plan.ts';
 import type { PartialShape } from '../kernel/partial.ts';
-import type { KernelError, KernelParams, RowOutputs } from '../kernel/types.ts';
+import type { KernelError, KernelParams, RowColumns } from '../kernel/types.ts';
 
 /** One batch to score. */
 export interface ScoreTask {
@@ -34,8 +34,8 @@ export interface ScoreResult {
    * merged in order after `partial`, so that the sums are added as they would be batch by batch.
    */
   more?: Float64Array[];
-  /** Per-row outputs, when the task asked for them. */
-  rows?: RowOutputs;
+  /** Per-row columns, when the task asked for them (shared buffers: they cross uncopied). */
+  rows?: RowColumns;
 }
 
 /** A task with the buffers to transfer along with it (the copied columns of a streamed batch). */
