@@ -16,7 +16,7 @@ import type { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { arrowFileReader, readArrowBatch } from '../src/input/arrowFile.ts';
 import { extractColumns } from '../src/input/columns.ts';
-import { openLeanBatch, type LeanBatch } from '../src/input/ipc/batch.ts';
+import { openLeanBatch, readOwnedBatch, readOwnedSlice, type LeanBatch } from '../src/input/ipc/batch.ts';
 import { loadCodecs, type Codec } from '../src/input/ipc/codecs.ts';
 import type { BatchRef } from '../src/input/open.ts';
 import { parquetBatches } from '../src/input/parquet.ts';
@@ -25,6 +25,7 @@ import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { createPartial } from '../src/kernel/partial.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
 import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel/rowColumns.ts';
+import { recycleShared } from '../src/kernel/sharedBuffers.ts';
 import type { Columns } from '../src/kernel/types.ts';
 import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
@@ -87,6 +88,8 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   if (batch.kind === 'ipc-lean') {
     const { handle } = await fileHandle(batch.path);
     if (batch.codecs.length > 0) await loadCodecs(batch.codecs);
+    if (task.recycle) recycleShared(task.recycle);
+    if (task.passThrough && task.weights) return scorePassThrough(task, batch, handle.fd, task.weights, task.passThrough.slice);
     const lean = openLeanBatch(handle.fd, batch.block, batch.columns, task.file, task.index);
     if (lean.sliceable && !task.weights) return scoreSlices(task, lean);
     columns = extractColumns(lean.read(), plan, task.file, task.index);
@@ -106,6 +109,32 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const rows = createRowColumns(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
   const error = rowKernelOf(plan)(columns, params, partial, rows, 0);
   return { partial, error, rows };
+}
+
+/**
+ * The stage fed from an IPC file: the batch (or a slice of its rows) read whole into a shared
+ * buffer, its scored columns viewed in place, scored with per-row columns, and sent back with
+ * its bytes, which the main thread writes out as they are.
+ */
+function scorePassThrough(
+  task: ScoreTask,
+  batch: Extract<BatchRef, { kind: 'ipc-lean' }>,
+  fd: number,
+  weights: Float64Array,
+  slice: NonNullable<ScoreTask['passThrough']>['slice'],
+): ScoreResult {
+  const { plan, params } = task;
+  const scored = batch.columns.map((c) => c.name);
+  const owned =
+    slice === null
+      ? readOwnedBatch(fd, batch.block, batch.columns, task.file)
+      : readOwnedSlice(fd, batch.block, slice.all, scored, slice.from, slice.to, task.file);
+  const columns = extractColumns(owned.columns, plan, task.file, task.index);
+  const partial = createPartial(task.shape);
+  const rows = createRowColumns(weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
+  const error = rowKernelOf(plan)(columns, params, partial, rows, 0);
+  const { numRows, body: bytes, nodes, buffers } = owned;
+  return { partial, error, rows, body: { numRows, bytes, nodes, buffers } };
 }
 
 /** The row kernel: kernelOf's choice, with per-row columns. */

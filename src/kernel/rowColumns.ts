@@ -2,11 +2,12 @@
  * The stage's per-row columns (RowColumns): allocating them for a batch, and filling them from
  * the reference kernels' per-row outputs (RowOutputs: one byte per flag), which is how a batch or
  * chunk the wasm path does not take, or a run without wasm, gets its rows. The buffers are fresh
- * per batch and shared (SharedArrayBuffer): the result message then carries them to the main
- * thread without a copy (a structured clone of a shared buffer shares it), and the main thread
- * hands them to Arrow and to the output as they are. The worker keeps no reference to them.
+ * per batch or reused (sharedBuffers.ts) and shared (SharedArrayBuffer): the result message then
+ * carries them to the main thread without a copy (a structured clone of a shared buffer shares
+ * it), and the main thread hands them to Arrow and to the output as they are.
  */
 import { kernelFor } from './index.ts';
+import { takeShared } from './sharedBuffers.ts';
 import type { Columns, InputKind, KernelError, KernelParams, Mode, RowColumns, RowOutputs } from './types.ts';
 
 /** Fills rows [at, at + cols.length) of `rows` (and the partial `out`) from one batch or slice. */
@@ -16,8 +17,9 @@ export type RowKernel = (cols: Columns, params: KernelParams, out: Float64Array,
 export function createRowColumns(weights: Float64Array, n: number, perClassWidth: number): RowColumns {
   const labelled = perClassWidth === 0;
   const bits = (n + 7) >> 3;
-  const f64 = (length: number): Float64Array => new Float64Array(new SharedArrayBuffer(length * 8));
-  const u8 = (length: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(length));
+  // Values are all written by the kernels; bits are OR-ed in, so they start at 0.
+  const f64 = (length: number): Float64Array => new Float64Array(takeShared(length * 8), 0, length);
+  const u8 = (length: number): Uint8Array => new Uint8Array(takeShared(length), 0, length).fill(0);
   return {
     weights,
     length: n,
@@ -27,7 +29,7 @@ export function createRowColumns(weights: Float64Array, n: number, perClassWidth
     easy: u8(labelled ? bits : 0),
     valid: u8(bits),
     nulls: 0,
-    perClass: labelled ? null : new Float32Array(new SharedArrayBuffer(n * perClassWidth * 4)),
+    perClass: labelled ? null : new Float32Array(takeShared(n * perClassWidth * 4), 0, n * perClassWidth),
   };
 }
 

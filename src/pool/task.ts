@@ -5,6 +5,7 @@
  * imports neither.
  */
 import type { ErrorCode } from '../errors.ts';
+import type { LeanColumn } from '../input/ipc/batch.ts';
 import type { BatchRef } from '../input/open.ts';
 import type { Plan } from '../input/plan.ts';
 import type { PartialShape } from '../kernel/partial.ts';
@@ -21,6 +22,22 @@ export interface ScoreTask {
   batch: BatchRef;
   /** For the stage: the group weights; the worker then returns per-row outputs too. */
   weights?: Float64Array;
+  /**
+   * For the stage fed from an uncompressed IPC file (an 'ipc-lean' batch): the worker reads the
+   * whole batch, or rows [from, to) of all its columns (`all`, every one fixed-width without
+   * nulls), and sends its bytes back (ScoreResult.body) with the rows, so the file is read once.
+   */
+  passThrough?: { slice: { from: number; to: number; all: LeanColumn[] } | null };
+  /** Shared buffers of earlier results that the main thread has written out: the worker may reuse them. */
+  recycle?: SharedArrayBuffer[];
+}
+
+/** A batch's bytes as read by a worker for the stage (shared buffer: it crosses uncopied). */
+export interface PassedBody {
+  numRows: number;
+  bytes: Uint8Array;
+  nodes: { length: number; nullCount: number }[];
+  buffers: { offset: number; length: number }[];
 }
 
 /** A scored batch: its partial, and its first invalid row when not skipping. */
@@ -36,6 +53,8 @@ export interface ScoreResult {
   more?: Float64Array[];
   /** Per-row columns, when the task asked for them (shared buffers: they cross uncopied). */
   rows?: RowColumns;
+  /** The batch's (or slice's) bytes, when the task asked for them (passThrough). */
+  body?: PassedBody;
 }
 
 /** A task with the buffers to transfer along with it (the copied columns of a streamed batch). */

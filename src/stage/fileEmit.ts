@@ -1,0 +1,189 @@
+/**
+ * `score FILE --emit` on an uncompressed Arrow IPC file without dictionaries or view types: the
+ * workers read their own batches (the file goes in once, never through apache-arrow or this
+ * thread), score them with per-row columns in the kernel's one pass, and send back the batch's
+ * bytes and the columns in shared buffers; this thread writes each batch as the input's body
+ * followed by the loss columns, in one vectored write (cork/uncork: fs streams writev), waiting
+ * for 'drain' when the output is slow. Nothing of a batch is copied on the way out.
+ *
+ * Memory is bounded whatever the batch size: a batch whose bytes in and out exceed SLICE_BYTES
+ * and whose columns are all fixed-width without nulls is read, scored and written SLICE_BYTES at
+ * a time, each slice an output batch of its own, in order (spec §5's one output batch per input
+ * batch holds for every batch under the bound); and at most IN_FLIGHT_BYTES of tasks are in flight
+ * (and two per thread). A sliced batch's partials are merged slice by slice, so its sums agree
+ * with evaluate's to rounding rather than to the bit.
+ */
+import { open } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { arrowFileReader } from '../input/arrowFile.ts';
+import { TYPE } from '../input/arrowTypes.ts';
+import { openLeanBatch, type LeanColumn } from '../input/ipc/batch.ts';
+import { columnPlaces, type IpcField, type IpcType } from '../input/ipc/schema.ts';
+import type { BatchItem, OpenedInput } from '../input/open.ts';
+import { kernelParams, makePlan, partialShape, planNeeds, type Plan } from '../input/plan.ts';
+import { chunkRowsOf } from '../kernel/wasm/index.ts';
+import type { Options } from '../options.ts';
+import { OrderedMerge } from '../pool/ordered.ts';
+import { defaultThreads, takePool, type ScorePool } from '../pool/pool.ts';
+import type { ScoreResult, ScoreTask } from '../pool/task.ts';
+import { classAlphas, groupWeights } from '../report/weights.ts';
+import { finalize } from '../report/finalize.ts';
+import type { Report } from '../report/schema.ts';
+import { END_OF_STREAM, recordBatchChunks, schemaMessage } from './ipcMessages.ts';
+import { outputSchema } from './lossColumns.ts';
+
+/** A batch bigger than this (its bytes in plus out) is written a slice of rows at a time. */
+export const SLICE_BYTES = 16 << 20;
+/** Tasks in flight hold at most this many bytes (but at least one task is in flight). */
+const IN_FLIGHT_BYTES = 64 << 20;
+
+/** Whether a type can pass through as it is: no dictionary (its batches would be needed too), no view type (variadic buffers). */
+function passes(type: IpcType): boolean {
+  if (type.typeId === TYPE.Dictionary || (type.typeId >= TYPE.BinaryView && type.typeId <= TYPE.LargeListView)) return false;
+  return type.children.every((c) => passes(c.type));
+}
+
+/** One task: a batch, or rows [from, to) of it, and the bytes it holds. */
+interface Piece {
+  task: ScoreTask;
+  bytes: number;
+  /** Its batch, the slice's first row, and whether it is the batch's last piece. */
+  batch: number;
+  from: number;
+  last: boolean;
+}
+
+/**
+ * Emits `input` (an opened IPC file) to `out` when it can pass through; resolves to the report,
+ * or to null (nothing written) when the file is not one this path takes.
+ */
+export async function emitIpcFile(path: string, input: OpenedInput, out: Writable, opts: Options): Promise<Report | null> {
+  const fields = input.schema.fields as readonly IpcField[];
+  if (!fields.every((f) => passes(f.type))) return null;
+  const needs = planNeeds(input.schema, opts);
+  const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn) : null, input.name);
+  const refs = input.batchRefs(plan)[Symbol.asyncIterator]();
+  const first = await refs.next();
+  if (first.done || first.value.batch.kind !== 'ipc-lean' || first.value.batch.codecs.length > 0) {
+    await refs.return?.();
+    return null;
+  }
+  const handle = await open(path, 'r');
+  let pool: ScorePool | null = null;
+  try {
+    const schema = outputSchema((await arrowFileReader(handle, path, [])).schema, plan);
+    pool = takePool(opts.threads ?? defaultThreads());
+    const shape = partialShape(plan, opts);
+    const weights = groupWeights(plan, opts, classAlphas(plan, opts, null));
+    const common = { plan, params: kernelParams(plan, opts), shape, file: input.name, weights };
+    const places = columnPlaces(fields);
+    const all = fields.every((f) => places.has(f.name)) ? fields.map((f) => ({ name: f.name, type: f.type, place: places.get(f.name)! })) : null;
+    const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
+    await write(out, [schemaMessage(schema)]);
+    const run = pool;
+    const inFlight: { piece: Piece; result: Promise<ScoreResult> }[] = [];
+    let held = 0;
+    let done: ScoreResult[] = [];
+    const spare: SharedArrayBuffer[] = [];
+    const settleOldest = async (): Promise<void> => {
+      const { piece, result } = inFlight.shift()!;
+      held -= piece.bytes;
+      const r = await result;
+      const failed = r.failure !== undefined || r.error !== null;
+      if (!failed) {
+        // Once written, the batch's shared buffers go back to a worker with the next task.
+        const { body, rows } = r as Required<ScoreResult>;
+        const shared = [body.bytes, rows.pt, rows.ce, rows.loss, rows.easy, rows.valid, rows.perClass].map((a) => a?.buffer);
+        await write(out, recordBatchChunks(body, rows, plan.classes), () => {
+          for (const b of shared) if (b instanceof SharedArrayBuffer) spare.push(b);
+        });
+      }
+      done.push(failed && r.error ? { ...r, error: { ...r.error, row: r.error.row + piece.from } } : r);
+      if (piece.last || failed) {
+        // The batch's pieces in order: the first failure is the batch's, else its partials in order.
+        const bad = done.find((d) => d.failure !== undefined || d.error !== null);
+        merge.add(bad ?? { partial: done[0]!.partial, error: null, more: done.slice(1).map((d) => d.partial) }, input.name);
+        done = [];
+      }
+    };
+    let index = 0;
+    for (let item: IteratorResult<BatchItem> = first; !item.done; item = await refs.next(), index++) {
+      const batch = item.value.batch;
+      if (batch.kind !== 'ipc-lean') throw new Error(`internal error: batch ${index} of an IPC file is not a lean batch`);
+      for (const piece of piecesOf(handle.fd, batch, all, plan, { ...common, index, batch }, index)) {
+        while (inFlight.length > 0 && (inFlight.length >= 2 * run.threads || held + piece.bytes > IN_FLIGHT_BYTES)) await settleOldest();
+        inFlight.push({ piece, result: run.run({ task: { ...piece.task, recycle: spare.splice(0) } }, index) });
+        held += piece.bytes;
+      }
+    }
+    while (inFlight.length > 0) await settleOldest();
+    await write(out, [END_OF_STREAM]);
+    // As stream.pipeline does: a file is ended (and closed) here, the process's stdio is not.
+    if ((out as { _isStdio?: boolean })._isStdio !== true) {
+      out.end();
+      await finished(out);
+    }
+    return finalize(merge.total, plan, opts);
+  } finally {
+    await pool?.destroy();
+    await handle.close();
+  }
+}
+
+/** A batch's tasks: the batch whole, or slices of SLICE_BYTES when it is bigger and its columns allow. */
+function piecesOf(
+  fd: number,
+  batch: Extract<ScoreTask['batch'], { kind: 'ipc-lean' }>,
+  all: LeanColumn[] | null,
+  plan: Plan,
+  task: ScoreTask,
+  index: number,
+): Piece[] {
+  const lean = openLeanBatch(fd, batch.block, all ?? batch.columns, task.file, index);
+  const n = lean.numRows;
+  const outPerRow = plan.mode === 'multilabel' ? plan.classes * 4 + 8.125 : 25.125;
+  const bytes = batch.block.bodyLength + n * outPerRow;
+  const whole: Piece = { task: { ...task, passThrough: { slice: null } }, bytes, batch: index, from: 0, last: true };
+  if (bytes <= SLICE_BYTES || all === null || !lean.sliceable) return [whole];
+  const chunk = chunkRowsOf(plan.mode === 'binary' ? 1 : plan.classes);
+  const perRow = bytes / n;
+  const step = Math.max(chunk, Math.floor(SLICE_BYTES / perRow / chunk) * chunk);
+  const pieces: Piece[] = [];
+  for (let from = 0; from < n; from += step) {
+    const to = Math.min(n, from + step);
+    const slice = { from, to, all };
+    pieces.push({ task: { ...task, passThrough: { slice } }, bytes: (to - from) * perRow, batch: index, from, last: to === n });
+  }
+  return pieces;
+}
+
+/**
+ * Writes a batch's chunks as one vectored write; `flushed` runs once they are written (the
+ * stream's callback). Waits for 'drain' when the stream asks to.
+ */
+async function write(out: Writable, chunks: readonly Uint8Array[], flushed?: () => void): Promise<void> {
+  if (out.errored) throw out.errored;
+  out.cork();
+  let ok = true;
+  chunks.forEach((chunk, i) => {
+    ok = i === chunks.length - 1 && flushed ? out.write(chunk, (error) => error || flushed()) : out.write(chunk);
+  });
+  out.uncork();
+  if (!ok) await drained(out);
+}
+
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      out.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      out.off('drain', onDrain);
+      reject(error);
+    };
+    out.once('drain', onDrain);
+    out.once('error', onError);
+  });
+}
