@@ -6,9 +6,7 @@
 import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ipcStreamEncoder } from './ipcStreamEncoder.ts';
 import { emitIpcFile } from './fileEmit.ts';
-import { focalStage } from './stage.ts';
 import { parseOptions, type OptionsInput } from '../options.ts';
 import type { Report } from '../report/schema.ts';
 import { openInput, type InputSource } from '../input/open.ts';
@@ -45,6 +43,8 @@ export async function emitScored(source: InputSource, out: Writable, options: Op
         const report = await emitIpcFile(source, input, out, opts);
         if (report !== null) return report;
       }
+      // Loaded here: the file path above needs apache-arrow only later, and off its critical path.
+      const [{ focalStage }, { ipcStreamEncoder }] = await Promise.all([import('./stage.ts'), import('./ipcStreamEncoder.ts')]);
       const stage = focalStage({ ...options, name: input.name });
       await pipeline(Readable.from(input.batches()), stage, ipcStreamEncoder(), out);
       return await stage.report;

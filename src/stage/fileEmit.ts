@@ -4,7 +4,10 @@
  * thread), score them with per-row columns in the kernel's one pass, and send back the batch's
  * bytes and the columns in shared buffers; this thread writes each batch as the input's body
  * followed by the loss columns, in one vectored write (cork/uncork: fs streams writev), waiting
- * for 'drain' when the output is slow. Nothing of a batch is copied on the way out.
+ * for 'drain' when the output is slow; to a file, with a synchronous writev at the batch's
+ * position (this thread has nothing else to do, and the event loop's round trip per batch was
+ * what limited the write rate). Nothing of a batch is copied on the way out. apache-arrow (for
+ * the schema message and the headers' encoders) loads while the first batches are scored.
  *
  * Memory is bounded whatever the batch size: a batch whose bytes in and out exceed SLICE_BYTES
  * and whose columns are all fixed-width without nulls is read, scored and written SLICE_BYTES at
@@ -13,7 +16,9 @@
  * (and two per thread). A sliced batch's partials are merged slice by slice, so its sums agree
  * with evaluate's to rounding rather than to the bit.
  */
+import { WriteStream, writevSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { arrowFileReader } from '../input/arrowFile.ts';
@@ -30,8 +35,6 @@ import type { ScoreResult, ScoreTask } from '../pool/task.ts';
 import { classAlphas, groupWeights } from '../report/weights.ts';
 import { finalize } from '../report/finalize.ts';
 import type { Report } from '../report/schema.ts';
-import { END_OF_STREAM, recordBatchChunks, schemaMessage } from './ipcMessages.ts';
-import { outputSchema } from './lossColumns.ts';
 
 /** A batch bigger than this (its bytes in plus out) is written a slice of rows at a time. */
 export const SLICE_BYTES = 16 << 20;
@@ -72,15 +75,17 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
   const handle = await open(path, 'r');
   let pool: ScorePool | null = null;
   try {
-    const schema = outputSchema((await arrowFileReader(handle, path, [])).schema, plan);
     pool = takePool(opts.threads ?? defaultThreads());
+    const arrowSide = Promise.all([import('./ipcMessages.ts'), import('./lossColumns.ts'), arrowFileReader(handle, path, [])]);
+    arrowSide.catch(() => {}); // awaited before the first batch is written
+    let messages: typeof import('./ipcMessages.ts') | null = null;
+    const sink = await outputOf(out);
     const shape = partialShape(plan, opts);
     const weights = groupWeights(plan, opts, classAlphas(plan, opts, null));
     const common = { plan, params: kernelParams(plan, opts), shape, file: input.name, weights };
     const places = columnPlaces(fields);
     const all = fields.every((f) => places.has(f.name)) ? fields.map((f) => ({ name: f.name, type: f.type, place: places.get(f.name)! })) : null;
     const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
-    await write(out, [schemaMessage(schema)]);
     const run = pool;
     const inFlight: { piece: Piece; result: Promise<ScoreResult> }[] = [];
     let held = 0;
@@ -90,12 +95,17 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
       const { piece, result } = inFlight.shift()!;
       held -= piece.bytes;
       const r = await result;
+      if (messages === null) {
+        const [ipc, { outputSchema }, reader] = await arrowSide;
+        await sink.write([ipc.schemaMessage(outputSchema(reader.schema, plan))]);
+        messages = ipc;
+      }
       const failed = r.failure !== undefined || r.error !== null;
       if (!failed) {
         // Once written, the batch's shared buffers go back to a worker with the next task.
         const { body, rows } = r as Required<ScoreResult>;
         const shared = [body.bytes, rows.pt, rows.ce, rows.loss, rows.easy, rows.valid, rows.perClass].map((a) => a?.buffer);
-        await write(out, recordBatchChunks(body, rows, plan.classes), () => {
+        await sink.write(messages.recordBatchChunks(body, rows, plan.classes), () => {
           for (const b of shared) if (b instanceof SharedArrayBuffer) spare.push(b);
         });
       }
@@ -118,12 +128,10 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
       }
     }
     while (inFlight.length > 0) await settleOldest();
-    await write(out, [END_OF_STREAM]);
-    // As stream.pipeline does: a file is ended (and closed) here, the process's stdio is not.
-    if ((out as { _isStdio?: boolean })._isStdio !== true) {
-      out.end();
-      await finished(out);
-    }
+    const ipc = messages as typeof import('./ipcMessages.ts') | null;
+    if (ipc === null) return null; // cannot happen: the file has a batch (first), and the loop settles it
+    await sink.write([ipc.END_OF_STREAM]);
+    await sink.end();
     return finalize(merge.total, plan, opts);
   } finally {
     await pool?.destroy();
@@ -156,6 +164,60 @@ function piecesOf(
     pieces.push({ task: { ...task, passThrough: { slice } }, bytes: (to - from) * perRow, batch: index, from, last: to === n });
   }
   return pieces;
+}
+
+/** Where the batches go: writes of a batch's chunks (`flushed` runs once they are written), and the end. */
+interface Sink {
+  write(chunks: readonly Uint8Array[], flushed?: () => void): Promise<void>;
+  end(): Promise<void>;
+}
+
+/**
+ * A file stream is written through its descriptor, synchronously at each batch's position (and
+ * ended, which closes it); any other stream through write() with backpressure (and the
+ * process's stdio is not ended, as stream.pipeline leaves it).
+ */
+async function outputOf(out: Writable): Promise<Sink> {
+  if (out instanceof WriteStream && out.writableLength === 0 && out.bytesWritten === 0) {
+    if (out.pending) await once(out, 'ready');
+    const fd = (out as unknown as { fd: number }).fd;
+    let position = 0;
+    return {
+      async write(chunks, flushed) {
+        let bytes = 0;
+        for (const c of chunks) bytes += c.byteLength;
+        for (let done = 0; done < bytes; ) done += writevSync(fd, remaining(chunks, done), position + done);
+        position += bytes;
+        flushed?.();
+      },
+      async end() {
+        out.end();
+        await finished(out);
+      },
+    };
+  }
+  return {
+    write: (chunks, flushed) => write(out, chunks, flushed),
+    async end() {
+      if ((out as { _isStdio?: boolean })._isStdio === true) return;
+      out.end();
+      await finished(out);
+    },
+  };
+}
+
+/** The chunks past their first `skip` bytes (after a short write). */
+function remaining(chunks: readonly Uint8Array[], skip: number): Uint8Array[] {
+  if (skip === 0) return chunks as Uint8Array[];
+  const rest: Uint8Array[] = [];
+  for (const c of chunks) {
+    if (skip >= c.byteLength) skip -= c.byteLength;
+    else {
+      rest.push(c.subarray(skip));
+      skip = 0;
+    }
+  }
+  return rest;
 }
 
 /**
