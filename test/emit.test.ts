@@ -252,3 +252,18 @@ describe('focal-eval score --emit: a wide multilabel dump', () => {
     expect(near(emittedLoss(written), stdoutJson<Report>(run).total.sumLoss)).toBe(true);
   });
 });
+
+describe('focal-eval score --emit: an IPC file passed through', () => {
+  it('keeps the schema metadata and every column (strings too) as they are', async () => {
+    const batches = makeBatches({ mode: 'multiclass', input: 'probs', classes: 3, nullLabelEvery: 9 }, [300, 0, 200]);
+    const table = new Table(batches);
+    table.schema.metadata.set('pandas', '{"index_columns": []}');
+    const file = tmp.path('with-metadata.arrow');
+    writeFileSync(file, tableToIPC(table, 'file'));
+    const out = tmp.path('with-metadata.arrows');
+    expectOk(await cli(['score', file, '--emit', out, '--format', 'json', '--threads', '2']));
+    const written = batchesOf(readFileSync(out));
+    expect(written[0]!.schema.metadata.get('pandas')).toBe('{"index_columns": []}');
+    expectInputWithLossColumns(written, batches, ['p_t', 'ce', 'focal_loss', 'easy']);
+  });
+});

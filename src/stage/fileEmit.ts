@@ -6,8 +6,8 @@
  * followed by the loss columns, in one vectored write (cork/uncork: fs streams writev), waiting
  * for 'drain' when the output is slow; to a file, with a synchronous writev at the batch's
  * position (this thread has nothing else to do, and the event loop's round trip per batch was
- * what limited the write rate). Nothing of a batch is copied on the way out. apache-arrow (for
- * the schema message and the headers' encoders) loads while the first batches are scored.
+ * what limited the write rate). Nothing of a batch is copied on the way out, and apache-arrow is
+ * never loaded: the messages are encoded by ipcEncode.ts, the schema from the input's footer.
  *
  * Memory is bounded whatever the batch size: a batch whose bytes in and out exceed SLICE_BYTES
  * and whose columns are all fixed-width without nulls is read, scored and written SLICE_BYTES at
@@ -17,11 +17,10 @@
  * with evaluate's to rounding rather than to the bit.
  */
 import { WriteStream, writevSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { arrowFileReader } from '../input/arrowFile.ts';
 import { TYPE } from '../input/arrowTypes.ts';
 import { openLeanBatch, type LeanColumn } from '../input/ipc/batch.ts';
 import { columnPlaces, type IpcField, type IpcType } from '../input/ipc/schema.ts';
@@ -35,6 +34,9 @@ import type { ScoreResult, ScoreTask } from '../pool/task.ts';
 import { classAlphas, groupWeights } from '../report/weights.ts';
 import { finalize } from '../report/finalize.ts';
 import type { Report } from '../report/schema.ts';
+import { UsageError } from '../errors.ts';
+import { END_OF_STREAM, recordBatchChunks, schemaMessage } from './ipcMessages.ts';
+import { lossColumnNames } from './lossNames.ts';
 
 /** A batch bigger than this (its bytes in plus out) is written a slice of rows at a time. */
 export const SLICE_BYTES = 16 << 20;
@@ -76,10 +78,9 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
   let pool: ScorePool | null = null;
   try {
     pool = takePool(opts.threads ?? defaultThreads());
-    const arrowSide = Promise.all([import('./ipcMessages.ts'), import('./lossColumns.ts'), arrowFileReader(handle, path, [])]);
-    arrowSide.catch(() => {}); // awaited before the first batch is written
-    let messages: typeof import('./ipcMessages.ts') | null = null;
+    checkNoClash(fields, plan);
     const sink = await outputOf(out);
+    await sink.write([schemaMessage(await footerOf(handle), plan)]);
     const shape = partialShape(plan, opts);
     const weights = groupWeights(plan, opts, classAlphas(plan, opts, null));
     const common = { plan, params: kernelParams(plan, opts), shape, file: input.name, weights };
@@ -95,17 +96,12 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
       const { piece, result } = inFlight.shift()!;
       held -= piece.bytes;
       const r = await result;
-      if (messages === null) {
-        const [ipc, { outputSchema }, reader] = await arrowSide;
-        await sink.write([ipc.schemaMessage(outputSchema(reader.schema, plan))]);
-        messages = ipc;
-      }
       const failed = r.failure !== undefined || r.error !== null;
       if (!failed) {
         // Once written, the batch's shared buffers go back to a worker with the next task.
         const { body, rows } = r as Required<ScoreResult>;
         const shared = [body.bytes, rows.pt, rows.ce, rows.loss, rows.easy, rows.valid, rows.perClass].map((a) => a?.buffer);
-        await sink.write(messages.recordBatchChunks(body, rows, plan.classes), () => {
+        await sink.write(recordBatchChunks(body, rows, plan.classes), () => {
           for (const b of shared) if (b instanceof SharedArrayBuffer) spare.push(b);
         });
       }
@@ -128,14 +124,32 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
       }
     }
     while (inFlight.length > 0) await settleOldest();
-    const ipc = messages as typeof import('./ipcMessages.ts') | null;
-    if (ipc === null) return null; // cannot happen: the file has a batch (first), and the loop settles it
-    await sink.write([ipc.END_OF_STREAM]);
+    await sink.write([END_OF_STREAM]);
     await sink.end();
     return finalize(merge.total, plan, opts);
   } finally {
     await pool?.destroy();
     await handle.close();
+  }
+}
+
+/** The flatbuffer of an IPC file's footer (checked before: fileCheck.ts): its length is the int32 before the closing magic. */
+async function footerOf(handle: FileHandle): Promise<Uint8Array> {
+  const { size } = await handle.stat();
+  const tail = new Uint8Array(10);
+  await handle.read(tail, 0, 10, size - 10);
+  const length = new DataView(tail.buffer).getInt32(0, true);
+  const footer = new Uint8Array(length);
+  await handle.read(footer, 0, length, size - 10 - length);
+  return footer;
+}
+
+/** A loss column's name already in the input is a usage error (as outputSchema says for the stage). */
+function checkNoClash(fields: readonly IpcField[], plan: Plan): void {
+  for (const name of lossColumnNames(plan)) {
+    if (fields.some((f) => f.name === name)) {
+      throw new UsageError(`the input already has a column "${name}", which the stage would add; rename or drop it first`);
+    }
   }
 }
 

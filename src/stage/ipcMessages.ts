@@ -2,11 +2,11 @@
  * Arrow IPC stream messages for the stage's output, built from buffers as they are: the schema
  * message, and each record batch as a list of chunks (its header frame, then its body pieces in
  * body order, each padded to 8 bytes) for one vectored write. No body byte is copied: a piece is
- * a view of the worker's (shared) buffer. The flatbuffer headers are apache-arrow's encoders'.
+ * a view of the worker's (shared) buffer. The flatbuffer headers are encoded by ipcEncode.ts.
  */
-import type { Schema } from 'apache-arrow';
-import { BufferRegion, FieldNode, Message, RecordBatch as BatchHeader } from 'apache-arrow/ipc/metadata/message';
+import type { Plan } from '../input/plan.ts';
 import type { RowColumns } from '../kernel/types.ts';
+import { encodeRecordBatch, encodeSchema, type AddedField } from './ipcEncode.ts';
 import type { PassedBody } from '../pool/task.ts';
 
 const ZEROS = new Uint8Array(8);
@@ -27,9 +27,21 @@ function frame(metadata: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The schema message of a stream. */
-export function schemaMessage(schema: Schema): Uint8Array {
-  return frame(Message.encode(Message.from(schema)));
+/** The schema message of the output stream: the input file's schema (from its footer) with the loss columns (spec §5) appended. */
+export function schemaMessage(footer: Uint8Array, plan: Plan): Uint8Array {
+  const added: AddedField[] =
+    plan.mode === 'multilabel'
+      ? [
+          { name: 'focal_loss_per_class', type: 'fixedSizeListFloat32', listSize: plan.classes },
+          { name: 'focal_loss', type: 'float64' },
+        ]
+      : [
+          { name: 'p_t', type: 'float64' },
+          { name: 'ce', type: 'float64' },
+          { name: 'focal_loss', type: 'float64' },
+          { name: 'easy', type: 'bool' },
+        ];
+  return frame(encodeSchema(footer, added));
 }
 
 const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -44,26 +56,26 @@ export function recordBatchChunks(body: PassedBody, rows: RowColumns, classes: n
   const n = body.numRows;
   const nulls = rows.nulls;
   const validity = nulls === 0 ? new Uint8Array(0) : rows.valid.subarray(0, (n + 7) >> 3);
-  const nodes = body.nodes.map((x) => new FieldNode(x.length, x.nullCount));
-  const regions = body.buffers.map((b) => new BufferRegion(b.offset, b.length));
+  const nodes = [...body.nodes];
+  const regions = [...body.buffers];
   const chunks: Uint8Array[] = [];
   let at = pad8(body.bytes.byteLength);
   const pieces: Uint8Array[] = [body.bytes, ZEROS.subarray(0, at - body.bytes.byteLength)];
   const add = (bytes: Uint8Array): void => {
-    regions.push(new BufferRegion(at, bytes.byteLength));
+    regions.push({ offset: at, length: bytes.byteLength });
     const padded = pad8(bytes.byteLength);
     pieces.push(bytes, ZEROS.subarray(0, padded - bytes.byteLength));
     at += padded;
   };
   const column = (values: Uint8Array): void => {
-    nodes.push(new FieldNode(n, nulls));
+    nodes.push({ length: n, nullCount: nulls });
     add(validity);
     add(values);
   };
   if (rows.perClass !== null) {
-    nodes.push(new FieldNode(n, nulls));
+    nodes.push({ length: n, nullCount: nulls });
     add(validity);
-    nodes.push(new FieldNode(n * classes, 0));
+    nodes.push({ length: n * classes, nullCount: 0 });
     add(new Uint8Array(0));
     add(bytesOf(rows.perClass.subarray(0, n * classes)));
     column(bytesOf(rows.loss.subarray(0, n)));
@@ -73,8 +85,7 @@ export function recordBatchChunks(body: PassedBody, rows: RowColumns, classes: n
     column(bytesOf(rows.loss.subarray(0, n)));
     column(rows.easy.subarray(0, (n + 7) >> 3));
   }
-  const header = new BatchHeader(n, nodes, regions, null);
-  chunks.push(frame(Message.encode(Message.from(header, at))));
+  chunks.push(frame(encodeRecordBatch(n, nodes, regions, at)));
   for (const piece of pieces) if (piece.byteLength > 0) chunks.push(piece);
   return chunks;
 }

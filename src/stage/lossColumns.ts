@@ -20,10 +20,7 @@ import { UsageError } from '../errors.ts';
 import type { RowColumns } from '../kernel/types.ts';
 import type { Plan } from '../input/plan.ts';
 
-/** Names of the appended columns for a mode. */
-export function lossColumnNames(plan: Plan): string[] {
-  return plan.mode === 'multilabel' ? ['focal_loss_per_class', 'focal_loss'] : ['p_t', 'ce', 'focal_loss', 'easy'];
-}
+import { lossColumnNames } from './lossNames.ts';
 
 /** The output schema: the input's fields, then the loss columns; a name clash is a usage error. */
 export function outputSchema(input: Schema, plan: Plan): Schema {
