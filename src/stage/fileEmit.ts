@@ -180,7 +180,10 @@ function piecesOf(
   return pieces;
 }
 
-/** Where the batches go: writes of a batch's chunks (`flushed` runs once they are written), and the end. */
+/**
+ * Where the batches go: writes of a batch's chunks (`flushed` runs once they are written and their
+ * buffers may be reused), and the end.
+ */
 interface Sink {
   write(chunks: readonly Uint8Array[], flushed?: () => void): Promise<void>;
   end(): Promise<void>;
@@ -210,8 +213,10 @@ async function outputOf(out: Writable): Promise<Sink> {
       },
     };
   }
+  // Not `flushed`: a stream may keep the chunks it was given (a PassThrough hands the very views
+  // on), so their buffers are never reused; they go when the garbage collector takes them.
   return {
-    write: (chunks, flushed) => write(out, chunks, flushed),
+    write: (chunks) => write(out, chunks),
     async end() {
       if ((out as { _isStdio?: boolean })._isStdio === true) return;
       out.end();
@@ -234,17 +239,12 @@ function remaining(chunks: readonly Uint8Array[], skip: number): Uint8Array[] {
   return rest;
 }
 
-/**
- * Writes a batch's chunks as one vectored write; `flushed` runs once they are written (the
- * stream's callback). Waits for 'drain' when the stream asks to.
- */
-async function write(out: Writable, chunks: readonly Uint8Array[], flushed?: () => void): Promise<void> {
+/** Writes a batch's chunks as one vectored write (cork/uncork); waits for 'drain' when the stream asks to. */
+async function write(out: Writable, chunks: readonly Uint8Array[]): Promise<void> {
   if (out.errored) throw out.errored;
   out.cork();
   let ok = true;
-  chunks.forEach((chunk, i) => {
-    ok = i === chunks.length - 1 && flushed ? out.write(chunk, (error) => error || flushed()) : out.write(chunk);
-  });
+  for (const chunk of chunks) ok = out.write(chunk);
   out.uncork();
   if (!ok) await drained(out);
 }
