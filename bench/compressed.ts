@@ -31,8 +31,8 @@ export function compressedVariants(w: Workload): CompressedVariant[] {
 
 let python: { executable: string | null; reason: string | null } | null = null;
 
-/** The python with pyarrow, or why there is none. */
-function pyarrowPython(): { executable: string | null; reason: string | null } {
+/** The python with pyarrow, or why there is none ($BENCH_PYTHON, else python3). */
+export function pyarrowPython(): { executable: string | null; reason: string | null } {
   if (python !== null) return python;
   const command = process.env.BENCH_PYTHON || 'python3';
   const probe = spawnSync(command, ['-c', 'import pyarrow'], { encoding: 'utf8' });

@@ -29,6 +29,7 @@ import { compareNumpy, numpyUnavailable, runNumpy, type NumpyResult } from './nu
 import { warmPageCache } from './pageCache.ts';
 import { BASELINE, RUNNERS, type Runner, type RunnerResult } from './runners.ts';
 import { benchParquet } from './formats.ts';
+import { benchStage, emitDir, stageCommand } from './stage.ts';
 import { renderResults, type ResultRow } from './table.ts';
 import { hasGnuTime, runTimed } from './timedProcess.ts';
 import { DATA_DIR, floorWorkload, workloads, type Workload } from './workloads.ts';
@@ -55,12 +56,14 @@ async function main(): Promise<void> {
   const selected = workloads(args.quick).filter((w) => args.only === null || args.only.includes(w.id));
   if (selected.length === 0) throw new Error(`--only ${args.only?.join(',')} matches no workload (W1, W2, W3)`);
   await ensureInputs(selected);
-  const compressed = new Map(selected.map((w) => [w.id, ensureCompressed(w, progress)]));
+  const compressed = new Map(selected.map((w) => [w.id, args.stageOnly ? { ready: [], skipped: null } : ensureCompressed(w, progress)]));
   const numpySkip = numpyUnavailable();
   const loadBefore = loadavg();
   const results: WorkloadResult[] = [];
-  for (const w of selected) results.push(await benchWorkload(w, args.runs, numpySkip, compressed.get(w.id)!));
-  const floor = await startupFloor(args.runs);
+  for (const w of selected) {
+    results.push(args.stageOnly ? await stageOnly(w, args.runs) : await benchWorkload(w, args.runs, numpySkip, compressed.get(w.id)!));
+  }
+  const floor = args.stageOnly ? '' : await startupFloor(args.runs);
   const out = [
     machineLine(args.runs, loadBefore, loadavg()),
     '',
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     floor,
     numpySkip === null ? '' : `numpy float32 baseline skipped: ${numpySkip}.`,
     `CLI command timed: ${cliCommand('FILE', 1)} (and --threads 2); units = rows (W1, W2), rows x 80 (W3).`,
+    `Stage command timed: ${stageCommand('FILE')}, OUT in ${emitDir()} (BENCH_EMIT_DIR).`,
   ];
   process.stdout.write(out.filter((l, i) => l !== '' || i === 1).join('\n') + '\n');
 }
@@ -110,9 +114,19 @@ async function benchWorkload(
   if (numpy.length > 0) notes.push(numpyAgreement(w, numpy[0]!.result, baseline[0]!.report));
   notes.push(...compressed.ready.map((v) => compressedNote(w, v, timed)));
   if (compressed.skipped !== null) notes.push(`${compressed.skipped}.`);
+  progress(`${w.id}: the stage (--emit)`);
+  const stage = await benchStage(w, runs, row);
   progress(`${w.id}: Parquet`);
   const parquet = await benchParquet(w, runs, row, median(timed.get('cli2')!.map((r) => r.seconds)));
-  return { rows: [...rows, ...parquet.rows], notes: [...notes, ...parquet.notes] };
+  return { rows: [...rows, ...stage.rows, ...parquet.rows], notes: [...notes, ...stage.notes, ...parquet.notes] };
+}
+
+/** --stage-only: the stage's rows alone (W1, W3), against the pyarrow + numpy script. */
+async function stageOnly(w: Workload, runs: number): Promise<WorkloadResult> {
+  await warmPageCache(w.path);
+  const row = rowMaker(w, NaN);
+  const stage = await benchStage(w, runs, row);
+  return { rows: stage.rows.map((r) => ({ ...r, ratio: null })), notes: stage.notes };
 }
 
 /** A compressed copy against the uncompressed file: same report, and its CLI time as a multiple of the uncompressed file's. */

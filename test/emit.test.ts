@@ -12,6 +12,7 @@ import { fixture } from './support/fixtures.ts';
 import { tempDir } from './support/tempDir.ts';
 import { cli, requireBuild, startCli, stdoutJson, type CliRun } from './support/cli.ts';
 import { DumpMaker, ipcBytes, makeBatches, parquetBytes, sizes } from './support/dumps.ts';
+import { refBinaryUnit, refMultilabelAlpha } from './support/reference.ts';
 
 const tmp = tempDir();
 beforeAll(requireBuild);
@@ -183,5 +184,86 @@ describe('focal-eval score --emit', () => {
     expect(killedWhileWriting).toBe(true);
     expect(run.signal).toBe('SIGKILL');
     expect(existsSync(`${dir}/out.arrows`)).toBe(false);
+  });
+});
+
+describe('focal-eval score --emit: a wide multilabel dump', () => {
+  const C = 80;
+  /** Every row's C values of a FixedSizeList column, batch by batch, in row order (null rows: null). */
+  function listRows(batches: readonly RecordBatch[], name: string): (Float64Array | null)[] {
+    const rows: (Float64Array | null)[] = [];
+    for (const batch of batches) {
+      const data = batch.getChild(name)!.data[0]!;
+      const values = data.children[0]!.values as ArrayLike<number>;
+      for (let r = 0; r < batch.numRows; r++) {
+        const at = (data.offset + r) * C;
+        rows.push(data.getValid(r) ? Float64Array.from({ length: C }, (_, c) => Number(values[at + c]!)) : null);
+      }
+    }
+    return rows;
+  }
+
+  it.each([
+    { name: 'a 40,000-row batch (bigger than the output bound: written in slices, in order) and a small one', nulls: 0, sizes: [40_000, 1_000] },
+    { name: 'batches with null target lists (written whole, one output batch each)', nulls: 7, sizes: [6_000, 0, 3_000] },
+  ])('$name: every per-class loss and row sum match float64 values computed here', async ({ nulls, sizes: rowsPerBatch }) => {
+    const spec = { mode: 'multilabel', input: 'logits', classes: C, nullLabelEvery: nulls, seed: 11 } as const;
+    const batches = makeBatches(spec, rowsPerBatch);
+    const file = tmp.path(`wide-${nulls}.arrow`);
+    writeFileSync(file, ipcBytes(batches, 'file'));
+    const out = tmp.path(`wide-${nulls}.arrows`);
+    const run = await cli(['score', file, '--emit', out, '--alpha', '0.25', '--gamma', '2', '--format', 'json', '--threads', '2']);
+    expectOk(run);
+    const written = batchesOf(readFileSync(out));
+    if (nulls === 0) expect(written.length).toBeGreaterThan(batches.length);
+    else expect(written.map((b) => b.numRows)).toEqual(rowsPerBatch);
+    const logits = listRows(batches, 'logits');
+    // Targets through apache-arrow's own accessors (bool lists are bit-packed).
+    const targets = batches.flatMap((b) =>
+      Array.from({ length: b.numRows }, (_, r) => {
+        const list = b.getChild('label')!.get(r) as Vector | null;
+        return list === null ? null : Array.from(list.toArray() as ArrayLike<number | boolean>, Number);
+      }),
+    );
+    const perClass = listRows(written, 'focal_loss_per_class');
+    expect(listRows(written, 'logits')).toEqual(logits);
+    expect(perClass).toHaveLength(logits.length);
+    const rowLoss = written.flatMap((b) => Array.from({ length: b.numRows }, (_, r) => b.getChild('focal_loss')!.get(r) as number | null));
+    const problems: string[] = [];
+    logits.forEach((z, i) => {
+      const t = targets[i];
+      if (t === null) {
+        if (perClass[i] !== null || rowLoss[i] !== null) problems.push(`row ${i}: an ignored row is not null`);
+        return;
+      }
+      let sum = 0;
+      for (let c = 0; c < C; c++) {
+        const expected = refMultilabelAlpha(0.25, c, t![c]!) * refBinaryUnit(z![c]!, t![c]!, 'logits', { gamma: 2, epsilon: 1e-7 }).fl;
+        sum += expected;
+        // Float32: within half an ulp of the float64 value (half the subnormal spacing, 2^-150,
+        // below 2^-126), plus the kernel's few ulp of float64.
+        if (!(Math.abs(perClass[i]![c]! - expected) <= 2 ** -24 * Math.abs(expected) * 1.0001 + 2 ** -150)) {
+          problems.push(`row ${i} class ${c}: ${perClass[i]![c]}, expected ${expected}`);
+        }
+      }
+      if (!(Math.abs(rowLoss[i]! - sum) <= 1e-12 * sum)) problems.push(`row ${i}: focal_loss ${rowLoss[i]}, expected ${sum}`);
+    });
+    expect(problems.slice(0, 10)).toEqual([]);
+    expect(near(emittedLoss(written), stdoutJson<Report>(run).total.sumLoss)).toBe(true);
+  });
+});
+
+describe('focal-eval score --emit: an IPC file passed through', () => {
+  it('keeps the schema metadata and every column (strings too) as they are', async () => {
+    const batches = makeBatches({ mode: 'multiclass', input: 'probs', classes: 3, nullLabelEvery: 9 }, [300, 0, 200]);
+    const table = new Table(batches);
+    table.schema.metadata.set('pandas', '{"index_columns": []}');
+    const file = tmp.path('with-metadata.arrow');
+    writeFileSync(file, tableToIPC(table, 'file'));
+    const out = tmp.path('with-metadata.arrows');
+    expectOk(await cli(['score', file, '--emit', out, '--format', 'json', '--threads', '2']));
+    const written = batchesOf(readFileSync(out));
+    expect(written[0]!.schema.metadata.get('pandas')).toBe('{"index_columns": []}');
+    expectInputWithLossColumns(written, batches, ['p_t', 'ce', 'focal_loss', 'easy']);
   });
 });

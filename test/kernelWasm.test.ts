@@ -44,7 +44,8 @@ import {
   SUM_PT,
   type PartialShape,
 } from '../src/kernel/partial.ts';
-import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
+import { createRowColumns, scalarRowKernel } from '../src/kernel/rowColumns.ts';
 import { sliceColumns } from '../src/kernel/slice.ts';
 import { rng } from './support/rng.ts';
 
@@ -845,5 +846,52 @@ describe('wasm kernel: the chunk is the unit of summation', () => {
     const ref = runScalar('multiclass', 'probs', bad, params);
     expect(ref.error?.row).toBe(row);
     expect(runWasm('multiclass', 'probs', bad, params).error).toEqual(ref.error);
+  });
+});
+
+describe('wasmRowKernelFor: the per-row columns from the same pass', () => {
+  it.each(CASES)('%s %s: p_t, ce, loss (and per-class) as the scalar kernel writes them, bits and null counts exact', (mode, input) => {
+    const C = mode === 'binary' ? 2 : 7;
+    const params = baseParams(mode, C, { gamma: 2 });
+    // Several wasm chunks, a last byte of bits that is not full, ignored rows (not in multilabel).
+    const rows = 2 * chunkRowsOf(mode === 'binary' ? 1 : C) + 13;
+    const cols = makeBatch(mode, input, { rows, C, seed: 42, ignoreFraction: mode === 'multilabel' ? 0 : 0.1 }, params);
+    const groups = shapeOf(mode, params).groups;
+    const weights = Float64Array.from({ length: groups }, (_, g) => 0.5 + g / 4);
+    const width = mode === 'multilabel' ? C : 0;
+    // Rows [8, 8 + rows) of a larger output: the first row a multiple of 8, as the workers use it.
+    const wasmRows = createRowColumns(weights, rows + 8, width);
+    const refRows = createRowColumns(weights, rows + 8, width);
+    const wasmPartial = createPartial(shapeOf(mode, params));
+    const before = wasmKernelCounts.wasm;
+    expect(wasmRowKernelFor(mode, input)!(cols, params, wasmPartial, wasmRows, 8)).toBeNull();
+    expect(wasmKernelCounts.wasm).toBeGreaterThan(before);
+    expect(scalarRowKernel(mode, input)(cols, params, createPartial(shapeOf(mode, params)), refRows, 8)).toBeNull();
+    // The sums are the plain wasm kernel's, to the bit.
+    const plain = createPartial(shapeOf(mode, params));
+    wasmKernelFor(mode, input)!(cols, params, plain);
+    expect(Array.from(wasmPartial)).toEqual(Array.from(plain));
+    expect(wasmRows.nulls).toBe(refRows.nulls);
+    expect(Array.from(wasmRows.valid)).toEqual(Array.from(refRows.valid));
+    if (mode !== 'multilabel') expect(refRows.nulls).toBeGreaterThan(0);
+    // multiclass logits: e^x within 6e-10 (multiclass.as), fl within (2 gamma + 1) of it; else a few ulp.
+    const rel = mode === 'multiclass' && input === 'logits' ? 5 * 6e-10 : 1e-12;
+    const far = (a: Float64Array | Float32Array, b: Float64Array | Float32Array, tol: number): number[] => {
+      const bad: number[] = [];
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Math.abs(a[i]! - b[i]!) <= tol * Math.abs(b[i]!) + 1e-300)) bad.push(i);
+      return bad.slice(0, 5);
+    };
+    expect(far(wasmRows.loss, refRows.loss, rel)).toEqual([]);
+    if (mode === 'multilabel') {
+      expect(far(wasmRows.perClass!, refRows.perClass!, 2 ** -23)).toEqual([]);
+    } else {
+      expect(far(wasmRows.pt, refRows.pt, rel)).toEqual([]);
+      expect(far(wasmRows.ce, refRows.ce, rel)).toEqual([]);
+      // Easy bits: equal except where p_t sits within rounding of the threshold.
+      for (let r = 8; r < rows + 8; r++) {
+        const bit = (b: Uint8Array): number => (b[r >> 3]! >> (r & 7)) & 1;
+        if (bit(wasmRows.easy) !== bit(refRows.easy)) expect(Math.abs(refRows.pt[r]! - params.easyThreshold)).toBeLessThan(EDGE);
+      }
+    }
   });
 });

@@ -16,7 +16,7 @@ import type { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { arrowFileReader, readArrowBatch } from '../src/input/arrowFile.ts';
 import { extractColumns } from '../src/input/columns.ts';
-import { openLeanBatch, type LeanBatch } from '../src/input/ipc/batch.ts';
+import { openLeanBatch, readOwnedBatch, readOwnedSlice, type LeanBatch } from '../src/input/ipc/batch.ts';
 import { loadCodecs, type Codec } from '../src/input/ipc/codecs.ts';
 import type { BatchRef } from '../src/input/open.ts';
 import type { BatchLike } from '../src/input/arrowTypes.ts';
@@ -27,8 +27,10 @@ import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { createPartial } from '../src/kernel/partial.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
-import type { Columns, RowOutputs } from '../src/kernel/types.ts';
-import { chunkRowsOf, wasmKernelFailure, wasmKernelFor } from '../src/kernel/wasm/index.ts';
+import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel/rowColumns.ts';
+import { recycleShared } from '../src/kernel/sharedBuffers.ts';
+import type { Columns } from '../src/kernel/types.ts';
+import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
 
 /** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
@@ -93,6 +95,8 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   if (batch.kind === 'ipc-lean') {
     const { handle } = await fileHandle(batch.path);
     if (batch.codecs.length > 0) await loadCodecs(batch.codecs);
+    if (task.recycle) recycleShared(task.recycle);
+    if (task.passThrough && task.weights) return scorePassThrough(task, batch, handle.fd, task.weights, task.passThrough.slice);
     const lean = openLeanBatch(handle.fd, batch.block, batch.columns, task.file, task.index);
     if (lean.sliceable && !task.weights) return scoreSlices(task, lean);
     columns = extractColumns(lean.read(), plan, task.file, task.index);
@@ -106,13 +110,46 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   const partial = createPartial(task.shape);
   const kernel = kernelOf(plan);
   if (!task.weights) return { partial, error: kernel(columns, params, partial, null) };
-  // The stage: per-row outputs come from the scalar kernel (the only one that writes them);
-  // the partial from the same kernel evaluate() uses, so that stage.report is evaluate's report.
-  const rows = rowOutputs(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
-  const scalar = kernelFor(plan.mode, plan.input);
-  const error = scalar(columns, params, kernel === scalar ? partial : createPartial(task.shape), rows);
-  if (kernel !== scalar && error === null) kernel(columns, params, partial, null);
+  // The stage: the per-row columns come out of the same kernel pass as the sums (the wasm
+  // kernel's sums are evaluate's, so stage.report is evaluate's report), into shared buffers
+  // that reach the main thread uncopied.
+  const rows = createRowColumns(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
+  const error = rowKernelOf(plan)(columns, params, partial, rows, 0);
   return { partial, error, rows };
+}
+
+/**
+ * The stage fed from an IPC file: the batch (or a slice of its rows) read whole into a shared
+ * buffer, its scored columns viewed in place, scored with per-row columns, and sent back with
+ * its bytes, which the main thread writes out as they are.
+ */
+function scorePassThrough(
+  task: ScoreTask,
+  batch: Extract<BatchRef, { kind: 'ipc-lean' }>,
+  fd: number,
+  weights: Float64Array,
+  slice: NonNullable<ScoreTask['passThrough']>['slice'],
+): ScoreResult {
+  const { plan, params } = task;
+  const scored = batch.columns.map((c) => c.name);
+  const owned =
+    slice === null
+      ? readOwnedBatch(fd, batch.block, batch.columns, task.file)
+      : readOwnedSlice(fd, batch.block, slice.all, scored, slice.from, slice.to, task.file);
+  const columns = extractColumns(owned.columns, plan, task.file, task.index);
+  const partial = createPartial(task.shape);
+  const rows = createRowColumns(weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
+  const error = rowKernelOf(plan)(columns, params, partial, rows, 0);
+  const { numRows, body: bytes, nodes, buffers } = owned;
+  return { partial, error, rows, body: { numRows, bytes, nodes, buffers } };
+}
+
+/** The row kernel: kernelOf's choice, with per-row columns. */
+function rowKernelOf(plan: Plan): RowKernel {
+  const scalar = scalarRowKernel(plan.mode, plan.input);
+  if (process.env.FOCAL_EVAL_KERNEL === 'scalar') return scalar;
+  kernelOf(plan); // the same check: FOCAL_EVAL_KERNEL=wasm and no module is an error
+  return wasmRowKernelFor(plan.mode, plan.input) ?? scalar;
 }
 
 /**
@@ -175,17 +212,4 @@ async function scoreBatches(task: ScoreTask, batches: AsyncIterable<BatchLike> |
   }
   const [first = createPartial(task.shape), ...more] = partials;
   return { partial: first, error: null, more };
-}
-
-/** Zeroed per-row outputs for a batch of n rows (`perClassWidth` C in multilabel, else 0). */
-function rowOutputs(weights: Float64Array, n: number, perClassWidth: number): RowOutputs {
-  return {
-    weights,
-    scored: new Uint8Array(n),
-    pt: new Float64Array(perClassWidth > 0 ? 0 : n),
-    ce: new Float64Array(perClassWidth > 0 ? 0 : n),
-    loss: new Float64Array(n),
-    easy: new Uint8Array(perClassWidth > 0 ? 0 : n),
-    perClass: perClassWidth > 0 ? new Float32Array(n * perClassWidth) : null,
-  };
 }

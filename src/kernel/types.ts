@@ -93,6 +93,31 @@ export interface RowOutputs {
   perClass: Float32Array | null;
 }
 
+/**
+ * The stage's per-row outputs of a batch as the Arrow columns take them (what the worker sends
+ * back, its buffers transferred): Float64 values, LSB-first bits. Filled by a row kernel
+ * (wasm/kernel.ts's wasmRowKernelFor, or rowColumns.ts's scalar one) at a given first row.
+ */
+export interface RowColumns {
+  /** Alpha weight of each group (see partial.ts), applied to `loss` per unit. */
+  weights: Float64Array;
+  /** Rows. */
+  length: number;
+  /** Binary/multiclass: p_t, ce and the alpha-weighted loss per row (empty in multilabel). */
+  pt: Float64Array;
+  ce: Float64Array;
+  /** The alpha-weighted loss per row (multilabel: the row's sum over its C units). */
+  loss: Float64Array;
+  /** Easy flags as bits (empty in multilabel). */
+  easy: Uint8Array;
+  /** Validity bits: 1 where the row was scored. */
+  valid: Uint8Array;
+  /** Rows not scored (ignored or skipped): the output columns' null count. */
+  nulls: number;
+  /** Multilabel: each unit's alpha-weighted loss (row-major, C per row). */
+  perClass: Float32Array | null;
+}
+
 /** Which column an invalid row is blamed on. */
 export type BlamedColumn = 'pred' | 'label';
 

@@ -5,10 +5,11 @@
  * imports neither.
  */
 import type { ErrorCode } from '../errors.ts';
+import type { LeanColumn } from '../input/ipc/batch.ts';
 import type { BatchRef } from '../input/open.ts';
 import type { Plan } from '../input/plan.ts';
 import type { PartialShape } from '../kernel/partial.ts';
-import type { KernelError, KernelParams, RowOutputs } from '../kernel/types.ts';
+import type { KernelError, KernelParams, RowColumns } from '../kernel/types.ts';
 
 /** One batch to score. */
 export interface ScoreTask {
@@ -21,6 +22,22 @@ export interface ScoreTask {
   batch: BatchRef;
   /** For the stage: the group weights; the worker then returns per-row outputs too. */
   weights?: Float64Array;
+  /**
+   * For the stage fed from an uncompressed IPC file (an 'ipc-lean' batch): the worker reads the
+   * whole batch, or rows [from, to) of all its columns (`all`, every one fixed-width without
+   * nulls), and sends its bytes back (ScoreResult.body) with the rows, so the file is read once.
+   */
+  passThrough?: { slice: { from: number; to: number; all: LeanColumn[] } | null };
+  /** Shared buffers of earlier results that the main thread has written out: the worker may reuse them. */
+  recycle?: SharedArrayBuffer[];
+}
+
+/** A batch's bytes as read by a worker for the stage (shared buffer: it crosses uncopied). */
+export interface PassedBody {
+  numRows: number;
+  bytes: Uint8Array;
+  nodes: { length: number; nullCount: number }[];
+  buffers: { offset: number; length: number }[];
 }
 
 /** A scored batch: its partial, and its first invalid row when not skipping. */
@@ -34,8 +51,10 @@ export interface ScoreResult {
    * merged in order after `partial`, so that the sums are added as they would be batch by batch.
    */
   more?: Float64Array[];
-  /** Per-row outputs, when the task asked for them. */
-  rows?: RowOutputs;
+  /** Per-row columns, when the task asked for them (shared buffers: they cross uncopied). */
+  rows?: RowColumns;
+  /** The batch's (or slice's) bytes, when the task asked for them (passThrough). */
+  body?: PassedBody;
 }
 
 /** A task with the buffers to transfer along with it (the copied columns of a streamed batch). */

@@ -3,13 +3,26 @@
  * its loss columns appended, written to a Node Writable, with the report at the end. What
  * `score --emit` runs; the file handling (temporary name, rename) is the caller's.
  */
+import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ipcStreamEncoder } from './ipcStreamEncoder.ts';
-import { focalStage } from './stage.ts';
+import { emitIpcFile } from './fileEmit.ts';
 import { parseOptions, type OptionsInput } from '../options.ts';
 import type { Report } from '../report/schema.ts';
 import { openInput, type InputSource } from '../input/open.ts';
+import { isIpcFileMagic } from '../input/ipc/fileCheck.ts';
+
+/** Whether a path is an Arrow IPC file (by its magic), whose batches the workers read themselves. */
+async function isIpcFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    return isIpcFileMagic(head.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Streams `source` through a stage into `out` as an Arrow IPC stream; resolves to the report. */
 export async function emitScored(source: InputSource, out: Writable, options: OptionsInput): Promise<Report> {
@@ -21,9 +34,17 @@ export async function emitScored(source: InputSource, out: Writable, options: Op
   };
   out.on('error', holdError);
   try {
-    const input = await openInput(source, parseOptions(options).inputFormat);
+    const opts = parseOptions(options);
+    const input = await openInput(source, opts.inputFormat);
     try {
       if (outError) throw outError;
+      // An IPC file the workers can read and pass through: read once, written without copies.
+      if (typeof source === 'string' && source !== '-' && opts.inputFormat !== 'parquet' && (await isIpcFile(source))) {
+        const report = await emitIpcFile(source, input, out, opts);
+        if (report !== null) return report;
+      }
+      // Loaded here: the file path above needs apache-arrow only later, and off its critical path.
+      const [{ focalStage }, { ipcStreamEncoder }] = await Promise.all([import('./stage.ts'), import('./ipcStreamEncoder.ts')]);
       const stage = focalStage({ ...options, name: input.name });
       await pipeline(Readable.from(input.batches()), stage, ipcStreamEncoder(), out);
       return await stage.report;

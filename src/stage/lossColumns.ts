@@ -17,13 +17,10 @@ import {
   type Data,
 } from 'apache-arrow';
 import { UsageError } from '../errors.ts';
-import type { RowOutputs } from '../kernel/types.ts';
+import type { RowColumns } from '../kernel/types.ts';
 import type { Plan } from '../input/plan.ts';
 
-/** Names of the appended columns for a mode. */
-export function lossColumnNames(plan: Plan): string[] {
-  return plan.mode === 'multilabel' ? ['focal_loss_per_class', 'focal_loss'] : ['p_t', 'ce', 'focal_loss', 'easy'];
-}
+import { lossColumnNames } from './lossNames.ts';
 
 /** The output schema: the input's fields, then the loss columns; a name clash is a usage error. */
 export function outputSchema(input: Schema, plan: Plan): Schema {
@@ -44,10 +41,14 @@ export function outputSchema(input: Schema, plan: Plan): Schema {
   return new Schema([...input.fields, ...added], input.metadata);
 }
 
-/** The batch with its loss columns appended (input columns reused, not copied). */
-export function appendLossColumns(batch: RecordBatch, schema: Schema, plan: Plan, rows: RowOutputs): RecordBatch {
+/**
+ * The batch with its loss columns appended: the input columns reused and the worker's buffers
+ * (bits already packed) taken as they are, nothing copied.
+ */
+export function appendLossColumns(batch: RecordBatch, schema: Schema, plan: Plan, rows: RowColumns): RecordBatch {
   const n = batch.numRows;
-  const { bitmap, nulls } = validity(rows.scored, n);
+  const nulls = rows.nulls;
+  const bitmap = nulls === 0 ? undefined : rows.valid;
   const f64 = (values: Float64Array): Data =>
     makeData({ type: new Float64(), length: n, data: values, nullBitmap: bitmap, nullCount: nulls });
   let added: Data[];
@@ -63,7 +64,7 @@ export function appendLossColumns(batch: RecordBatch, schema: Schema, plan: Plan
       f64(rows.pt),
       f64(rows.ce),
       f64(rows.loss),
-      makeData({ type: new Bool(), length: n, data: packBits(rows.easy), nullBitmap: bitmap, nullCount: nulls }),
+      makeData({ type: new Bool(), length: n, data: rows.easy, nullBitmap: bitmap, nullCount: nulls }),
     ];
   }
   const data = makeData({
@@ -77,18 +78,4 @@ export function appendLossColumns(batch: RecordBatch, schema: Schema, plan: Plan
 
 function perClassType(C: number): FixedSizeList<Float32> {
   return new FixedSizeList(C, new Field('item', new Float32(), false));
-}
-
-/** A validity bitmap from 0/1 flags, or none when every row is valid. */
-function validity(scored: Uint8Array, n: number): { bitmap: Uint8Array | undefined; nulls: number } {
-  let nulls = 0;
-  for (let i = 0; i < n; i++) nulls += 1 - scored[i]!;
-  return nulls === 0 ? { bitmap: undefined, nulls } : { bitmap: packBits(scored), nulls };
-}
-
-/** Packs 0/1 bytes into Arrow's LSB-first bits. */
-function packBits(flags: Uint8Array): Uint8Array {
-  const out = new Uint8Array((flags.length + 7) >> 3);
-  for (let i = 0; i < flags.length; i++) if (flags[i]) out[i >> 3]! |= 1 << (i & 7);
-  return out;
 }

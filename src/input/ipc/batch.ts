@@ -9,6 +9,7 @@
  * decoder's reused memory (compressedBody.ts), whose decoder the caller has loaded (loadCodecs).
  */
 import type { BatchLike, DataLike } from '../arrowTypes.ts';
+import { takeShared } from '../../kernel/sharedBuffers.ts';
 import { FocalEvalError } from '../../errors.ts';
 import { isCodec, type Codec } from './codecs.ts';
 import { readCompressedBuffers } from './compressedBody.ts';
@@ -340,4 +341,80 @@ function view<T>(bytes: Uint8Array, Kind: TypedArrayClass): T {
   if (bytes.byteOffset % Kind.BYTES_PER_ELEMENT === 0) return new Kind(bytes.buffer, bytes.byteOffset, n) as T;
   const copy = bytes.slice(0, n * Kind.BYTES_PER_ELEMENT);
   return new Kind(copy.buffer, 0, n) as T;
+}
+
+/**
+ * A record batch for the stage, as it goes out again: its body bytes in a fresh shared buffer
+ * (the main thread writes them out uncopied: the result message shares, never clones, it), its
+ * field nodes and buffers as a message lists them, and the scored columns as views into it.
+ */
+export interface OwnedBatch {
+  numRows: number;
+  body: Uint8Array;
+  nodes: { length: number; nullCount: number }[];
+  buffers: { offset: number; length: number }[];
+  columns: BatchLike;
+}
+
+/** The whole uncompressed record batch at `block`: one read of its body. */
+export function readOwnedBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string): OwnedBatch {
+  try {
+    const meta = decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength);
+    if (meta.compression !== null) throw new IpcFormatError('a compressed batch cannot be passed through as it is');
+    const body = new Uint8Array(takeShared(block.bodyLength), 0, block.bodyLength);
+    readExactly(fd, body, block.offset + block.metaDataLength);
+    return { numRows: meta.length, body, nodes: meta.nodes, buffers: meta.buffers, columns: columnsOver(columns, meta, body, 0) };
+  } catch (error) {
+    throw inputError(name, error, false);
+  }
+}
+
+/**
+ * Rows [from, to) of a record batch whose every column is fixed-width without nulls (the caller
+ * checked: `sliceable` of openLeanBatch over all of them), as a batch of their own: each column's
+ * value bytes for those rows, 8-aligned, in one fresh shared buffer; nodes and buffers to match
+ * (empty validity bitmaps). `from` starts on a byte of every bool column (a multiple of 8).
+ */
+export function readOwnedSlice(
+  fd: number,
+  block: IpcBlock,
+  all: readonly LeanColumn[],
+  scored: readonly string[],
+  from: number,
+  to: number,
+  name: string,
+): OwnedBatch {
+  try {
+    const meta = decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength);
+    const layouts = all.map((c) => sliceLayout(c, meta));
+    if (meta.compression !== null || layouts.some((l) => l === null)) throw new IpcFormatError('the batch cannot be read a range of rows at a time');
+    const rows = to - from;
+    const ranges = (layouts as SliceLayout[]).map((l) => {
+      if ((from * l.bitsPerRow) % 8 !== 0) throw new IpcFormatError(`a slice of column rows must start on a byte (row ${from})`);
+      const start = (from * l.bitsPerRow) / 8;
+      return { start, bytes: Math.ceil((to * l.bitsPerRow) / 8) - start };
+    });
+    const total = ranges.reduce((n, r) => n + ((r.bytes + 7) & ~7), 0);
+    const body = new Uint8Array(takeShared(total), 0, total).fill(0); // its padding goes out too
+    const nodes: OwnedBatch['nodes'] = [];
+    const buffers: OwnedBatch['buffers'] = [];
+    const children: DataLike[] = [];
+    let at = 0;
+    (layouts as SliceLayout[]).forEach((layout, i) => {
+      const bytes = body.subarray(at, at + ranges[i]!.bytes);
+      readExactly(fd, bytes, block.offset + block.metaDataLength + layout.buffer.offset + ranges[i]!.start);
+      for (const level of layout.levels) {
+        nodes.push({ length: rows * level.perRow, nullCount: 0 });
+        buffers.push({ offset: at, length: 0 });
+      }
+      buffers.push({ offset: at, length: ranges[i]!.bytes });
+      if (scored.includes(all[i]!.name)) children.push(sliceData(layout, 0, rows, bytes));
+      at += (ranges[i]!.bytes + 7) & ~7;
+    });
+    const wanted = scored.map((s) => all.find((c) => c.name === s)!);
+    const order = wanted.map((c) => all.filter((a) => scored.includes(a.name)).indexOf(c));
+    return { numRows: rows, body, nodes, buffers, columns: leanBatchOf(wanted, rows, order.map((k) => children[k]!)) };
+  } catch (error) {
+    throw inputError(name, error, false);
+  }
 }

@@ -16,6 +16,12 @@
  * The partial's fields follow: count = easy + hard count, sumCE = easy + hard ce, and so on.
  * Group G is a trash group: padding lanes (past the end of a batch) go there instead of being
  * skipped, because a branch per lane makes V8 duplicate the whole unit's math into each arm.
+ *
+ * Per-row outputs (the stage's columns, spec §5) come out of the same pass: with `rows` =
+ * ROWS_LABELLED a unit also stores p_t, ce, loss = w_g * fl (w: the group weights, alpha) and its
+ * easy flag at its output slot o (its row in the chunk; padding lanes go to a trash slot); with
+ * ROWS_UNITS only loss, per unit (multilabel: rows.as then forms the per-class f32 column and the
+ * row sums). `rows` is a constant at every call site, so the plain kernels carry none of it.
  */
 import { kv, K_ONE, powV } from './math';
 
@@ -33,6 +39,20 @@ export let histCopyStride: usize = 0;
 export let trashGroup: i32 = 0;
 export let bins: i32 = 1;
 export let gammaKind: i32 = GAMMA_TWO;
+
+/** What a kernel writes per unit besides the sums (a constant handed down by each export). */
+export const ROWS_NONE: i32 = 0;
+export const ROWS_LABELLED: i32 = 1;
+export const ROWS_UNITS: i32 = 2;
+
+/** Per-row output regions, set by configureRows(): f64 weights per group (the trash group's 0), f64 p_t, ce, loss and u8 easy per slot. */
+export let rowWeights: usize = 0;
+export let rowPt: usize = 0;
+export let rowCe: usize = 0;
+export let rowLoss: usize = 0;
+export let rowEasy: usize = 0;
+/** The output slot of padding lanes of a row list (past the chunk's rows). */
+export let trashSlot: i32 = 0;
 
 /**
  * The float parameters, each splatted into a v128 by configure(), so the hot loops load them
@@ -81,6 +101,16 @@ export function configure(
   v128.store(PARAMS + P_ONE_MINUS_EPSILON, f64x2.splat(oneMinusEps));
 }
 
+/** Sets the per-row output regions (see ROWS_*); `trash` is the slot padding lanes write to. */
+export function configureRows(weights: usize, pt: usize, ce: usize, loss: usize, easy: usize, trash: i32): void {
+  rowWeights = weights;
+  rowPt = pt;
+  rowCe = ce;
+  rowLoss = loss;
+  rowEasy = easy;
+  trashSlot = trash;
+}
+
 /** Adds one unit (its ce/fl pair and p_t/1 pair) to group g of one accumulator copy. */
 // @ts-ignore: decorator
 @inline function addLane(acc: usize, hist: usize, g: i32, easy: i32, bin: i32, ceFl: v128, pt1: v128): void {
@@ -98,7 +128,7 @@ export function configure(
  * on it, which V8 would otherwise take per unit, spilling the live vectors around it (~10%).
  */
 // @ts-ignore: decorator
-@inline export function addUnits(ce: v128, pt: v128, omp: v128, g0: i32, g1: i32, kind: i32): void {
+@inline export function addUnits(ce: v128, pt: v128, omp: v128, g0: i32, g1: i32, kind: i32, rows: i32, o0: i32, o1: i32): void {
   let mod: v128;
   if (kind == GAMMA_TWO) mod = f64x2.mul(omp, omp);
   else if (kind == GAMMA_ZERO) mod = kv(K_ONE);
@@ -109,6 +139,7 @@ export function configure(
   // bin = min(floor(p_t B), B - 1), read from the low word of (bin + 2^52): cheaper than V8's
   // saturating truncation, and exact for these small non-negative integers.
   const binV = f64x2.add(f64x2.pmin(f64x2.floor(f64x2.mul(pt, param(P_BINS))), param(P_LAST_BIN)), v128.load(INT_MAGIC));
+  if (rows != ROWS_NONE) storeRows(ce, pt, fl, easy, g0, g1, rows, o0, o1);
   const one = kv(K_ONE);
   addLane(accBase, histBase, g0, easy & 1, i32x4.extract_lane(binV, 0), f64x2.shuffle(ce, fl, 0, 2), f64x2.shuffle(pt, one, 0, 2));
   addLane(
@@ -120,6 +151,31 @@ export function configure(
     f64x2.shuffle(ce, fl, 1, 3),
     f64x2.shuffle(pt, one, 1, 3),
   );
+}
+
+/** Stores two units' per-row outputs at slots o0, o1: loss = w_g * fl, and (ROWS_LABELLED) p_t, ce, easy. */
+// @ts-ignore: decorator
+@inline function storeRows(ce: v128, pt: v128, fl: v128, easy: i32, g0: i32, g1: i32, rows: i32, o0: i32, o1: i32): void {
+  const w = f64x2.replace_lane(f64x2.splat(load<f64>(rowWeights + (<usize>g0 << 3))), 1, load<f64>(rowWeights + (<usize>g1 << 3)));
+  const loss = f64x2.mul(w, fl);
+  const s0 = <usize>o0 << 3;
+  const s1 = <usize>o1 << 3;
+  store<f64>(rowLoss + s0, f64x2.extract_lane(loss, 0));
+  store<f64>(rowLoss + s1, f64x2.extract_lane(loss, 1));
+  if (rows == ROWS_LABELLED) {
+    store<f64>(rowPt + s0, f64x2.extract_lane(pt, 0));
+    store<f64>(rowPt + s1, f64x2.extract_lane(pt, 1));
+    store<f64>(rowCe + s0, f64x2.extract_lane(ce, 0));
+    store<f64>(rowCe + s1, f64x2.extract_lane(ce, 1));
+    store<u8>(rowEasy + <usize>o0, <u8>(easy & 1));
+    store<u8>(rowEasy + <usize>o1, <u8>(easy >> 1));
+  }
+}
+
+/** The output slot of a row-list lane at position i: its row r, or the trash slot past the real `count`. */
+// @ts-ignore: decorator
+@inline export function laneSlot(r: i32, i: i32, count: i32): i32 {
+  return i < count ? r : trashSlot;
 }
 
 /** The group of a lane at list position i: g, or the trash group past the real `count`. */

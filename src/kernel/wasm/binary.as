@@ -29,7 +29,7 @@
  * kernels use them (one thread per module instance, one kernel call at a time).
  */
 import { expV, kv, K_ONE, K_TWO, K_ZERO, log1pPoly, logV, unitLogF, unitLogK } from './math';
-import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
+import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
 
 /** Units per block of the two logits passes; e of a block (f64, in the kernel's unit order) goes to E_SCRATCH. */
 export const E_BLOCK: i32 = 512;
@@ -43,7 +43,7 @@ export const E_SCRATCH: usize = memory.data(E_BLOCK << 3, 16);
 
 /** Scores two logit lanes z with target mask t into groups g0, g1, given e = logitExp(z) (the second pass). */
 // @ts-ignore: decorator
-@inline export function logitPairE(z: v128, e: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
+@inline export function logitPairE(z: v128, e: v128, t: v128, g0: i32, g1: i32, kind: i32, rows: i32, o0: i32, o1: i32): void {
   const one = kv(K_ONE);
   const a = f64x2.abs(z);
   // Two divisions side by side rather than one shared (d = 1 / ((1 + e)(2 + f))): the shared one
@@ -54,52 +54,74 @@ export const E_SCRATCH: usize = memory.data(E_BLOCK << 3, 16);
   // Wrong side: z < 0 where the target is 1, or z >= 0 where it is 0 (z = 0 is the same either way).
   const wrong = v128.xor(f64x2.lt(z, kv(K_ZERO)), v128.not(t));
   const eq = f64x2.mul(e, q);
-  addUnits(f64x2.add(l, v128.and(a, wrong)), v128.bitselect(eq, q, wrong), v128.bitselect(q, eq, wrong), g0, g1, kind);
+  addUnits(f64x2.add(l, v128.and(a, wrong)), v128.bitselect(eq, q, wrong), v128.bitselect(q, eq, wrong), g0, g1, kind, rows, o0, o1);
 }
 
 /** Scores two probability lanes p with target mask t into groups g0, g1. */
 // @ts-ignore: decorator
-@inline export function probPair(p: v128, t: v128, g0: i32, g1: i32, kind: i32): void {
+@inline export function probPair(p: v128, t: v128, g0: i32, g1: i32, kind: i32, rows: i32, o0: i32, o1: i32): void {
   const one = kv(K_ONE);
   const pt = clampV(v128.bitselect(p, f64x2.sub(one, p), t));
-  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), g0, g1, kind);
+  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), g0, g1, kind, rows, o0, o1);
 }
 
 /** Scores row-list positions [start, end) (start even) of a binary probabilities batch. */
 export function binaryProbs(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
   if (gammaKind == GAMMA_TWO) binaryProbsTwo(pred, labels, rows, start, end, count);
-  else binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind);
+  else binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE);
 }
 
 function binaryProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
-  binaryProbsLoop(pred, labels, rows, start, end, count, GAMMA_TWO);
+  binaryProbsLoop(pred, labels, rows, start, end, count, GAMMA_TWO, ROWS_NONE);
+}
+
+/** binaryProbs, also writing each row's outputs (configureRows). */
+export function binaryProbsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  if (gammaKind == GAMMA_TWO) binaryProbsRowsTwo(pred, labels, rows, start, end, count);
+  else binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED);
+}
+
+function binaryProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryProbsLoop(pred, labels, rows, start, end, count, GAMMA_TWO, ROWS_LABELLED);
 }
 
 // @ts-ignore: decorator
-@inline function binaryProbsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, kind: i32): void {
+@inline function binaryProbsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, kind: i32, out: i32): void {
   for (let i = start; i < end; i += 2) {
     const rp = rows + (<usize>i << 2);
+    const o0 = laneSlot(load<i32>(rp), i, count);
+    const o1 = laneSlot(load<i32>(rp, 4), i + 1, count);
     const y0 = load<i32>(labels + (<usize>load<i32>(rp) << 2));
     const y1 = load<i32>(labels + (<usize>load<i32>(rp, 4) << 2));
     let v = v128.load32_zero(pred + (<usize>load<i32>(rp) << 2));
     v = v128.load32_lane(pred + (<usize>load<i32>(rp, 4) << 2), v, 1);
     const t = i64x2.replace_lane(i64x2.splat(-(<i64>y0)), 1, -(<i64>y1));
-    probPair(f64x2.promote_low_f32x4(v), t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
+    probPair(f64x2.promote_low_f32x4(v), t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, o0, o1);
   }
 }
 
 /** Scores row-list positions [start, end) (start even) of a binary logits batch. */
 export function binaryLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
   if (gammaKind == GAMMA_TWO) binaryLogitsTwo(pred, labels, rows, start, end, count);
-  else binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind);
+  else binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE);
 }
 
 function binaryLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
-  binaryLogitsLoop(pred, labels, rows, start, end, count, GAMMA_TWO);
+  binaryLogitsLoop(pred, labels, rows, start, end, count, GAMMA_TWO, ROWS_NONE);
+}
+
+/** binaryLogits, also writing each row's outputs (configureRows). */
+export function binaryLogitsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  if (gammaKind == GAMMA_TWO) binaryLogitsRowsTwo(pred, labels, rows, start, end, count);
+  else binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED);
+}
+
+function binaryLogitsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryLogitsLoop(pred, labels, rows, start, end, count, GAMMA_TWO, ROWS_LABELLED);
 }
 
 // @ts-ignore: decorator
-@inline function binaryLogitsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, kind: i32): void {
+@inline function binaryLogitsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, kind: i32, out: i32): void {
   for (let b = start; b < end; b += E_BLOCK) {
     const stop = min(end, b + E_BLOCK);
     // Pass 1: e of two rows a step, their predictions gathered through the row list.
@@ -118,7 +140,9 @@ function binaryLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, en
       v = v128.load32_lane(pred + (<usize>load<i32>(rp, 4) << 2), v, 1);
       const t = i64x2.replace_lane(i64x2.splat(-(<i64>y0)), 1, -(<i64>y1));
       const e = v128.load(E_SCRATCH + (<usize>(i - b) << 3));
-      logitPairE(f64x2.promote_low_f32x4(v), e, t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
+      const o0 = laneSlot(load<i32>(rp), i, count);
+      const o1 = laneSlot(load<i32>(rp, 4), i + 1, count);
+      logitPairE(f64x2.promote_low_f32x4(v), e, t, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, o0, o1);
     }
   }
 }

@@ -3,11 +3,12 @@
  * JS side (kernel.ts) owns the memory layout: it copies a batch in above heapBase(), calls the
  * checks, configure() and a kernel, and reads the accumulators back into the partial.
  */
-export { configure } from './accumulate';
+export { configure, configureRows } from './accumulate';
 export { mergeChunk } from './merge';
-export { multiclassLogits, multiclassProbs } from './multiclass';
-export { binaryProbs, binaryLogits } from './binary';
-export { multilabelProbs, multilabelLogits } from './multilabel';
+export { multiclassLogits, multiclassProbs, multiclassLogitsRows, multiclassProbsRows } from './multiclass';
+export { binaryProbs, binaryLogits, binaryProbsRows, binaryLogitsRows } from './binary';
+export { multilabelProbs, multilabelLogits, multilabelProbsRows, multilabelLogitsRows } from './multilabel';
+export { rowsOfUnits, packFlags } from './rows';
 export { allFinite, allProbabilities, allBinaryTargets, listRows } from './validate';
 import { expS, expV, kv, K_EXP_MIN, log0V, powV } from './math';
 

@@ -22,8 +22,19 @@
  */
 import { kernelFor, type Kernel } from '../index.ts';
 import { IGNORED, partialLength, ROWS } from '../partial.ts';
+import { createRowOutputs, putRowOutputs, type RowKernel } from '../rowColumns.ts';
 import { sliceColumns, atBatchRow } from '../slice.ts';
-import { ROW_IGNORED, ROW_OK, type Columns, type InputKind, type KernelError, type KernelParams, type LabelArray, type Mode } from '../types.ts';
+import {
+  ROW_IGNORED,
+  ROW_OK,
+  type Columns,
+  type InputKind,
+  type KernelError,
+  type KernelParams,
+  type LabelArray,
+  type Mode,
+  type RowColumns,
+} from '../types.ts';
 import { initWasmKernel, wasmArena, type FocalWasmExports, type WasmArena } from './module.ts';
 
 /** Predictions copied per chunk: 256 KiB of f32, well inside L2 with the accumulators. */
@@ -70,30 +81,63 @@ type ChunkFallback = (from: number, to: number) => KernelError | null;
  * null when the wasm module cannot be loaded in this thread (then use kernelFor).
  */
 export function wasmKernelFor(mode: Mode, input: InputKind): Kernel | null {
+  const score = wasmScorer(mode, input);
+  return score === null ? null : (cols, params, out) => score(cols, params, out, null, 0);
+}
+
+/**
+ * The wasm kernel that also fills the stage's per-row columns, in the same pass as the sums
+ * (rows [at, at + cols.length) of `rows`; `at` a multiple of 8, so that bits start on a byte);
+ * a batch or chunk it does not take gets its rows from the scalar kernel. Null when the wasm
+ * module cannot be loaded (then use rowColumns.ts's scalarRowKernel).
+ */
+export function wasmRowKernelFor(mode: Mode, input: InputKind): RowKernel | null {
+  return wasmScorer(mode, input);
+}
+
+/** Per-row output of a call: the batch's row columns and the row of them its row 0 fills. */
+interface RowTarget {
+  rows: RowColumns;
+  at: number;
+}
+
+function wasmScorer(mode: Mode, input: InputKind): ((cols: Columns, params: KernelParams, out: Float64Array, rows: RowColumns | null, at: number) => KernelError | null) | null {
   if (!initWasmKernel()) return null;
   const arena = wasmArena()!;
   const fallback = kernelFor(mode, input);
   const logits = input === 'logits';
-  return (cols, params, out) => {
+  const C = (params: KernelParams): number => (mode === 'multilabel' ? params.classes : 0);
+  return (cols, params, out, rows, at) => {
+    if (rows !== null && at % 8 !== 0) throw new RangeError(`wasm row kernel: first row ${at} is not a multiple of 8`);
+    const target = rows === null ? null : { rows, at };
     const batch = mode === 'multilabel' ? cols : withoutNullLabels(cols, params);
-    const at = wasmEligible(mode, input, batch, params) ? prepare(arena, mode, batch, params) : null;
-    if (at === null) {
+    const layoutAt = wasmEligible(mode, input, batch, params) ? prepare(arena, mode, batch, params, target) : null;
+    if (layoutAt === null) {
       wasmKernelCounts.fallback++;
-      return fallback(cols, params, out);
+      if (target === null) return fallback(cols, params, out);
+      const src = createRowOutputs(target.rows.weights, cols.length, C(params));
+      const error = fallback(cols, params, out, src);
+      putRowOutputs(src, cols.length, target.rows, at);
+      return error;
     }
     const width = mode === 'binary' ? 1 : params.classes;
     // The chunks are added into a copy of `out` in wasm memory (by wasm, in a plain loop), and
     // the copy back into `out` at the end; a chunk for the scalar kernel is added into the copy too.
-    const copy = arena.f64.subarray(at.partial >> 3, (at.partial >> 3) + out.length);
+    const copy = arena.f64.subarray(layoutAt.partial >> 3, (layoutAt.partial >> 3) + out.length);
     copy.set(out);
     const chunkFallback: ChunkFallback = (from, to) => {
       wasmKernelCounts.fallback++;
-      return atBatchRow(fallback(sliceColumns(cols, from, to, width), params, copy), from);
+      const slice = sliceColumns(cols, from, to, width);
+      if (target === null) return atBatchRow(fallback(slice, params, copy), from);
+      const src = createRowOutputs(target.rows.weights, to - from, C(params));
+      const error = fallback(slice, params, copy, src);
+      putRowOutputs(src, to - from, target.rows, at + from);
+      return atBatchRow(error, from);
     };
     const error =
       mode === 'multilabel'
-        ? scoreMultilabel(arena, at, batch, params, logits, chunkFallback)
-        : scoreLabelled(arena, at, batch, params, logits, labelledKind(mode, logits, params.classes), chunkFallback);
+        ? scoreMultilabel(arena, layoutAt, batch, params, logits, chunkFallback, target)
+        : scoreLabelled(arena, layoutAt, batch, params, logits, labelledKind(mode, logits, params.classes), chunkFallback, target);
     out.set(copy);
     return error;
   };
@@ -105,12 +149,15 @@ export function chunkRowsOf(width: number): number {
 }
 
 /** Lays out and configures wasm memory for a batch; null when memory cannot grow (the scalar kernel copes). */
-function prepare(arena: WasmArena, mode: Mode, cols: Columns, params: KernelParams): Layout | null {
+function prepare(arena: WasmArena, mode: Mode, cols: Columns, params: KernelParams, target: RowTarget | null): Layout | null {
   const groups = mode === 'binary' ? 2 : mode === 'multiclass' ? params.classes : 2 * params.classes;
   const width = mode === 'binary' ? 1 : params.classes;
   const chunkRows = Math.min(chunkRowsOf(width), Math.max(8, (cols.length + 7) & ~7));
-  const at = layout(arena, groups, params.bins, chunkRows, width, mode === 'multilabel');
-  if (at !== null) configure(arena, at, groups, params);
+  const at = layout(arena, groups, params.bins, chunkRows, width, mode === 'multilabel', target !== null);
+  if (at !== null) {
+    configure(arena, at, groups, params);
+    if (target !== null) configureRows(arena, at, target.rows.weights);
+  }
   return at;
 }
 
@@ -146,29 +193,63 @@ interface Layout {
   target: number;
   /** A copy of the caller's partial, which mergeChunk adds each chunk into. */
   partial: number;
+  /** Per-row outputs (0 when not asked): see RowRegions. */
+  out: RowRegions | null;
   end: number;
+}
+
+/**
+ * Where a row kernel's outputs go in wasm memory: the group weights (G + 1: the trash group's
+ * 0), f64 p_t, ce, loss per row slot (chunkRows + 1: the last is the trash slot of padding
+ * lanes), the easy flags (bytes) and their bits; in multilabel f64 loss per unit (padded to
+ * 4 units), the f32 per-class column and the f64 row sums.
+ */
+interface RowRegions {
+  weights: number;
+  pt: number;
+  ce: number;
+  loss: number;
+  easy: number;
+  bits: number;
+  perClass: number;
+  rowLoss: number;
 }
 
 /**
  * Lays out accumulators and histograms (two copies of G + 1 groups: the last is the trash group
  * of padding lanes), then chunk-sized label, row-list, prediction and target regions.
  */
-function layout(arena: WasmArena, groups: number, bins: number, chunkRows: number, width: number, targets: boolean): Layout | null {
+function layout(arena: WasmArena, groups: number, bins: number, chunkRows: number, width: number, targets: boolean, rows: boolean): Layout | null {
   const up16 = (x: number): number => (x + 15) & ~15;
   const acc = arena.base;
   const hist = up16(acc + 2 * (groups + 1) * 64);
   const labels = up16(hist + 2 * (groups + 1) * bins * 4);
-  const rows = up16(labels + chunkRows * 4);
-  const pred = up16(rows + (chunkRows + 4) * 4);
+  const rowList = up16(labels + chunkRows * 4);
+  const pred = up16(rowList + (chunkRows + 4) * 4);
   const target = up16(pred + (chunkRows * width + 4) * 4);
   const partial = up16(target + (targets ? chunkRows * width + 16 : 0));
-  const end = up16(partial + partialLength({ groups, bins }) * 8);
+  let end = up16(partial + partialLength({ groups, bins }) * 8);
+  let out: RowRegions | null = null;
+  if (rows) {
+    // Multilabel stores its f64 unit losses in `loss` (units padded to 4), and its row sums in rowLoss.
+    const slots = targets ? chunkRows * width + 4 : chunkRows + 1;
+    const weights = end;
+    const pt = up16(weights + (groups + 1) * 8);
+    const ce = up16(pt + (targets ? 0 : slots * 8));
+    const loss = up16(ce + (targets ? 0 : slots * 8));
+    const easy = up16(loss + slots * 8);
+    const bits = up16(easy + (targets ? 0 : chunkRows + 32));
+    const perClass = up16(bits + (targets ? 0 : (chunkRows >> 3) + 4));
+    const rowLoss = up16(perClass + (targets ? slots * 4 : 0));
+    end = up16(rowLoss + (targets ? chunkRows * 8 : 0));
+    out = { weights, pt, ce, loss, easy, bits, perClass, rowLoss };
+  }
   try {
     arena.reserve(end - arena.base);
   } catch {
     return null; // memory.grow refused (a histogram too large for wasm32): the scalar kernel copes
   }
-  return { groups, bins, chunkRows, acc, hist, labels, rows, pred, target, partial, end };
+  return { groups, bins, chunkRows, acc, hist, labels, rows: rowList, pred, target, partial, out, end };
 }
 
 /** Zeroes the accumulators and histograms of both copies (before each chunk). */
@@ -182,6 +263,14 @@ function configure(arena: WasmArena, at: Layout, groups: number, params: KernelP
   const kind = g === 2 ? GAMMA_TWO : g === 0 ? GAMMA_ZERO : g === 1 ? GAMMA_ONE : GAMMA_POW;
   const eps = params.epsilon;
   arena.exports.configure(at.acc, at.hist, groups, params.bins, params.easyThreshold, kind, g, eps, 1 - eps);
+}
+
+/** Copies the group weights in (the trash group's 0) and points the row kernels at the output regions. */
+function configureRows(arena: WasmArena, at: Layout, weights: Float64Array): void {
+  const out = at.out!;
+  arena.f64.set(weights.subarray(0, at.groups), out.weights >> 3);
+  arena.f64[(out.weights >> 3) + at.groups] = 0;
+  arena.exports.configureRows(out.weights, out.pt, out.ce, out.loss, out.easy, at.chunkRows);
 }
 
 /**
@@ -224,6 +313,8 @@ interface LabelledKind {
   width: number;
   classes: number;
   score(w: FocalWasmExports, at: Layout, end: number, count: number): void;
+  /** score, also writing each listed row's outputs into the row regions. */
+  scoreRows(w: FocalWasmExports, at: Layout, end: number, count: number): void;
 }
 
 function labelledKind(mode: 'binary' | 'multiclass', logits: boolean, C: number): LabelledKind {
@@ -233,6 +324,10 @@ function labelledKind(mode: 'binary' | 'multiclass', logits: boolean, C: number)
       classes: 2,
       score: (w, at, end, count) =>
         logits ? w.binaryLogits(at.pred, at.labels, at.rows, 0, end, count) : w.binaryProbs(at.pred, at.labels, at.rows, 0, end, count),
+      scoreRows: (w, at, end, count) =>
+        logits
+          ? w.binaryLogitsRows(at.pred, at.labels, at.rows, 0, end, count)
+          : w.binaryProbsRows(at.pred, at.labels, at.rows, 0, end, count),
     };
   }
   return {
@@ -242,6 +337,10 @@ function labelledKind(mode: 'binary' | 'multiclass', logits: boolean, C: number)
       logits
         ? w.multiclassLogits(at.pred, at.labels, at.rows, 0, end, count, C)
         : w.multiclassProbs(at.pred, at.labels, at.rows, 0, end, count, C),
+    scoreRows: (w, at, end, count) =>
+      logits
+        ? w.multiclassLogitsRows(at.pred, at.labels, at.rows, 0, end, count, C)
+        : w.multiclassProbsRows(at.pred, at.labels, at.rows, 0, end, count, C),
   };
 }
 
@@ -254,6 +353,7 @@ function scoreLabelled(
   logits: boolean,
   kind: LabelledKind,
   chunkFallback: ChunkFallback,
+  target: RowTarget | null,
 ): KernelError | null {
   const n = cols.length;
   const { width } = kind;
@@ -276,10 +376,53 @@ function scoreLabelled(
       continue;
     }
     zeroAccumulators(arena, at);
-    kind.score(w, at, (count + 3) & ~3, count);
+    if (target === null) {
+      kind.score(w, at, (count + 3) & ~3, count);
+    } else {
+      // Rows left out of the list (ignored) get zeros under their nulls, as the reference leaves them.
+      if (count < m) zeroLabelledRows(arena, at.out!, m);
+      kind.scoreRows(w, at, (count + 3) & ~3, count);
+      takeLabelledRows(arena, at, target, r0, m, count);
+    }
     addChunk(arena, at, m, m - count);
   }
   return null;
+}
+
+function zeroLabelledRows(arena: WasmArena, out: RowRegions, m: number): void {
+  for (const region of [out.pt, out.ce, out.loss]) arena.f64.fill(0, region >> 3, (region >> 3) + m);
+  arena.u8.fill(0, out.easy, out.easy + m);
+}
+
+/** Copies a labelled chunk's row outputs (rows r0 .. r0 + m of the batch, `count` of them listed) into the row columns. */
+function takeLabelledRows(arena: WasmArena, at: Layout, target: RowTarget, r0: number, m: number, count: number): void {
+  const out = at.out!;
+  const { rows } = target;
+  const first = target.at + r0;
+  const f64 = arena.f64;
+  rows.pt.set(f64.subarray(out.pt >> 3, (out.pt >> 3) + m), first);
+  rows.ce.set(f64.subarray(out.ce >> 3, (out.ce >> 3) + m), first);
+  rows.loss.set(f64.subarray(out.loss >> 3, (out.loss >> 3) + m), first);
+  // The flags past m (the trash slot among them) must not reach the last byte's bits.
+  arena.u8.fill(0, out.easy + m, out.easy + m + 16);
+  arena.exports.packFlags(out.easy, m, out.bits);
+  rows.easy.set(arena.u8.subarray(out.bits, out.bits + ((m + 7) >> 3)), first >> 3);
+  if (count === m) setValidRange(rows.valid, first, m);
+  else {
+    const listed = arena.i32.subarray(at.rows >> 2, (at.rows >> 2) + count);
+    for (let i = 0; i < count; i++) {
+      const r = first + listed[i]!;
+      rows.valid[r >> 3]! |= 1 << (r & 7);
+    }
+    rows.nulls += m - count;
+  }
+}
+
+/** Sets validity bits [first, first + m), first a multiple of 8. */
+function setValidRange(valid: Uint8Array, first: number, m: number): void {
+  const byte = first >> 3;
+  valid.fill(0xff, byte, byte + (m >> 3));
+  if (m & 7) valid[byte + (m >> 3)]! |= (1 << (m & 7)) - 1;
 }
 
 /**
@@ -323,6 +466,7 @@ function scoreMultilabel(
   params: KernelParams,
   logits: boolean,
   chunkFallback: ChunkFallback,
+  rowTarget: RowTarget | null,
 ): KernelError | null {
   const n = cols.length;
   const C = params.classes;
@@ -346,9 +490,26 @@ function scoreMultilabel(
     }
     zeroAccumulators(arena, at);
     const end = (units + 3) & ~3;
-    if (logits) w.multilabelLogits(at.pred, at.target, 0, end, units, C);
-    else w.multilabelProbs(at.pred, at.target, 0, end, units, C);
+    if (rowTarget === null) {
+      if (logits) w.multilabelLogits(at.pred, at.target, 0, end, units, C);
+      else w.multilabelProbs(at.pred, at.target, 0, end, units, C);
+    } else {
+      if (logits) w.multilabelLogitsRows(at.pred, at.target, 0, end, units, C);
+      else w.multilabelProbsRows(at.pred, at.target, 0, end, units, C);
+      takeMultilabelRows(arena, at, rowTarget, r0, m, C);
+    }
     addChunk(arena, at, m, 0);
   }
   return null;
+}
+
+/** Forms a multilabel chunk's per-class column and row sums (rowsOfUnits) and copies them into the row columns. */
+function takeMultilabelRows(arena: WasmArena, at: Layout, target: RowTarget, r0: number, m: number, C: number): void {
+  const out = at.out!;
+  const { rows } = target;
+  const first = target.at + r0;
+  arena.exports.rowsOfUnits(out.loss, m, C, out.perClass, out.rowLoss);
+  rows.perClass!.set(arena.f32.subarray(out.perClass >> 2, (out.perClass >> 2) + m * C), first * C);
+  rows.loss.set(arena.f64.subarray(out.rowLoss >> 3, (out.rowLoss >> 3) + m), first);
+  setValidRange(rows.valid, first, m);
 }

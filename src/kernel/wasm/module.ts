@@ -45,6 +45,7 @@ export interface FocalWasmExports {
     epsilon: number,
     oneMinusEpsilon: number,
   ): void;
+  configureRows(weights: number, pt: number, ce: number, loss: number, easy: number, trash: number): void;
   mergeChunk(partial: number): void;
   multiclassLogits(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   multiclassProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
@@ -52,6 +53,14 @@ export interface FocalWasmExports {
   binaryLogits(pred: number, labels: number, rows: number, start: number, end: number, count: number): void;
   multilabelProbs(pred: number, target: number, start: number, end: number, count: number, C: number): void;
   multilabelLogits(pred: number, target: number, start: number, end: number, count: number, C: number): void;
+  multiclassLogitsRows(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
+  multiclassProbsRows(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
+  binaryProbsRows(pred: number, labels: number, rows: number, start: number, end: number, count: number): void;
+  binaryLogitsRows(pred: number, labels: number, rows: number, start: number, end: number, count: number): void;
+  multilabelProbsRows(pred: number, target: number, start: number, end: number, count: number, C: number): void;
+  multilabelLogitsRows(pred: number, target: number, start: number, end: number, count: number, C: number): void;
+  rowsOfUnits(unitLoss: number, m: number, C: number, perClass: number, rowLoss: number): void;
+  packFlags(src: number, n: number, dst: number): void;
   allFinite(ptr: number, count: number): number;
   allProbabilities(ptr: number, count: number): number;
   allBinaryTargets(ptr: number, count: number): number;

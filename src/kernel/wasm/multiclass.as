@@ -26,16 +26,26 @@
  * Row lists are padded to a multiple of 4 by repeating the last row; `count` is the real length.
  */
 import { expS, kv, K_EXP_MIN, K_ONE, K_ZERO, logV } from './math';
-import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
+import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a logits batch. */
 export function multiclassLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
   if (gammaKind == GAMMA_TWO) multiclassLogitsTwo(pred, labels, rows, start, end, count, C);
-  else multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind);
+  else multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE);
 }
 
 function multiclassLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
-  multiclassLogitsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO);
+  multiclassLogitsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO, ROWS_NONE);
+}
+
+/** multiclassLogits, also writing each row's outputs (configureRows). */
+export function multiclassLogitsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  if (gammaKind == GAMMA_TWO) multiclassLogitsRowsTwo(pred, labels, rows, start, end, count, C);
+  else multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED);
+}
+
+function multiclassLogitsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassLogitsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO, ROWS_LABELLED);
 }
 
 /**
@@ -62,7 +72,7 @@ const BELOW_ZERO_BITS: usize = memory.data<i64>([0xc086180000000001, 0xc08618000
 }
 
 // @ts-ignore: decorator
-@inline function multiclassLogitsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32, kind: i32): void {
+@inline function multiclassLogitsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32, kind: i32, out: i32): void {
   const stride = <usize>C << 2;
   const stored = min(stride, SCRATCH_CLASSES << 2);
   const zero = f32x4.splat(0.0);
@@ -122,14 +132,14 @@ const BELOW_ZERO_BITS: usize = memory.data<i64>([0xc086180000000001, 0xc08618000
     zy = v128.load32_lane(a3 + (<usize>y3 << 2), zy, 3);
     const dA = f64x2.sub(f64x2.promote_low_f32x4(zy), mA);
     const dB = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(zy, zy, 2, 3, 2, 3)), mB);
-    finishLogits(sA, dA, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
-    finishLogits(sB, dB, laneGroup(y2, i + 2, count), laneGroup(y3, i + 3, count), kind);
+    finishLogits(sA, dA, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
+    finishLogits(sB, dB, laneGroup(y2, i + 2, count), laneGroup(y3, i + 3, count), kind, out, laneSlot(r2, i + 2, count), laneSlot(r3, i + 3, count));
   }
 }
 
 /** From s and d_y of two rows, forms ce, p_t, 1 - p_t and adds the units. */
 // @ts-ignore: decorator
-@inline function finishLogits(s: v128, d: v128, g0: i32, g1: i32, kind: i32): void {
+@inline function finishLogits(s: v128, d: v128, g0: i32, g1: i32, kind: i32, out: i32, o0: i32, o1: i32): void {
   const one = kv(K_ONE);
   const u = f64x2.add(one, s);
   const q = f64x2.div(one, u);
@@ -139,21 +149,31 @@ const BELOW_ZERO_BITS: usize = memory.data<i64>([0xc086180000000001, 0xc08618000
   // e^{d_y} (expS), 0 below -707 (d_y <= 0: the max's own is 1).
   const pt = f64x2.mul(v128.and(expS(d), f64x2.ge(d, kv(K_EXP_MIN))), q);
   const omp = v128.bitselect(f64x2.mul(s, q), f64x2.sub(one, pt), f64x2.eq(d, kv(K_ZERO)));
-  addUnits(ce, pt, omp, g0, g1, kind);
+  addUnits(ce, pt, omp, g0, g1, kind, out, o0, o1);
 }
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a probabilities batch. */
 export function multiclassProbs(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
   if (gammaKind == GAMMA_TWO) multiclassProbsTwo(pred, labels, rows, start, end, count, C);
-  else multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind);
+  else multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE);
 }
 
 function multiclassProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
-  multiclassProbsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO);
+  multiclassProbsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO, ROWS_NONE);
+}
+
+/** multiclassProbs, also writing each row's outputs (configureRows). */
+export function multiclassProbsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  if (gammaKind == GAMMA_TWO) multiclassProbsRowsTwo(pred, labels, rows, start, end, count, C);
+  else multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED);
+}
+
+function multiclassProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassProbsLoop(pred, labels, rows, start, end, count, C, GAMMA_TWO, ROWS_LABELLED);
 }
 
 // @ts-ignore: decorator
-@inline function multiclassProbsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32, kind: i32): void {
+@inline function multiclassProbsLoop(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32, kind: i32, out: i32): void {
   for (let i = start; i < end; i += 2) {
     const rp = rows + (<usize>i << 2);
     const r0 = load<i32>(rp);
@@ -164,6 +184,6 @@ function multiclassProbsTwo(pred: usize, labels: usize, rows: usize, start: i32,
     v = v128.load32_lane(pred + ((<usize>r1 * <usize>C + <usize>y1) << 2), v, 1);
     const pt = clampV(f64x2.promote_low_f32x4(v));
     const ce = f64x2.neg(logV(pt));
-    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind);
+    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
   }
 }

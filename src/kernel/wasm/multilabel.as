@@ -15,20 +15,30 @@
  * `count` are padding and go to the trash group.
  */
 import { E_BLOCK, E_SCRATCH, logitExp, logitPairE, probPair } from './binary';
-import { gammaKind, GAMMA_TWO, laneGroup } from './accumulate';
+import { gammaKind, GAMMA_TWO, laneGroup, ROWS_NONE, ROWS_UNITS } from './accumulate';
 
 /** Scores units [start, end) (start a multiple of 4) of a probabilities batch. */
 export function multilabelProbs(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
   if (gammaKind == GAMMA_TWO) multilabelProbsTwo(pred, target, start, end, count, C);
-  else multilabelProbsLoop(pred, target, start, end, count, C, gammaKind);
+  else multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE);
 }
 
 function multilabelProbsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
-  multilabelProbsLoop(pred, target, start, end, count, C, GAMMA_TWO);
+  multilabelProbsLoop(pred, target, start, end, count, C, GAMMA_TWO, ROWS_NONE);
+}
+
+/** multilabelProbs, also writing each unit's alpha-weighted loss at its unit index (configureRows; then rowsOfUnits). */
+export function multilabelProbsRows(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  if (gammaKind == GAMMA_TWO) multilabelProbsRowsTwo(pred, target, start, end, count, C);
+  else multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS);
+}
+
+function multilabelProbsRowsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multilabelProbsLoop(pred, target, start, end, count, C, GAMMA_TWO, ROWS_UNITS);
 }
 
 // @ts-ignore: decorator
-@inline function multilabelProbsLoop(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32, kind: i32): void {
+@inline function multilabelProbsLoop(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32, kind: i32, out: i32): void {
   let c = start % C;
   for (let u = start; u < end; u += 4) {
     const v = v128.load(pred + (<usize>u << 2));
@@ -42,8 +52,8 @@ function multilabelProbsTwo(pred: usize, target: usize, start: i32, end: i32, co
     const c3 = nextClass(c2, C);
     const tA = i64x2.replace_lane(i64x2.splat(-(<i64>t0)), 1, -(<i64>t1));
     const tB = i64x2.replace_lane(i64x2.splat(-(<i64>t2)), 1, -(<i64>t3));
-    probPair(f64x2.promote_low_f32x4(v), tA, unitGroup(t0, c, C, u, count), unitGroup(t1, c1, C, u + 1, count), kind);
-    probPair(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3)), tB, unitGroup(t2, c2, C, u + 2, count), unitGroup(t3, c3, C, u + 3, count), kind);
+    probPair(f64x2.promote_low_f32x4(v), tA, unitGroup(t0, c, C, u, count), unitGroup(t1, c1, C, u + 1, count), kind, out, u, u + 1);
+    probPair(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3)), tB, unitGroup(t2, c2, C, u + 2, count), unitGroup(t3, c3, C, u + 3, count), kind, out, u + 2, u + 3);
     c = nextClass(c3, C);
   }
 }
@@ -51,15 +61,25 @@ function multilabelProbsTwo(pred: usize, target: usize, start: i32, end: i32, co
 /** Scores units [start, end) (start a multiple of 4) of a logits batch. */
 export function multilabelLogits(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
   if (gammaKind == GAMMA_TWO) multilabelLogitsTwo(pred, target, start, end, count, C);
-  else multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind);
+  else multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE);
 }
 
 function multilabelLogitsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
-  multilabelLogitsLoop(pred, target, start, end, count, C, GAMMA_TWO);
+  multilabelLogitsLoop(pred, target, start, end, count, C, GAMMA_TWO, ROWS_NONE);
+}
+
+/** multilabelLogits, also writing each unit's alpha-weighted loss at its unit index (configureRows; then rowsOfUnits). */
+export function multilabelLogitsRows(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  if (gammaKind == GAMMA_TWO) multilabelLogitsRowsTwo(pred, target, start, end, count, C);
+  else multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS);
+}
+
+function multilabelLogitsRowsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multilabelLogitsLoop(pred, target, start, end, count, C, GAMMA_TWO, ROWS_UNITS);
 }
 
 // @ts-ignore: decorator
-@inline function multilabelLogitsLoop(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32, kind: i32): void {
+@inline function multilabelLogitsLoop(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32, kind: i32, out: i32): void {
   let c = start % C;
   for (let b = start; b < end; b += E_BLOCK) {
     const stop = min(end, b + E_BLOCK);
@@ -85,8 +105,8 @@ function multilabelLogitsTwo(pred: usize, target: usize, start: i32, end: i32, c
       const tB = i64x2.replace_lane(i64x2.splat(-(<i64>t2)), 1, -(<i64>t3));
       const zA = f64x2.promote_low_f32x4(v);
       const zB = f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
-      logitPairE(zA, v128.load(es), tA, unitGroup(t0, c, C, u, count), unitGroup(t1, c1, C, u + 1, count), kind);
-      logitPairE(zB, v128.load(es, 16), tB, unitGroup(t2, c2, C, u + 2, count), unitGroup(t3, c3, C, u + 3, count), kind);
+      logitPairE(zA, v128.load(es), tA, unitGroup(t0, c, C, u, count), unitGroup(t1, c1, C, u + 1, count), kind, out, u, u + 1);
+      logitPairE(zB, v128.load(es, 16), tB, unitGroup(t2, c2, C, u + 2, count), unitGroup(t3, c3, C, u + 3, count), kind, out, u + 2, u + 3);
       c = nextClass(c3, C);
     }
   }

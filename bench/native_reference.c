@@ -1,0 +1,81 @@
+/*
+ * The native reference for the big-dump bench: the same statistics as `focal-eval score` on a
+ * multiclass probabilities dump (per class: count, sum of ce, fl and p_t, easy count and sums,
+ * the p_t histogram), in C, reading .npy files through mmap, on OpenMP threads. Built by
+ * bench/native.ts with the system compiler (gcc -O3 -fopenmp -march=native).
+ *
+ *   p_t = clamp(p[y], eps, 1 - eps),  ce = -ln p_t,  fl = (1 - p_t)^gamma ce,
+ *   easy when p_t >= threshold,  bin = min(floor(p_t B), B - 1);  a label of -100 is ignored.
+ *
+ * Each thread sums a contiguous block of rows into its own accumulators; the blocks are added
+ * in thread order. Prints {"rows", "scored", "sumCE", "sumFL"} as JSON.
+ *
+ *   native_reference PROBS.npy LABELS.npy GAMMA EPSILON THRESHOLD BINS
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+typedef struct { const unsigned char *data; size_t bytes; } npy_t;
+
+/* Maps a .npy file; returns its data (after the header) and its byte count. */
+static npy_t map_npy(const char *path) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) { perror(path); exit(2); }
+  struct stat st;
+  fstat(fd, &st);
+  const unsigned char *p = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) { perror("mmap"); exit(2); }
+  if (memcmp(p, "\x93NUMPY", 6) != 0) { fprintf(stderr, "%s: not a .npy file\n", path); exit(2); }
+  size_t header = p[6] == 1 ? 10 + (size_t)(p[8] | p[9] << 8) : 12 + (size_t)(p[8] | p[9] << 8 | p[10] << 16 | (size_t)p[11] << 24);
+  npy_t out = { p + header, st.st_size - header };
+  return out;
+}
+
+enum { COUNT, SUM_CE, SUM_FL, SUM_PT, EASY_COUNT, EASY_CE, EASY_FL, FIELDS };
+
+int main(int argc, char **argv) {
+  if (argc != 7) { fprintf(stderr, "usage: %s PROBS.npy LABELS.npy GAMMA EPSILON THRESHOLD BINS\n", argv[0]); return 2; }
+  npy_t probs = map_npy(argv[1]), labels = map_npy(argv[2]);
+  const double gamma = atof(argv[3]), eps = atof(argv[4]), threshold = atof(argv[5]);
+  const int bins = atoi(argv[6]);
+  const size_t n = labels.bytes / 4;
+  const int C = (int)(probs.bytes / 4 / n);
+  const float *p = (const float *)probs.data;
+  const int32_t *y = (const int32_t *)labels.data;
+  const int threads = omp_get_max_threads();
+  const size_t width = (size_t)C * (FIELDS + bins);
+  double *acc = calloc((size_t)threads * width, sizeof(double));
+#pragma omp parallel
+  {
+    const int t = omp_get_thread_num();
+    double *a = acc + (size_t)t * width;
+    const size_t from = n * t / threads, to = n * (t + 1) / threads;
+    for (size_t i = from; i < to; i++) {
+      const int c = y[i];
+      if (c == -100) continue;
+      double pt = p[i * C + c];
+      pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
+      const double ce = -log(pt), omp = 1 - pt;
+      const double fl = (gamma == 2 ? omp * omp : pow(omp, gamma)) * ce;
+      double *g = a + (size_t)c * FIELDS;
+      g[COUNT] += 1; g[SUM_CE] += ce; g[SUM_FL] += fl; g[SUM_PT] += pt;
+      if (pt >= threshold) { g[EASY_COUNT] += 1; g[EASY_CE] += ce; g[EASY_FL] += fl; }
+      int bin = (int)(pt * bins);
+      if (bin >= bins) bin = bins - 1;
+      a[(size_t)C * FIELDS + (size_t)c * bins + bin] += 1;
+    }
+  }
+  for (int t = 1; t < threads; t++)
+    for (size_t k = 0; k < width; k++) acc[k] += acc[(size_t)t * width + k];
+  double scored = 0, sumCE = 0, sumFL = 0;
+  for (int c = 0; c < C; c++) { scored += acc[c * FIELDS + COUNT]; sumCE += acc[c * FIELDS + SUM_CE]; sumFL += acc[c * FIELDS + SUM_FL]; }
+  printf("{\"rows\": %zu, \"scored\": %.0f, \"sumCE\": %.17g, \"sumFL\": %.17g, \"threads\": %d}\n", n, scored, sumCE, sumFL, threads);
+  return 0;
+}
