@@ -18,7 +18,7 @@ import { encodePartial } from '../partial/file.ts';
 import { partialReport } from '../partial/merge.ts';
 import { scorePartial } from '../partial/score.ts';
 import { runMerge } from './merge.ts';
-import { reportText, writeAtomically, writeOut } from './write.ts';
+import { checkOutputs, reportText, writeAtomically, writeOut } from './write.ts';
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -48,6 +48,17 @@ async function run(argv: readonly string[]): Promise<number> {
     const pkg = JSON.parse(readFileSync(PACKAGE_JSON_URL, 'utf8')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);
     return 0;
+  }
+  try {
+    // Before anything is read: no output may overwrite an input, or lie in a folder that is not there.
+    const inputs = cmd.command === 'merge' ? cmd.files : cmd.command === 'cluster' ? [] : [cmd.file];
+    checkOutputs(inputs, [
+      ['--out', cmd.out],
+      ['--emit', cmd.emit],
+      ['--partial', cmd.partial],
+    ]);
+  } catch (error) {
+    return fail(error, undefined);
   }
   // With --emit - the Arrow stream takes stdout, so the report goes to --out or stderr.
   const stdoutTaken = cmd.emit === '-' || cmd.partial === '-';

@@ -2,8 +2,10 @@
  * Where the CLI's results go: a file written under a temporary name and renamed when complete, or
  * stdout. Shared by score, merge and cluster.
  */
+import { statSync, type Stats } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../errors.ts';
 import type { Report } from '../report/schema.ts';
 import { renderReportTable } from './table.ts';
 
@@ -12,6 +14,10 @@ import { renderReportTable } from './table.ts';
  * failed run never leaves a file that looks whole under the final name.
  */
 export async function writeAtomically(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  // A device, FIFO or socket (/dev/null, /dev/full, a named pipe) is written as it is: a rename
+  // would put a plain file in its place.
+  const existing = statOf(path);
+  if (existing && !existing.isFile()) return write(path);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     await write(tmp);
@@ -31,4 +37,42 @@ export async function writeOut(text: string, out: string | undefined): Promise<v
 /** A report as the format asks: the JSON of spec §4, or the table for people. */
 export function reportText(report: Report, format: 'table' | 'json'): string {
   return format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportTable(report);
+}
+
+function statOf(path: string): Stats | undefined {
+  return statSync(path, { throwIfNoEntry: false });
+}
+
+/**
+ * Refuses, before any input is read, an output that cannot be right: one that is an input file
+ * itself (the same file, by device and inode, whatever the path says) or names the same file as
+ * another output (usage errors), a directory, or in a folder that does not exist (errors of the
+ * environment, as a write that fails is: exit 1). `outputs` are [flag, path] pairs; '-' (stdout)
+ * and unset pass.
+ */
+export function checkOutputs(inputs: readonly string[], outputs: readonly [string, string | undefined][]): void {
+  const files = inputs.filter((p) => p !== '-').map((p) => ({ path: p, stat: statOf(p) }));
+  for (const [flag, out] of outputs) {
+    if (out === undefined || out === '-') continue;
+    const stat = statOf(out);
+    if (stat?.isDirectory()) throw outputError('EISDIR', `${flag} ${out} is a directory: name a file`);
+    const input = stat?.isFile() ? files.find((f) => f.stat?.isFile() && f.stat.dev === stat.dev && f.stat.ino === stat.ino) : undefined;
+    if (input) throw new UsageError(`${flag} ${out} is the input ${input.path}: refusing to overwrite it`);
+    const folder = dirname(out);
+    const folderStat = statOf(folder);
+    if (!folderStat?.isDirectory()) throw outputError('ENOENT', `${flag} ${out}: the folder ${folder} does not exist`);
+  }
+  const named = outputs.filter(([, out]) => out !== undefined && out !== '-').map(([flag, out]) => ({ flag, out: out!, stat: statOf(out!) }));
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      const [a, b] = [named[i]!, named[j]!];
+      const same = a.out === b.out || (a.stat?.isFile() && b.stat && a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino);
+      if (same) throw new UsageError(`${a.flag} and ${b.flag} name the same file ${a.out}`);
+    }
+  }
+}
+
+/** An error of the environment, shaped as Node's I/O errors are (the CLI reports those as outputs that cannot be written). */
+function outputError(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code });
 }

@@ -1,0 +1,109 @@
+/**
+ * Where the CLI's outputs go (--out, --emit, --partial): an output that is an input (by any path:
+ * the same name, a symlink, a hard link), a directory, two flags naming one file, or a file in a
+ * folder that does not exist is refused before anything is read, exit 2, the input
+ * untouched (a missing folder or a directory: exit 1, as a write that fails); a device or FIFO is written as it is, never replaced by a plain file (a rename over
+ * /dev/null would break the machine); a full device is a one-line error, exit 1.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, linkSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from './support/fixtures.ts';
+import { cli, requireBuild, startCli } from './support/cli.ts';
+import { tempDir } from './support/tempDir.ts';
+
+const tmp = tempDir();
+beforeAll(requireBuild);
+afterAll(() => tmp.cleanup());
+
+const INPUT = fixture('bin_probs.arrow');
+
+function copyOfInput(name: string): string {
+  const path = tmp.path(name);
+  copyFileSync(INPUT, path);
+  return path;
+}
+
+/** A device node made here (root only); null where the system does not let us. */
+function device(name: string, minor: number): string | null {
+  const path = tmp.path(name);
+  try {
+    execFileSync('mknod', [path, 'c', '1', String(minor)], { stdio: 'ignore' });
+    return path;
+  } catch {
+    return null;
+  }
+}
+
+describe('outputs that would overwrite an input, or cannot be, are refused before reading', () => {
+  it.each([
+    ['--out', 'the same path'],
+    ['--emit', 'the same path'],
+    ['--out', 'a symlink to it'],
+    ['--out', 'a hard link to it'],
+  ])('%s naming the input by %s', async (flag, how) => {
+    const input = copyOfInput(`in-${flag}-${how.replace(/ /g, '-')}.arrow`);
+    let output = input;
+    if (how === 'a symlink to it') symlinkSync(input, (output = `${input}.link`));
+    if (how === 'a hard link to it') linkSync(input, (output = `${input}.hard`));
+    const before = readFileSync(input);
+    const run = await cli(['score', input, flag, output, '--alpha', '0.25']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(`focal-eval: ${flag} ${output} is the input ${input}: refusing to overwrite it`);
+    expect(readFileSync(input).equals(before)).toBe(true);
+  });
+
+  it('two outputs naming one file', async () => {
+    const out = tmp.path('both.out');
+    const run = await cli(['score', INPUT, '--out', out, '--emit', out, '--alpha', '0.25']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`--out and --emit name the same file ${out}`);
+  });
+
+  it('a folder that does not exist, and a directory', async () => {
+    const missing = tmp.path('no/such/folder/report.json');
+    let run = await cli(['score', INPUT, '--out', missing]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`focal-eval: cannot write the output: --out ${missing}: the folder ${tmp.path('no/such/folder')} does not exist\n`);
+    run = await cli(['score', INPUT, '--out', tmp.dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`focal-eval: cannot write the output: --out ${tmp.dir} is a directory: name a file\n`);
+  });
+});
+
+describe('devices and FIFOs are written as they are', () => {
+  it('a null device takes the report and stays a device', async (ctx) => {
+    const sink = device('null', 3);
+    if (sink === null) return ctx.skip();
+    const run = await cli(['score', INPUT, '--out', sink]);
+    expect(run.code).toBe(0);
+    expect(statSync(sink).isCharacterDevice()).toBe(true);
+  });
+
+  it('a full device is a one-line error naming the cause, exit 1, and stays a device', async (ctx) => {
+    const full = device('full', 7);
+    if (full === null) return ctx.skip();
+    const run = await cli(['score', INPUT, '--out', full]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^focal-eval: cannot write the output: ENOSPC/);
+    expect(statSync(full).isCharacterDevice()).toBe(true);
+  });
+
+  it('a FIFO gets the report as the reader reads it', async () => {
+    const fifo = tmp.path('report.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = startCli(['score', INPUT, '--out', fifo, '--format', 'json']);
+    // Read on the thread pool (opening a FIFO blocks until the writer opens it), bounded, so that a
+    // writer that never opens it fails the test instead of hanging it.
+    const text = await Promise.race([
+      readFile(fifo, 'utf8'),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('nothing came through the FIFO in 20 s')), 20_000).unref()),
+    ]);
+    const report = JSON.parse(text) as { mode: string };
+    expect((await writer.done).code).toBe(0);
+    expect(report.mode).toBe('binary');
+    expect(statSync(fifo).isFIFO()).toBe(true);
+  });
+});
