@@ -107,3 +107,31 @@ describe('devices and FIFOs are written as they are', () => {
     expect(statSync(fifo).isFIFO()).toBe(true);
   });
 });
+
+describe('a reader that stops early (`| head`)', () => {
+  /** Runs the CLI with its stdout closed by the reader after `bytes` bytes, as `| head -c` does. */
+  async function closedAfter(args: readonly string[], bytes: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; got: number }> {
+    const { child, done } = startCli(args);
+    let got = 0;
+    child.stdout!.removeAllListeners('data');
+    child.stdout!.on('data', (b: Buffer) => {
+      got += b.length;
+      if (got >= bytes) child.stdout!.destroy();
+    });
+    const run = await done;
+    return { code: run.code, signal: run.signal, stderr: run.stderr, got };
+  }
+
+  it('--emit - | head -c 100: ends quietly, status 0, after the reader has what it wanted', async () => {
+    const run = await closedAfter(['score', fixture('mc_probs_f32.arrow'), '--alpha', '0.25', '--emit', '-'], 100);
+    expect(run.got).toBeGreaterThanOrEqual(100);
+    expect(run.stderr).toBe('');
+    expect([run.code, run.signal]).toEqual([0, null]);
+  });
+
+  it('a table report | head -1: ends quietly, status 0', async () => {
+    const run = await closedAfter(['score', fixture('mc_probs_f32.arrow'), '--format', 'table'], 1);
+    expect(run.stderr).toBe('');
+    expect([run.code, run.signal]).toEqual([0, null]);
+  });
+});
