@@ -135,3 +135,15 @@ describe('a reader that stops early (`| head`)', () => {
     expect([run.code, run.signal]).toEqual([0, null]);
   });
 });
+
+describe('two runs writing one output at once', () => {
+  it('leave one whole report, never an interleaving of the two', async () => {
+    const out = tmp.path('shared.json');
+    const runs = await Promise.all(
+      [fixture('mc_probs_f32.arrow'), fixture('mc_logits_f32.arrow')].map((input) => cli(['score', input, '--out', out, '--format', 'json'])),
+    );
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    const written = JSON.parse(readFileSync(out, 'utf8')) as { input: string; rows: number };
+    expect(['probs', 'logits']).toContain(written.input);
+  });
+});
