@@ -11,7 +11,7 @@
  * decoders are loaded before apache-arrow reads its batches: for a file, by whoever reads it (the
  * BatchRef carries the file's codecs to the worker); for a stream, by its check.
  */
-import { closeSync, createReadStream, openSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apache-arrow';
@@ -88,6 +88,14 @@ export async function openInput(
       if (format === 'parquet') throw new UsageError('Parquet cannot be read from stdin: it needs a file to seek in', 'inputFormat');
       return openBatches('stdin', await streamBatches(checkedIpcStream(stdin, 'stdin'), 'stdin'));
     }
+    const kind = fileKind(source);
+    if (kind === 'directory') throw new FocalEvalError('E_INPUT', `${source}: is a directory, not a file`);
+    if (kind === 'special') {
+      // A FIFO or device is read once, as a stream: its first bytes cannot be read twice.
+      if (format === 'parquet') throw new UsageError(`${source} is not a regular file: Parquet needs a file to seek in`, 'inputFormat');
+      const bytes = createReadStream(source) as AsyncIterable<Uint8Array>;
+      return openBatches(source, await streamBatches(checkedIpcStream(bytes, source), source));
+    }
     const head = await readHead(source);
     const parquet = head.length >= 4 && new TextDecoder().decode(head.subarray(0, 4)) === 'PAR1';
     if (format === 'parquet' && !parquet) throw new FocalEvalError('E_INPUT', `${source}: not a Parquet file (no PAR1 magic)`);
@@ -103,6 +111,13 @@ export async function openInput(
 /** A Table, told by shape so that apache-arrow need not be loaded to ask. */
 function isTable(source: object): source is Table {
   return 'batches' in source && 'schema' in source && Array.isArray((source as Table).batches);
+}
+
+/** What a path is: a regular file, a directory, anything else (FIFO, device, socket), or missing (readHead says so). */
+function fileKind(path: string): 'file' | 'directory' | 'special' | 'missing' {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) return 'missing';
+  return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'special';
 }
 
 async function readHead(path: string): Promise<Uint8Array> {
