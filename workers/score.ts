@@ -22,7 +22,8 @@ import type { BatchRef } from '../src/input/open.ts';
 import type { BatchLike } from '../src/input/arrowTypes.ts';
 import { PARQUET_BATCH_ROWS, parquetBatches } from '../src/input/parquet.ts';
 import { NotLean } from '../src/input/parquet/decompress.ts';
-import { leanBatches, type ColumnReader } from '../src/input/parquet/rowGroup.ts';
+import type { ColumnReader } from '../src/input/parquet/columnReader.ts';
+import { leanBatches } from '../src/input/parquet/rowGroup.ts';
 import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { createPartial } from '../src/kernel/partial.ts';
@@ -107,14 +108,21 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   } else {
     columns = batch.columns;
   }
+  if (task.weights) return scoreRows(task, columns, task.weights);
   const partial = createPartial(task.shape);
-  const kernel = kernelOf(plan);
-  if (!task.weights) return { partial, error: kernel(columns, params, partial, null) };
-  // The stage: the per-row columns come out of the same kernel pass as the sums (the wasm
-  // kernel's sums are evaluate's, so stage.report is evaluate's report), into shared buffers
-  // that reach the main thread uncopied.
-  const rows = createRowColumns(task.weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
-  const error = rowKernelOf(plan)(columns, params, partial, rows, 0);
+  return { partial, error: kernelOf(plan)(columns, params, partial, null) };
+}
+
+/**
+ * The stage: the per-row columns come out of the same kernel pass as the sums (the wasm
+ * kernel's sums are evaluate's, so stage.report is evaluate's report), into shared buffers that
+ * reach the main thread uncopied.
+ */
+function scoreRows(task: ScoreTask, columns: Columns, weights: Float64Array): ScoreResult {
+  const { plan } = task;
+  const partial = createPartial(task.shape);
+  const rows = createRowColumns(weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
+  const error = rowKernelOf(plan)(columns, task.params, partial, rows, 0);
   return { partial, error, rows };
 }
 
@@ -130,18 +138,14 @@ function scorePassThrough(
   weights: Float64Array,
   slice: NonNullable<ScoreTask['passThrough']>['slice'],
 ): ScoreResult {
-  const { plan, params } = task;
   const scored = batch.columns.map((c) => c.name);
   const owned =
     slice === null
       ? readOwnedBatch(fd, batch.block, batch.columns, task.file)
       : readOwnedSlice(fd, batch.block, slice.all, scored, slice.from, slice.to, task.file);
-  const columns = extractColumns(owned.columns, plan, task.file, task.index);
-  const partial = createPartial(task.shape);
-  const rows = createRowColumns(weights, columns.length, plan.mode === 'multilabel' ? plan.classes : 0);
-  const error = rowKernelOf(plan)(columns, params, partial, rows, 0);
+  const columns = extractColumns(owned.columns, task.plan, task.file, task.index);
   const { numRows, body: bytes, nodes, buffers } = owned;
-  return { partial, error, rows, body: { numRows, bytes, nodes, buffers } };
+  return { ...scoreRows(task, columns, weights), body: { numRows, bytes, nodes, buffers } };
 }
 
 /** The row kernel: kernelOf's choice, with per-row columns. */

@@ -29,7 +29,8 @@ import { columnPlaces } from './ipc/schema.ts';
 import { parquetBatches, parquetLayout, PARQUET_BATCH_ROWS } from './parquet.ts';
 import { NotLean } from './parquet/decompress.ts';
 import { leanColumns, leanRowGroup, readParquetFooter, type ParquetFooter } from './parquet/file.ts';
-import { leanBatches, type ColumnReader, type LeanRowGroup } from './parquet/rowGroup.ts';
+import type { ColumnReader } from './parquet/columnReader.ts';
+import { leanBatches, type LeanRowGroup } from './parquet/rowGroup.ts';
 import type { LeanParquetColumn } from './parquet/schema.ts';
 import { listWidth, mayHoldMore, type Plan } from './plan.ts';
 

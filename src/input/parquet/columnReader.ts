@@ -114,8 +114,7 @@ export class ColumnReader {
 
   /** Checks that the chunk holds no more than was read (its declared values, no page left). */
   finish(rowsRead: number): void {
-    const page = this.page;
-    if ((page && page.entry < page.entries) || this.nextPage()) {
+    if (this.unread() !== null) {
       throw new ParquetFormatError(`column "${this.column.name}" holds more than the row group's ${rowsRead} rows`);
     }
     if (this.valuesSeen !== this.chunk.numValues) {
@@ -171,7 +170,7 @@ export class ColumnReader {
       this.out = out = grown;
     };
     for (;;) {
-      const p = this.page && this.page.entry < this.page.entries ? this.page : this.nextPage();
+      const p = this.unread();
       if (p === null) break;
       if (p.uniform > 0) {
         // Lists of `width` values each, from the page's start: row k starts at value k · width.
@@ -278,9 +277,14 @@ export class ColumnReader {
     };
   }
 
+  /** The page being read, or the next one when it is done; null at the chunk's end. */
+  private unread(): Page | null {
+    return this.page && this.page.entry < this.page.entries ? this.page : this.nextPage();
+  }
+
   /** The page being read, the next one when it is done; running out before `rows` rows is corrupt. */
   private current(r: number, rows: number): Page {
-    const p = this.page && this.page.entry < this.page.entries ? this.page : this.nextPage();
+    const p = this.unread();
     if (p === null) throw new ParquetFormatError(`column "${this.column.name}" ends after ${r} of ${rows} rows`);
     return p;
   }
@@ -375,7 +379,7 @@ export class ColumnReader {
       if (max === 0) return [at, at];
       if (encoding !== ENCODING.RLE) throw new NotLean(`${what} levels encoded as ${encoding}`);
       if (at + 4 > bytes.length) throw new ParquetFormatError(`column "${this.column.name}": a page ends inside its ${what} levels`);
-      const length = bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+      const length = int32At(bytes, at);
       if (length < 0 || at + 4 + length > bytes.length) throw new ParquetFormatError(`column "${this.column.name}": ${what} levels run past the page`);
       at += 4 + length;
       return [at - length, at];
@@ -451,7 +455,7 @@ export class ColumnReader {
       case ENCODING.RLE: {
         if (physical !== PHYSICAL.BOOLEAN) throw new NotLean(`RLE values of physical type ${physical}`);
         if (bytes.length < 4) short('bools');
-        const length = bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24);
+        const length = int32At(bytes, 0);
         if (length < 0 || 4 + length > bytes.length) short('bools');
         const bools = this.decodedBuffer(stored) as Uint8Array;
         decodeHybrid(bytes, 4, 4 + length, 1, stored, bools, false);
@@ -489,6 +493,11 @@ function valuesClass(column: LeanParquetColumn): ValuesClass {
   const kind = kinds[column.physical];
   if (!kind) throw new NotLean(`physical type ${column.physical}`);
   return kind as ValuesClass;
+}
+
+/** The little-endian int32 at byte `at` (the length before a v1 page's levels, or its RLE bools). */
+function int32At(bytes: Uint8Array, at: number): number {
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
 }
 
 /** out[at + k] = bit (from + k) of a PLAIN bool page (least significant bit first). */

@@ -2,9 +2,10 @@
  * A page's bytes decompressed by its column chunk's codec into a buffer of the page's declared
  * size: Snappy and LZ4_RAW by our own decoders (snappy.ts, lz4Raw.ts), GZIP and Brotli by Node's
  * zlib, ZSTD by the wasm decoder the IPC reader uses (ipc/codecs.ts; loaded by the caller, see
- * codecsToLoad). LZO and the old Hadoop-framed LZ4 are not read here: such a chunk is read
- * through parquet-wasm (pages.ts throws NotLean). A page that does not decode to its declared
- * size is a ParquetFormatError naming the codec.
+ * codecsToLoad). An UNCOMPRESSED page is read where it lies (columnReader.ts), not copied here.
+ * LZO and the old Hadoop-framed LZ4 are not read here: such a chunk is read through parquet-wasm
+ * (NotLean). A page that does not decode to its declared size is a ParquetFormatError naming the
+ * codec.
  */
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { frameDecoder, ZSTD, type Codec } from '../ipc/codecs.ts';
@@ -25,14 +26,10 @@ export function codecsToLoad(codec: number): Codec[] {
   return codec === CODEC.ZSTD ? [ZSTD] : [];
 }
 
-/** Decompresses `input` into `out` (exactly its length). */
+/** Decompresses `input` (of a compressed codec) into `out` (exactly its length). */
 export function decompressPage(codec: number, input: Uint8Array, out: Uint8Array): void {
   try {
     switch (codec) {
-      case CODEC.UNCOMPRESSED:
-        if (input.length !== out.length) throw new Error(`${input.length} bytes stored, ${out.length} declared`);
-        out.set(input);
-        return;
       case CODEC.SNAPPY:
         snappyDecode(input, out);
         return;

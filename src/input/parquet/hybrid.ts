@@ -35,9 +35,7 @@ export function decodeHybrid(input: Uint8Array, from: number, end: number, max: 
     if (header % 2 === 0) {
       if (header === 0) throw new ParquetFormatError('an RLE run of length 0');
       const run = Math.min(header / 2, count - n);
-      if (i + valueBytes > end) throw new ParquetFormatError('an RLE run ends inside its value');
-      let value = 0;
-      for (let k = 0; k < valueBytes; k++) value += input[i + k]! * 2 ** (8 * k);
+      const value = rleValue(input, i, end, valueBytes);
       i += valueBytes;
       if (value > max) throw new ParquetFormatError(`a value of ${value} where at most ${max} is allowed`);
       // Levels come in many short runs (a list's 0, then its 1s): a loop beats fill's call for them.
@@ -105,6 +103,14 @@ export function runHeader(input: Uint8Array, at: number, end: number): number {
   return -1;
 }
 
+/** An RLE run's value: `valueBytes` bytes at `at`, little-endian; past `end` is a ParquetFormatError. */
+function rleValue(input: Uint8Array, at: number, end: number, valueBytes: number): number {
+  if (at + valueBytes > end) throw new ParquetFormatError('an RLE run ends inside its value');
+  let value = 0;
+  for (let k = 0; k < valueBytes; k++) value += input[at + k]! * 2 ** (8 * k);
+  return value;
+}
+
 /** Bits that hold values up to `max`. */
 export function bitsFor(max: number): number {
   return max === 0 ? 0 : 32 - Math.clz32(max);
@@ -150,9 +156,7 @@ export function decodeIndexed(input: Uint8Array, from: number, end: number, bitW
     if (header % 2 === 0) {
       if (header === 0) throw new ParquetFormatError('an RLE run of length 0');
       const run = Math.min(header / 2, count - n);
-      if (i + valueBytes > end) throw new ParquetFormatError('an RLE run ends inside its value');
-      let index = 0;
-      for (let k = 0; k < valueBytes; k++) index += input[i + k]! * 2 ** (8 * k);
+      const index = rleValue(input, i, end, valueBytes);
       i += valueBytes;
       if (index >= size) throw new ParquetFormatError(`dictionary index ${index} of a dictionary of ${size}`);
       out.fill(dictionary[index]! as never, n, n + run);

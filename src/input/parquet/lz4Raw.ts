@@ -6,6 +6,8 @@
  * Every length and offset is checked: corrupt input is an Lz4Error, never a read or write outside.
  */
 
+import { copyBack } from './backReference.ts';
+
 export class Lz4Error extends Error {}
 
 /** Decodes a block into `out`, which must come out exactly full. */
@@ -42,12 +44,8 @@ export function lz4RawDecode(input: Uint8Array, out: Uint8Array): void {
     }
     if (offset === 0 || offset > o) throw new Lz4Error(`a match reaches ${offset} bytes back from byte ${o}`);
     if (o + match > length) throw new Lz4Error('a match runs past the page');
-    if (offset >= match) {
-      out.copyWithin(o, o - offset, o - offset + match);
-      o += match;
-    } else {
-      for (let k = 0; k < match; k++, o++) out[o] = out[o - offset]!;
-    }
+    copyBack(out, o, offset, match);
+    o += match;
   }
   if (o !== length) throw new Lz4Error(`the block decodes to ${o} bytes, not the page's ${length}`);
 }

@@ -11,7 +11,6 @@ import { FocalEvalError } from '../../errors.ts';
 import { IpcFormatError } from '../ipc/flatbuffer.ts';
 import type { Codec } from '../ipc/codecs.ts';
 import { ColumnReader, type ChunkRef } from './columnReader.ts';
-export { ColumnReader };
 import { NotLean } from './decompress.ts';
 import { Lz4Error } from './lz4Raw.ts';
 import { ParquetFormatError } from './metadata.ts';

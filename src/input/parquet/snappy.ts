@@ -8,6 +8,8 @@
  * Every length and offset is checked: corrupt input is a SnappyError, never a read or write outside.
  */
 
+import { copyBack } from './backReference.ts';
+
 export class SnappyError extends Error {}
 
 /** The decoded length a block declares. */
@@ -59,13 +61,8 @@ export function snappyDecode(input: Uint8Array, out: Uint8Array): void {
     }
     if (offset === 0 || offset > o) throw new SnappyError(`a copy reaches ${offset} bytes back from byte ${o}`);
     if (o + len > length) throw new SnappyError('a copy runs past the declared length');
-    if (offset >= len) {
-      out.copyWithin(o, o - offset, o - offset + len);
-      o += len;
-    } else {
-      // Overlapping: the bytes it writes are read again (a run of a short pattern).
-      for (let k = 0; k < len; k++, o++) out[o] = out[o - offset]!;
-    }
+    copyBack(out, o, offset, len);
+    o += len;
   }
   if (o !== length) throw new SnappyError(`the block decodes to ${o} bytes, not the ${length} it declares`);
 }
