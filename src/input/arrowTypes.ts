@@ -1,9 +1,9 @@
 /**
  * The Arrow vocabulary every reader and the plan share: the type ids (Schema.fbs's Type union,
  * as apache-arrow numbers them), and the shapes of a type, schema, column Data and batch that the
- * plan and the column reader look at. apache-arrow's objects fit these shapes, and so do the lean
- * IPC reader's (ipc/schema.ts, ipc/batch.ts), which is how an IPC file is planned and scored
- * without loading apache-arrow. A leaf: it imports nothing.
+ * plan and the column reader look at (and the one lookup of a batch's column by name).
+ * apache-arrow's objects fit these shapes, and so do the lean IPC and Parquet readers', which is
+ * how a file is planned and scored without loading apache-arrow. A leaf: it imports nothing.
  */
 
 /** apache-arrow's Type ids (the same numbers as Schema.fbs's Type union; Dictionary is -1). */
@@ -135,4 +135,10 @@ export interface BatchLike {
   readonly numRows: number;
   readonly schema: { readonly fields: readonly { readonly name: string }[] };
   readonly data: { readonly children: readonly DataLike[] };
+}
+
+/** A batch's column, by name (undefined when it has none). */
+export function columnOf(batch: BatchLike, name: string): DataLike | undefined {
+  const index = batch.schema.fields.findIndex((f) => f.name === name);
+  return index < 0 ? undefined : batch.data.children[index];
 }

@@ -7,7 +7,7 @@
  * rows all hold C values is handed on as a FixedSizeList. Used by the workers and, for stream
  * input, by the main thread.
  */
-import { TYPE, type BatchLike, type DataLike } from './arrowTypes.ts';
+import { columnOf, TYPE, type BatchLike, type DataLike } from './arrowTypes.ts';
 import { FocalEvalError } from '../errors.ts';
 import type { Plan } from './plan.ts';
 import {
@@ -203,8 +203,7 @@ function emptyColumns(plan: Plan): Columns {
 }
 
 function columnData(batch: BatchLike, name: string, file: string, batchIndex: number): DataLike {
-  const index = batch.schema.fields.findIndex((f) => f.name === name);
-  const data = index < 0 ? undefined : batch.data.children[index];
+  const data = columnOf(batch, name);
   if (!data) throw new FocalEvalError('E_SCHEMA', `${file}: batch ${batchIndex} has no column "${name}"`);
   return data;
 }

@@ -11,7 +11,7 @@ import { FocalEvalError, UsageError } from '../errors.ts';
 import type { InputKind, KernelParams, Mode } from '../kernel/types.ts';
 import type { PartialShape } from '../kernel/partial.ts';
 import type { Options } from '../options.ts';
-import { TYPE, typeName, type BatchLike, type DataLike, type SchemaLike, type TypeLike } from './arrowTypes.ts';
+import { columnOf, TYPE, typeName, type BatchLike, type SchemaLike, type TypeLike } from './arrowTypes.ts';
 
 /**
  * How the label column is stored: an integer of any width, a bool, a Dictionary of strings, a
@@ -114,11 +114,6 @@ export function listWidth(batch: BatchLike, column: string): number | undefined 
   return undefined;
 }
 
-/** A batch's column, by name. */
-function columnOf(batch: BatchLike, column: string): DataLike | undefined {
-  const index = batch.schema.fields.findIndex((f) => f.name === column);
-  return index < 0 ? undefined : batch.data.children[index];
-}
 
 /**
  * Builds the plan from a schema and the batches read for it (planNeeds says which): the first
