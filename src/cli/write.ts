@@ -52,24 +52,24 @@ function statOf(path: string): Stats | undefined {
  */
 export function checkOutputs(inputs: readonly string[], outputs: readonly [string, string | undefined][]): void {
   const files = inputs.filter((p) => p !== '-').map((p) => ({ path: p, stat: statOf(p) }));
+  const seen: { flag: string; out: string; stat: Stats | undefined }[] = [];
   for (const [flag, out] of outputs) {
     if (out === undefined || out === '-') continue;
     const stat = statOf(out);
     if (stat?.isDirectory()) throw outputError('EISDIR', `${flag} ${out} is a directory: name a file`);
-    const input = stat?.isFile() ? files.find((f) => f.stat?.isFile() && f.stat.dev === stat.dev && f.stat.ino === stat.ino) : undefined;
+    const input = files.find((f) => sameFile(f.stat, stat));
     if (input) throw new UsageError(`${flag} ${out} is the input ${input.path}: refusing to overwrite it`);
     const folder = dirname(out);
-    const folderStat = statOf(folder);
-    if (!folderStat?.isDirectory()) throw outputError('ENOENT', `${flag} ${out}: the folder ${folder} does not exist`);
+    if (!statOf(folder)?.isDirectory()) throw outputError('ENOENT', `${flag} ${out}: the folder ${folder} does not exist`);
+    const earlier = seen.find((s) => s.out === out || sameFile(s.stat, stat));
+    if (earlier) throw new UsageError(`${earlier.flag} and ${flag} name the same file ${earlier.out}`);
+    seen.push({ flag, out, stat });
   }
-  const named = outputs.filter(([, out]) => out !== undefined && out !== '-').map(([flag, out]) => ({ flag, out: out!, stat: statOf(out!) }));
-  for (let i = 0; i < named.length; i++) {
-    for (let j = i + 1; j < named.length; j++) {
-      const [a, b] = [named[i]!, named[j]!];
-      const same = a.out === b.out || (a.stat?.isFile() && b.stat && a.stat.dev === b.stat.dev && a.stat.ino === b.stat.ino);
-      if (same) throw new UsageError(`${a.flag} and ${b.flag} name the same file ${a.out}`);
-    }
-  }
+}
+
+/** Whether two paths' stats are one regular file (by device and inode). */
+function sameFile(a: Stats | undefined, b: Stats | undefined): boolean {
+  return a !== undefined && b !== undefined && a.isFile() && b.isFile() && a.dev === b.dev && a.ino === b.ino;
 }
 
 /** An error of the environment, shaped as Node's I/O errors are (the CLI reports those as outputs that cannot be written). */
