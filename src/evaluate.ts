@@ -8,7 +8,7 @@ import { openInput, type InputSource, type OpenedInput } from './input/open.ts';
 import { kernelParams, makePlan, partialShape, planNeeds, type Plan } from './input/plan.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
 import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
-import { defaultThreads, takePool } from './pool/pool.ts';
+import { defaultThreads, takePool, TASKS_PER_WORKER } from './pool/pool.ts';
 import type { ScoreTask } from './pool/task.ts';
 import { finalize } from './report/finalize.ts';
 import type { Report } from './report/schema.ts';
@@ -33,7 +33,8 @@ export async function withPool<T>(opts: Options, body: (runner: TaskRunner) => P
   try {
     return await body({
       run: (queued, index) => pool.run(queued, index),
-      inFlight: 2 * pool.threads,
+      // Enough that every worker holds TASKS_PER_WORKER tasks while the oldest is awaited.
+      inFlight: (TASKS_PER_WORKER + 1) * pool.threads,
       // The workers are done: they stop (a few ms) while the report is made.
       scored: () => void (destroyed = pool.destroy()),
     });

@@ -53,8 +53,21 @@ async function fileReader(path: string, codecs: readonly Codec[]): Promise<Async
 /** This worker's Parquet column readers, kept (with their buffers) from row group to row group: a worker runs one task at a time. */
 const parquetReaders: ColumnReader[] = [];
 
-/** Scores one batch into a fresh partial; a batch that cannot be read or scored comes back as a failure. */
-export default async function score(task: ScoreTask): Promise<ScoreResult> {
+/** The task before this one: piscina hands a worker two at a time, and they run one after the other. */
+let previous: Promise<unknown> = Promise.resolve();
+
+/**
+ * Scores one batch into a fresh partial, after the task before it has finished (the open file,
+ * the Parquet readers and the wasm memory are this worker's, one task's at a time); a batch that
+ * cannot be read or scored comes back as a failure.
+ */
+export default function score(task: ScoreTask): Promise<ScoreResult> {
+  const run = previous.then(() => scoreOne(task));
+  previous = run;
+  return run;
+}
+
+async function scoreOne(task: ScoreTask): Promise<ScoreResult> {
   try {
     return await scoreBatch(task);
   } catch (error) {

@@ -11,10 +11,11 @@ import { Piscina } from './piscina.ts';
 import type { QueuedTask, ScoreResult, ScoreTask } from './task.ts';
 
 /**
- * How long one batch may take before its worker is presumed stuck (a corrupt input) and stopped:
- * FOCAL_EVAL_TASK_TIMEOUT_MS, default 120 s. The watchdog is an AbortSignal per task, which makes
- * every task "abortable" to piscina: it then runs at most one task per worker, whatever
- * concurrentTasksPerWorker says (README, Performance, says what queueing more would gain).
+ * How long one batch may take, from its submission, before its worker is presumed stuck (a
+ * corrupt input): FOCAL_EVAL_TASK_TIMEOUT_MS, default 120 s. The watchdog is a timer of ours, not
+ * an AbortSignal handed to piscina: piscina runs an abortable task alone on its worker, and the
+ * worker then idles for a round trip between tasks. When the timer fires the run fails, and its
+ * owner destroys the pool, which stops the stuck worker.
  */
 function taskTimeoutMs(): number {
   const raw = process.env.FOCAL_EVAL_TASK_TIMEOUT_MS;
@@ -25,6 +26,9 @@ function taskTimeoutMs(): number {
   }
   return ms;
 }
+
+/** Tasks piscina hands each worker at once (see the constructor). */
+export const TASKS_PER_WORKER = 2;
 
 /** Default thread count: one per core. */
 export function defaultThreads(): number {
@@ -52,7 +56,16 @@ export class ScorePool {
   constructor(threads: number) {
     const { filename, execArgv } = workerFile();
     this.threads = threads;
-    this.#pool = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
+    // Two tasks per worker: the second waits in the worker (workers/score.ts runs its tasks one
+    // after the other), so a worker starts its next batch without waiting for a round trip.
+    this.#pool = new Piscina({
+      filename,
+      execArgv,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 1_000,
+      concurrentTasksPerWorker: TASKS_PER_WORKER,
+    });
     // Piscina reports trouble outside a task (a worker dying between tasks, or a result that
     // arrives while destroy() runs, which it calls "Unexpected message") as an 'error' event,
     // which would crash the process unheard. During destroy it is expected; before, it fails
@@ -69,11 +82,8 @@ export class ScorePool {
    */
   run(queued: QueuedTask, index: number): Promise<ScoreResult> {
     const { task } = queued;
-    const run = this.#start(queued).catch((error: unknown): never => {
+    const run = this.#start(queued, index).catch((error: unknown): never => {
       if (error instanceof FocalEvalError) throw error;
-      if (error instanceof Error && error.name === 'AbortError') {
-        throw new FocalEvalError('E_INPUT', `${task.file}: batch ${index} did not finish within ${taskTimeoutMs() / 1000} s (corrupt input?)`);
-      }
       const reason = error instanceof Error ? error.message || error.name : String(error);
       throw new FocalEvalError('E_INTERNAL', `internal error: ${task.file}: batch ${index}: the worker failed: ${reason}`, { cause: error });
     });
@@ -81,9 +91,20 @@ export class ScorePool {
     return run;
   }
 
-  async #start(queued: QueuedTask): Promise<ScoreResult> {
+  async #start(queued: QueuedTask, index: number): Promise<ScoreResult> {
     if (this.#failure !== null) throw this.#failure;
-    return this.#pool.run(queued.task, { transferList: queued.transferList, signal: AbortSignal.timeout(taskTimeoutMs()) });
+    const ms = taskTimeoutMs();
+    let timer: NodeJS.Timeout | undefined;
+    const watchdog = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new FocalEvalError('E_INPUT', `${queued.task.file}: batch ${index} did not finish within ${ms / 1000} s (corrupt input?)`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.#pool.run(queued.task, { transferList: queued.transferList }), watchdog]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Stops every worker (pending tasks are dropped). */
