@@ -1,9 +1,10 @@
 /**
  * The library's main call: input in, report out. Options are validated before any data is read,
- * the plan is made from the schema before any work starts, each batch becomes a task scored on
- * the pool, and the partials, merged in batch order, are finalized into a checked report.
+ * the plan is made from the schema before any work starts, each batch (or run of small batches)
+ * becomes a task scored on the pool, and the partials, merged in batch order, are finalized into a checked report.
  */
 import { FocalEvalError, UsageError } from './errors.ts';
+import { BatchRuns, type BatchRun } from './input/batchRuns.ts';
 import { openInput, type InputSource, type OpenedInput } from './input/open.ts';
 import { kernelParams, makePlan, partialShape, planNeeds, type Plan } from './input/plan.ts';
 import { parseOptions, type Options, type OptionsInput } from './options.ts';
@@ -105,16 +106,21 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
     let merged = 0;
     const window = new InFlightWindow(runner.run, runner.inFlight, (result) => {
       merge.add(result, name);
-      hooks.onBatch?.(++merged);
+      hooks.onBatch?.((merged += result.batches ?? 1));
     });
+    const submit = async ({ item, first }: BatchRun): Promise<void> => {
+      const task: ScoreTask = { plan, params, shape, file: input.name, index: first, batch: item.batch };
+      await window.submit({ task, transferList: item.transferList }, null);
+    };
+    const runs = new BatchRuns();
     let index = 0;
-    for await (const { batch, transferList } of input.batchRefs(plan)) {
+    for await (const item of input.batchRefs(plan)) {
       const at = index++;
       if (range !== undefined && at >= range.end) break;
       if (range !== undefined && at < range.start) continue;
-      const task: ScoreTask = { plan, params, shape, file: input.name, index: at, batch };
-      await window.submit({ task, transferList }, null);
+      for (const run of runs.add(item, at)) await submit(run);
     }
+    for (const run of runs.flush()) await submit(run);
     await window.drain();
     if (range !== undefined && range.start > 0 && index <= range.start) {
       throw new UsageError(`${input.name}: batches ${range.start}..${range.end - 1}: the input has ${index} batches`, 'batches');

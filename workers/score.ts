@@ -26,7 +26,7 @@ import type { ColumnReader } from '../src/input/parquet/columnReader.ts';
 import { leanBatches } from '../src/input/parquet/rowGroup.ts';
 import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
-import { createPartial } from '../src/kernel/partial.ts';
+import { createPartial, ROWS } from '../src/kernel/partial.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
 import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel/rowColumns.ts';
 import { recycleShared } from '../src/kernel/sharedBuffers.ts';
@@ -102,9 +102,10 @@ function failure(code: ErrorCode, message: string): ScoreResult {
 }
 
 async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
-  const { plan, params, batch } = task;
+  const { plan, batch } = task;
   if (batch.kind === 'parquet') return scoreRowGroup(task, batch.path, batch.rowGroup, batch.columns);
   if (batch.kind === 'parquet-lean') return scoreLeanRowGroup(task, batch);
+  if (batch.kind === 'ipc-lean-run') return scoreLeanRun(task, batch);
   let columns: Columns;
   if (batch.kind === 'ipc-lean') {
     const { handle } = await fileHandle(batch.path);
@@ -122,8 +123,7 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     columns = batch.columns;
   }
   if (task.weights) return scoreRows(task, columns, task.weights);
-  const partial = createPartial(task.shape);
-  return { partial, error: kernelOf(plan)(columns, params, partial, null) };
+  return scoreWhole(task, columns);
 }
 
 /**
@@ -167,6 +167,35 @@ function rowKernelOf(plan: Plan): RowKernel {
   if (process.env.FOCAL_EVAL_KERNEL === 'scalar') return scalar;
   kernelOf(plan); // the same check: FOCAL_EVAL_KERNEL=wasm and no module is an error
   return wasmRowKernelFor(plan.mode, plan.input) ?? scalar;
+}
+
+/**
+ * Consecutive batches of an IPC file (input/batchRuns.ts), each scored into a partial of its own
+ * exactly as a task of its own would score it; the first invalid row stops the run, and says
+ * which of its batches it is in.
+ */
+async function scoreLeanRun(task: ScoreTask, run: Extract<BatchRef, { kind: 'ipc-lean-run' }>): Promise<ScoreResult> {
+  const { handle } = await fileHandle(run.path);
+  if (run.codecs.length > 0) await loadCodecs(run.codecs);
+  const batches = run.blocks.length;
+  const partials: Float64Array[] = [];
+  let rowsBefore = 0;
+  for (let k = 0; k < batches; k++) {
+    const one: ScoreTask = { ...task, index: task.index + k };
+    const lean = openLeanBatch(handle.fd, run.blocks[k]!, run.columns, task.file, one.index);
+    const result = lean.sliceable ? scoreSlices(one, lean) : scoreWhole(one, extractColumns(lean.read(), task.plan, task.file, one.index));
+    if (result.error) return { ...result, batches, errorAt: { batch: k, rowsBefore } };
+    partials.push(result.partial);
+    rowsBefore += result.partial[ROWS]!;
+  }
+  const [partial, ...more] = partials;
+  return { partial: partial!, error: null, more, batches };
+}
+
+/** A batch's columns scored into a fresh partial. */
+function scoreWhole(task: ScoreTask, columns: Columns): ScoreResult {
+  const partial = createPartial(task.shape);
+  return { partial, error: kernelOf(task.plan)(columns, task.params, partial, null) };
 }
 
 /**

@@ -42,11 +42,13 @@ export type InputSource = string | Table | AsyncIterable<RecordBatch> | Iterable
  * worker reads itself (through the lean reader when it reads the plan's columns: leanReads), or
  * the columns of a batch read on this thread, copied out so that they can be transferred. An IPC
  * file's reference carries the body compression codecs the file uses, whose decoders the worker
- * loads before it reads.
+ * loads before it reads. An 'ipc-lean-run' is consecutive 'ipc-lean' batches of one file scored
+ * by one task (batchRuns.ts), each into a partial of its own.
  */
 export type BatchRef =
   | { kind: 'ipc-file'; path: string; index: number; codecs: Codec[] }
   | { kind: 'ipc-lean'; path: string; block: IpcBlock; columns: LeanColumn[]; codecs: Codec[] }
+  | { kind: 'ipc-lean-run'; path: string; blocks: IpcBlock[]; columns: LeanColumn[]; codecs: Codec[] }
   | { kind: 'parquet'; path: string; rowGroup: number; columns: string[] }
   | { kind: 'parquet-lean'; path: string; group: LeanRowGroup }
   | { kind: 'columns'; columns: Columns };

@@ -45,17 +45,19 @@ export class OrderedMerge {
     this.#onMerged = hooks.onMerged;
   }
 
-  /** Adds the next batch's result (call in batch order). */
+  /** Adds the next result (call in batch order): one batch's, or a run's (result.batches). */
   add(result: ScoreResult, file: string): void {
-    const batch = this.#batch++;
+    const batch = this.#batch;
+    this.#batch += result.batches ?? 1;
     if (result.failure) throw new FocalEvalError(result.failure.code, result.failure.message);
     if (result.error) {
       const e = result.error;
+      const at = result.errorAt ?? { batch: 0, rowsBefore: 0 };
       throw new DataError({
         file,
-        batch,
+        batch: batch + at.batch,
         row: e.row,
-        globalRow: this.#rowsBefore + e.row,
+        globalRow: this.#rowsBefore + at.rowsBefore + e.row,
         column: e.column === 'pred' ? this.columns.pred : this.columns.label,
         value: e.value,
         reason: e.reason,

@@ -55,6 +55,10 @@ export interface ScoreResult {
   rows?: RowColumns;
   /** The batch's (or slice's) bytes, when the task asked for them (passThrough). */
   body?: PassedBody;
+  /** How many input batches the result covers (an 'ipc-lean-run'); 1 when absent. */
+  batches?: number;
+  /** With `error` in a run: the invalid row's batch within the run, and the rows of the run's batches before it. */
+  errorAt?: { batch: number; rowsBefore: number };
 }
 
 /** A task with the buffers to transfer along with it (the copied columns of a streamed batch). */
