@@ -33,6 +33,7 @@ import { recycleShared } from '../src/kernel/sharedBuffers.ts';
 import type { Columns } from '../src/kernel/types.ts';
 import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
+import { faultArmed, injectFault } from './testFault.ts';
 
 /** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
 let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader | null } | null = null;
@@ -55,6 +56,8 @@ const parquetReaders: ColumnReader[] = [];
 
 /** Scores one batch into a fresh partial; a batch that cannot be read or scored comes back as a failure. */
 export default async function score(task: ScoreTask): Promise<ScoreResult> {
+  // Outside the try: an injected fault fails the task as a fault of the worker itself would.
+  if (faultArmed) await injectFault(task.index);
   try {
     return await scoreBatch(task);
   } catch (error) {

@@ -5,25 +5,35 @@
  * The order in which results are used is ordered.ts's business.
  */
 import { availableParallelism } from 'node:os';
-import { FocalEvalError, UsageError } from '../errors.ts';
+import { abortErrorOf, FocalEvalError, UsageError } from '../errors.ts';
 import { FROM_SOURCE, WORKER_URL } from '../paths.ts';
 import { Piscina } from './piscina.ts';
 import type { QueuedTask, ScoreResult, ScoreTask } from './task.ts';
 
 /**
- * How long one batch may take before its worker is presumed stuck (a corrupt input) and stopped:
- * FOCAL_EVAL_TASK_TIMEOUT_MS, default 120 s. The watchdog is an AbortSignal per task, which makes
- * every task "abortable" to piscina: it then runs at most one task per worker, whatever
- * concurrentTasksPerWorker says (README, Performance, says what queueing more would gain).
+ * What bounds a task besides the pool: the watchdog, `timeoutMs` (the taskTimeout option: how long
+ * one batch may take before its worker is presumed stuck and stopped; 0, none), and the run's own
+ * AbortSignal (evaluate's `signal`, the CLI's SIGINT / SIGTERM). Either makes the task
+ * "abortable" to piscina, which then stops the worker running it (terminate: even a busy loop
+ * ends) and runs at most one task per worker, whatever concurrentTasksPerWorker says (README,
+ * Performance, says what queueing more would gain).
  */
-function taskTimeoutMs(): number {
-  const raw = process.env.FOCAL_EVAL_TASK_TIMEOUT_MS;
-  if (raw === undefined || raw === '') return 120_000;
-  const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(`FOCAL_EVAL_TASK_TIMEOUT_MS must be a positive number of milliseconds, not "${raw}"`);
-  }
-  return ms;
+export interface TaskControl {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A cap on each worker's JavaScript heap, in MiB (FOCAL_EVAL_WORKER_HEAP_MB; default none, Node's
+ * own): a worker past it is stopped by Node and its task fails, rather than the process. Typed
+ * arrays and wasm memory, where batches live, are not on that heap.
+ */
+function workerHeapMb(): number | undefined {
+  const raw = process.env.FOCAL_EVAL_WORKER_HEAP_MB;
+  if (raw === undefined || raw === '') return undefined;
+  const mb = Number(raw);
+  if (!Number.isInteger(mb) || mb < 16) throw new UsageError(`FOCAL_EVAL_WORKER_HEAP_MB must be a whole number of MiB, at least 16, not "${raw}"`);
+  return mb;
 }
 
 /** Default thread count: one per core. */
@@ -52,7 +62,9 @@ export class ScorePool {
   constructor(threads: number) {
     const { filename, execArgv } = workerFile();
     this.threads = threads;
-    this.#pool = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 1_000 });
+    const heap = workerHeapMb();
+    const resourceLimits = heap === undefined ? undefined : { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: Math.min(16, heap / 4) };
+    this.#pool = new Piscina({ filename, execArgv, minThreads: threads, maxThreads: threads, idleTimeout: 1_000, resourceLimits });
     // Piscina reports trouble outside a task (a worker dying between tasks, or a result that
     // arrives while destroy() runs, which it calls "Unexpected message") as an 'error' event,
     // which would crash the process unheard. During destroy it is expected; before, it fails
@@ -63,27 +75,32 @@ export class ScorePool {
   }
 
   /**
-   * Runs one task; `index` is its batch number, for messages. A task past the watchdog is taken
-   * for a corrupt input (E_INPUT); a worker that fails outside its own error handling (it died,
-   * or piscina could not run it) is a bug (E_INTERNAL): input errors come back as results.
+   * Runs one task; `index` is its batch number, for messages. The run's signal aborted rejects
+   * with its AbortError; a task past the watchdog is an E_TIMEOUT error; a worker that fails
+   * outside its own error handling (it threw past it, exited, ran out of heap) is E_WORKER:
+   * input errors come back as results. Each names the batch, in one line.
    */
-  run(queued: QueuedTask, index: number): Promise<ScoreResult> {
+  run(queued: QueuedTask, index: number, control: TaskControl): Promise<ScoreResult> {
     const { task } = queued;
-    const run = this.#start(queued).catch((error: unknown): never => {
+    const watchdog = control.timeoutMs > 0 ? AbortSignal.timeout(control.timeoutMs) : undefined;
+    const signals = [watchdog, control.signal].filter((s) => s !== undefined);
+    const signal = signals.length === 2 ? AbortSignal.any(signals) : signals[0];
+    const run = this.#start(queued, signal).catch((error: unknown): never => {
+      if (control.signal?.aborted) throw abortErrorOf(control.signal);
       if (error instanceof FocalEvalError) throw error;
-      if (error instanceof Error && error.name === 'AbortError') {
-        throw new FocalEvalError('E_INPUT', `${task.file}: batch ${index} did not finish within ${taskTimeoutMs() / 1000} s (corrupt input?)`);
+      const where = `${task.file}: ${isRowGroup(task) ? 'row group' : 'batch'} ${index}`;
+      if (watchdog?.aborted) {
+        throw new FocalEvalError('E_WORKER', `${where} did not finish within ${control.timeoutMs / 1000} s (--task-timeout): a stuck worker, or a batch too big for the time allowed`);
       }
-      const reason = error instanceof Error ? error.message || error.name : String(error);
-      throw new FocalEvalError('E_INTERNAL', `internal error: ${task.file}: batch ${index}: the worker failed: ${reason}`, { cause: error });
+      throw new FocalEvalError('E_WORKER', `${where}: the worker failed: ${oneLine(error)}`, { cause: error });
     });
     run.catch(() => {}); // awaited in batch order by the caller; this only keeps an early rejection from being "unhandled"
     return run;
   }
 
-  async #start(queued: QueuedTask): Promise<ScoreResult> {
+  async #start(queued: QueuedTask, signal: AbortSignal | undefined): Promise<ScoreResult> {
     if (this.#failure !== null) throw this.#failure;
-    return this.#pool.run(queued.task, { transferList: queued.transferList, signal: AbortSignal.timeout(taskTimeoutMs()) });
+    return this.#pool.run(queued.task, { transferList: queued.transferList, signal });
   }
 
   /** Stops every worker (pending tasks are dropped). */
@@ -113,4 +130,16 @@ export async function releaseWarmPool(): Promise<void> {
   const pool = warm;
   warm = null;
   await pool?.destroy();
+}
+
+function isRowGroup(task: ScoreTask): boolean {
+  return task.batch.kind === 'parquet' || task.batch.kind === 'parquet-lean';
+}
+
+/** A worker's failure in one line: its message (Node's code too, ERR_WORKER_OUT_OF_MEMORY say), without a stack. */
+function oneLine(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  const first = message.split('\n')[0]!;
+  return typeof code === 'string' && !first.includes(code) ? `${first} (${code})` : first;
 }
