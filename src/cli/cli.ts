@@ -32,8 +32,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function run(argv: readonly string[]): Promise<number> {
   // Output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do.
+  // A stage pipeline that fails destroys stdout with the run's own error (a FocalEvalError, an
+  // abort's too): the run reports it, not this handler.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE' && !(error instanceof FocalEvalError)) throw error;
   });
   let cmd: Command;
   try {
