@@ -53,6 +53,14 @@ describe('a worker that fails', () => {
     expect(run.seconds).toBeLessThan(30);
   });
 
+  it('in a Parquet file: the line names the row group', async () => {
+    const parquet = fixture('parquet/bin.snappy.parquet');
+    // (--on-invalid skip: row group 0 holds an invalid row, which, first in input order, would be the error.)
+    const run = await cli(['score', parquet, '--threads', '2', '--on-invalid', 'skip'], undefined, [], { FOCAL_EVAL_TEST_FAULT: 'exit:1' });
+    expect([run.code, run.stdout.length]).toEqual([3, 0]);
+    expect(run.stderr).toBe(`focal-eval: ${parquet}: row group 1: the worker failed: worker exited with code: 3\n`);
+  });
+
   it('the library rejects with E_WORKER naming the batch, and the process is not taken down', async () => {
     // The workers inherit the environment when they start: set it for this pool only.
     process.env.FOCAL_EVAL_TEST_FAULT = 'exit:2';
