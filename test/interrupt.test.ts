@@ -21,7 +21,10 @@ describe('onInterrupt', () => {
 
   it('the first signal aborts and cancels the writes; a second exits at once with the first one\'s status', async () => {
     const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const listeners = (): number => process.listenerCount('SIGINT') + process.listenerCount('SIGTERM');
+    const before = listeners();
     const interrupt = onInterrupt();
+    expect(listeners()).toBe(before + 2);
     try {
       expect([interrupt.signal.aborted, interrupt.received()]).toEqual([false, null]);
       process.emit('SIGINT', 'SIGINT'); // as Node emits a real one: with its name
@@ -34,6 +37,6 @@ describe('onInterrupt', () => {
     } finally {
       interrupt.dispose();
     }
-    expect(process.listenerCount('SIGINT') + process.listenerCount('SIGTERM')).toBe(0);
+    expect(listeners()).toBe(before);
   });
 });
