@@ -6,4 +6,8 @@ import { prestart } from '../dist/cli/prestart.js';
 
 prestart(process.argv.slice(2));
 const { main } = await import('../dist/cli/cli.js');
-process.exitCode = await main(process.argv.slice(2));
+const status = await main(process.argv.slice(2));
+// Stopped by a signal (128 + its number): exit now, whatever is still pending (a read of stdin
+// that would never end, say); the run has already cleaned up after itself.
+if (status >= 128) process.exit(status);
+process.exitCode = status;

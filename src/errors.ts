@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'E_SCHEMA' // the input's columns do not fit what the options ask for
   | 'E_DATA' // an invalid row (null, NaN, out of range, wrong length)
   | 'E_INPUT' // the input cannot be read: missing, not Arrow, corrupt
+  | 'E_WORKER' // a worker died (it exited, ran out of heap, crashed) or the watchdog stopped it: the run did not complete
+  | 'E_ABORTED' // the caller's AbortSignal (the CLI: SIGINT, SIGTERM) stopped the run
   | 'E_INTERNAL'; // a bug: please report it
 
 /** The base error: a message for people and a `code` for programs. */
@@ -58,11 +60,35 @@ export class DataError extends FocalEvalError {
 }
 
 /**
- * Exit status for an error: 1 for anything about the data or input (the user's file needs a
- * look), 2 for usage and for internal errors (the run itself went wrong: not the data's fault).
+ * The run was stopped by its AbortSignal: named 'AbortError' as Node's own aborted calls are;
+ * `cause` is the signal's reason.
  */
-export function exitStatusOf(error: unknown): 1 | 2 {
-  return error instanceof FocalEvalError && (error.code === 'E_USAGE' || error.code === 'E_INTERNAL') ? 2 : 1;
+export class AbortError extends FocalEvalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_ABORTED', message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** The AbortError of an aborted signal, its reason as the cause (and in the message, when it says something). */
+export function abortErrorOf(signal: AbortSignal): AbortError {
+  const reason: unknown = signal.reason;
+  const said = reason instanceof Error ? (reason.name === 'AbortError' ? '' : reason.message) : reason === undefined ? '' : String(reason);
+  return new AbortError(said === '' ? 'the run was aborted' : `the run was aborted: ${said}`, { cause: reason });
+}
+
+/**
+ * Exit status for an error: 1 for anything about the data or input (the user's file needs a
+ * look), 2 for usage and for internal errors (the run itself went wrong: not the data's fault),
+ * 3 for a worker that died or was stopped by the watchdog (the run did not complete: more memory
+ * or a longer --task-timeout may help), 130 for an abort (the CLI gives 128 + the signal's number).
+ */
+export function exitStatusOf(error: unknown): 1 | 2 | 3 | 130 {
+  if (!(error instanceof FocalEvalError)) return 1;
+  if (error.code === 'E_USAGE' || error.code === 'E_INTERNAL') return 2;
+  if (error.code === 'E_WORKER') return 3;
+  if (error.code === 'E_ABORTED') return 130;
+  return 1;
 }
 
 /** Renders an offending value for a message: NaN, Infinity and strings stay recognisable. */

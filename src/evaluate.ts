@@ -3,43 +3,59 @@
  * the plan is made from the schema before any work starts, each batch (or run of small batches)
  * becomes a task scored on the pool, and the partials, merged in batch order, are finalized into a checked report.
  */
-import { FocalEvalError, UsageError } from './errors.ts';
+import { abortable, raceAbort } from './abortable.ts';
+import { abortErrorOf, FocalEvalError, UsageError } from './errors.ts';
 import { BatchRuns, type BatchRun } from './input/batchRuns.ts';
 import { openInput, type InputSource, type OpenedInput } from './input/open.ts';
 import { kernelParams, makePlan, partialShape, planNeeds, type Plan } from './input/plan.ts';
-import { parseOptions, type Options, type OptionsInput } from './options.ts';
+import { maxBatchBytesOf, parseOptions, type Options, type OptionsInput } from './options.ts';
 import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
 import { defaultThreads, takePool, TASKS_PER_WORKER } from './pool/pool.ts';
 import type { ScoreTask } from './pool/task.ts';
 import { finalize } from './report/finalize.ts';
 import type { Report } from './report/schema.ts';
 
+/** What a call of the library takes beside its options: an AbortSignal that stops the run. */
+export interface RunSignal {
+  /**
+   * Aborting stops reading, cancels the tasks on the pool (their workers are stopped), releases
+   * the pool, and rejects the call with an AbortError (code E_ABORTED, cause: the signal's reason).
+   */
+  signal?: AbortSignal;
+}
+
 /**
  * Scores a prediction dump: a file path ('-' for stdin), a Table, or (async) iterable of
  * RecordBatches. Resolves to the report; rejects with a FocalEvalError carrying a stable `code`.
  */
-export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
-  const opts = parseOptions(options);
-  return withPool(opts, (runner) => runPipeline(source, opts, runner));
+export async function evaluate(source: InputSource, options: OptionsInput & RunSignal = {}): Promise<Report> {
+  const { signal, ...rest } = options;
+  const opts = parseOptions(rest);
+  return withPool(opts, (runner) => runPipeline(source, opts, runner), signal);
 }
 
 /**
  * Runs `body` with a pool of the options' threads, started now so that the workers boot while
  * this thread checks the input and plans; the pool is destroyed on every path, and an error that
- * is not a FocalEvalError becomes an E_INTERNAL one.
+ * is not a FocalEvalError becomes an E_INTERNAL one (once `signal` has aborted, every failure is
+ * its AbortError: what broke was cut short on purpose).
  */
-export async function withPool<T>(opts: Options, body: (runner: TaskRunner) => Promise<T>): Promise<T> {
+export async function withPool<T>(opts: Options, body: (runner: TaskRunner) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) throw abortErrorOf(signal);
   const pool = takePool(opts.threads ?? defaultThreads());
   let destroyed: Promise<void> | null = null;
+  const control = { timeoutMs: opts.taskTimeout * 1000, signal };
   try {
     return await body({
-      run: (queued, index) => pool.run(queued, index),
+      run: (queued, index) => pool.run(queued, index, control),
       // Enough that every worker holds TASKS_PER_WORKER tasks while the oldest is awaited.
       inFlight: (TASKS_PER_WORKER + 1) * pool.threads,
       // The workers are done: they stop (a few ms) while the report is made.
       scored: () => void (destroyed = pool.destroy()),
+      signal,
     });
   } catch (error) {
+    if (signal?.aborted) throw abortErrorOf(signal);
     throw error instanceof FocalEvalError
       ? error
       : new FocalEvalError('E_INTERNAL', `internal error: ${(error as Error)?.stack ?? String(error)}`, { cause: error });
@@ -55,6 +71,8 @@ export interface TaskRunner {
   inFlight: number;
   /** Called once the last partial is merged, before the report is made. */
   scored?: () => void;
+  /** Stops the reading of the input when it aborts. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Batches [start, end) of an input, 0-based: a shard of a big file (an end past the last batch reads to the end). */
@@ -92,9 +110,14 @@ export async function runPipeline(source: InputSource, opts: Options, runner: Ta
 
 /** The pipeline up to the merged partial: open, plan, score every batch (of the range) in order, merge. */
 export async function scoreRun(source: InputSource, opts: Options, runner: TaskRunner, hooks: RunHooks = {}): Promise<ScoredRun> {
-  const input = await openInput(source, opts.inputFormat);
+  const { signal } = runner;
+  const opening = openInput(source, opts.inputFormat, undefined, { maxBatchBytes: maxBatchBytesOf(opts) });
+  const input = await raceAbort(opening, signal).catch((error: unknown) => {
+    opening.then((late) => late.close(), () => {}).catch(() => {}); // opened after the abort: let it go
+    throw error;
+  });
   try {
-    const plan = makePlan(input.schema, opts, await planBatches(input, opts), input.name);
+    const plan = makePlan(input.schema, opts, await raceAbort(planBatches(input, opts), signal), input.name);
     const shape = partialShape(plan, opts);
     const params = kernelParams(plan, opts);
     const { range } = hooks;
@@ -114,7 +137,7 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
     };
     const runs = new BatchRuns();
     let index = 0;
-    for await (const item of input.batchRefs(plan)) {
+    for await (const item of abortable(input.batchRefs(plan), signal)) {
       const at = index++;
       if (range !== undefined && at >= range.end) break;
       if (range !== undefined && at < range.start) continue;
@@ -128,7 +151,9 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
     runner.scored?.();
     return { name: input.name, plan, total: merge.total };
   } finally {
-    await input.close();
+    // Aborted, the source may be inside a read that never ends (stdin that sends nothing): not awaited then.
+    if (signal?.aborted) input.close().catch(() => {});
+    else await input.close();
   }
 }
 

@@ -8,6 +8,7 @@ import { INPUTS, MODES } from './kernel/types.ts';
 import { ALPHA_SCHEMES } from './alpha/estimates.ts';
 import { SavedAlphasSchema } from './alpha/saved.ts';
 import { UsageError } from './errors.ts';
+import { totalmem } from 'node:os';
 
 export { ALPHA_SCHEMES, type AlphaScheme } from './alpha/estimates.ts';
 
@@ -39,7 +40,19 @@ export const OptionsSchema = z.strictObject({
   threads: z.optional(z.int().check(z.gte(1))),
   /** How a file path is read: by its first bytes (auto), or as Arrow IPC / Parquet. */
   inputFormat: z._default(z.enum(['auto', 'arrow', 'parquet']), 'auto'),
+  /** Seconds one batch may take on a worker before the run stops (the watchdog); 0 turns it off. */
+  taskTimeout: z._default(bounded(z.gte(0)), 120),
+  /** Bytes one batch (metadata and body, as the input declares them) may hold; larger is refused. Default: maxBatchBytesOf. */
+  maxBatchBytes: z.optional(z.int().check(z.gte(1))),
 });
+
+/**
+ * The batch-size bound of a run: the option, else 2 GiB or a quarter of the machine's memory,
+ * whichever is less (a few batches per thread are in flight, so the default stays well under it).
+ */
+export function maxBatchBytesOf(opts: Pick<Options, 'maxBatchBytes'>): number {
+  return opts.maxBatchBytes ?? Math.min(2 ** 31, Math.floor(totalmem() / 4));
+}
 
 /** Options as a caller writes them (every field optional). */
 export type OptionsInput = z.input<typeof OptionsSchema>;

@@ -11,6 +11,8 @@ describe('exitStatusOf', () => {
     ['E_DATA', 1],
     ['E_USAGE', 2],
     ['E_INTERNAL', 2],
+    ['E_WORKER', 3],
+    ['E_ABORTED', 130],
   ] as const)('%s exits %i', (code, status) => {
     expect(exitStatusOf(new FocalEvalError(code, 'x'))).toBe(status);
   });

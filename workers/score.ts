@@ -33,6 +33,7 @@ import { recycleShared } from '../src/kernel/sharedBuffers.ts';
 import type { Columns } from '../src/kernel/types.ts';
 import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
+import { faultArmed, injectFault } from './testFault.ts';
 
 /** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
 let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader | null } | null = null;
@@ -63,11 +64,13 @@ let previous: Promise<unknown> = Promise.resolve();
  */
 export default function score(task: ScoreTask): Promise<ScoreResult> {
   const run = previous.then(() => scoreOne(task));
-  previous = run;
+  previous = run.catch(() => {});
   return run;
 }
 
 async function scoreOne(task: ScoreTask): Promise<ScoreResult> {
+  // Outside the try: an injected fault fails the task as a fault of the worker itself would.
+  if (faultArmed) await injectFault(task.index);
   try {
     return await scoreBatch(task);
   } catch (error) {

@@ -215,6 +215,23 @@ export const FLAGS: readonly Flag[] = [
   },
   {
     role: 'option',
+    name: 'task-timeout',
+    option: 'taskTimeout',
+    kind: 'number',
+    value: 'S',
+    description: 'seconds one batch may take on a worker before the run stops (0: no watchdog)',
+  },
+  {
+    role: 'option',
+    name: 'max-batch-bytes',
+    option: 'maxBatchBytes',
+    kind: 'number',
+    value: 'N',
+    description: 'refuse a batch (Parquet: row group) that declares more bytes than this',
+    computedDefault: '2 GiB, or a quarter of the memory if less',
+  },
+  {
+    role: 'option',
     name: 'input-format',
     option: 'inputFormat',
     kind: 'string',

@@ -7,7 +7,8 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { readSavedAlphas, toSavedAlphas } from '../alpha/saved.ts';
 import { parseCommand, usage, type Command } from './args.ts';
-import { DataError, exitStatusOf, FocalEvalError, UsageError } from '../errors.ts';
+import { abortErrorOf, DataError, exitStatusOf, FocalEvalError, UsageError } from '../errors.ts';
+import { onInterrupt, signalStatus, type Interrupt } from './interrupt.ts';
 import { releaseWarmPool } from '../pool/pool.ts';
 import { evaluate } from '../evaluate.ts';
 import { PACKAGE_JSON_URL } from '../paths.ts';
@@ -31,8 +32,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function run(argv: readonly string[]): Promise<number> {
   // Output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do.
+  // A stage pipeline that fails destroys stdout with the run's own error (a FocalEvalError, an
+  // abort's too): the run reports it, not this handler.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE' && !(error instanceof FocalEvalError)) throw error;
   });
   let cmd: Command;
   try {
@@ -63,44 +66,66 @@ async function run(argv: readonly string[]): Promise<number> {
   // With --emit - the Arrow stream takes stdout, so the report goes to --out or stderr.
   const stdoutTaken = cmd.emit === '-' || cmd.partial === '-';
   const format = cmd.format ?? (process.stdout.isTTY && cmd.out === undefined && !stdoutTaken ? 'table' : 'json');
+  // The cluster worker handles its signals itself (it finishes the shard in hand).
+  const interrupt = cmd.command === 'cluster' ? null : onInterrupt();
   try {
-    if (cmd.command === 'merge') return await runMerge(cmd, format);
-    // Loaded only here: BullMQ and ioredis are for the cluster commands alone.
-    if (cmd.command === 'cluster') return await (await import('./cluster.ts')).runCluster(cmd, format);
-    if (cmd.command !== 'score' && (cmd.partial !== undefined || cmd.batches !== undefined)) {
-      throw new UsageError(`--${cmd.partial !== undefined ? 'partial' : 'batches'} goes with score (or merge), not ${cmd.command}`);
-    }
-    const options = await withAlphaFile(cmd);
-    if (cmd.command === 'alphas') {
-      if (cmd.emit !== undefined) throw new UsageError('--emit goes with score, not alphas', 'emit');
-      const report = await evaluate(cmd.file, options);
-      const names = report.classes.map((c) => c.name);
-      if (cmd.out !== undefined && cmd.out !== '-') {
-        // A file gets the carryable format (estimates plus class names and version), for --alpha-file.
-        const saved = toSavedAlphas(report.alphaEstimates, report.mode, names, report.options.beta);
-        await writeAtomically(cmd.out, (path) => writeFile(path, JSON.stringify(saved, null, 2) + '\n'));
-      } else {
-        process.stdout.write(
-          format === 'json' ? JSON.stringify(report.alphaEstimates, null, 2) + '\n' : renderAlphaTable(report.alphaEstimates, names),
-        );
-      }
-      return 0;
-    }
-    if (cmd.partial !== undefined || cmd.batches !== undefined) {
-      if (cmd.emit !== undefined) throw new UsageError(`--emit cannot go with --${cmd.partial !== undefined ? 'partial' : 'batches'}`, 'emit');
-      const part = await scorePartial(cmd.file, options, { batches: cmd.batches });
-      if (cmd.partial === undefined) await writeOut(reportText(partialReport(part), format), cmd.out);
-      else await writeOut(encodePartial(part), cmd.partial);
-      return 0;
-    }
-    const report = cmd.emit === undefined ? await evaluate(cmd.file, options) : await emit(cmd, options);
-    const text = reportText(report, format);
-    if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
-    else await writeOut(text, cmd.out);
-    return 0;
+    return await runCommand(cmd, format, stdoutTaken, interrupt);
   } catch (error) {
+    const received = interrupt?.received();
+    if (received) {
+      // Whatever failed, it failed because the run was stopped: one line, the signal's status.
+      process.stderr.write(`focal-eval: stopped by ${received}\n`);
+      return signalStatus(received);
+    }
     return fail(error, stdoutTaken ? undefined : format);
+  } finally {
+    interrupt?.dispose();
   }
+}
+
+async function runCommand(cmd: Command, format: 'table' | 'json', stdoutTaken: boolean, interrupt: Interrupt | null): Promise<number> {
+  const signal = interrupt?.signal;
+  /** Before a result goes out: a run stopped meanwhile writes nothing more. */
+  const checkpoint = (): void => {
+    if (signal?.aborted) throw abortErrorOf(signal);
+  };
+  if (cmd.command === 'merge') return await runMerge(cmd, format);
+  // Loaded only here: BullMQ and ioredis are for the cluster commands alone.
+  if (cmd.command === 'cluster') return await (await import('./cluster.ts')).runCluster(cmd, format);
+  if (cmd.command !== 'score' && (cmd.partial !== undefined || cmd.batches !== undefined)) {
+    throw new UsageError(`--${cmd.partial !== undefined ? 'partial' : 'batches'} goes with score (or merge), not ${cmd.command}`);
+  }
+  const options = await withAlphaFile(cmd);
+  if (cmd.command === 'alphas') {
+    if (cmd.emit !== undefined) throw new UsageError('--emit goes with score, not alphas', 'emit');
+    const report = await evaluate(cmd.file, { ...options, signal });
+    checkpoint();
+    const names = report.classes.map((c) => c.name);
+    if (cmd.out !== undefined && cmd.out !== '-') {
+      // A file gets the carryable format (estimates plus class names and version), for --alpha-file.
+      const saved = toSavedAlphas(report.alphaEstimates, report.mode, names, report.options.beta);
+      await writeAtomically(cmd.out, (path) => writeFile(path, JSON.stringify(saved, null, 2) + '\n'));
+    } else {
+      process.stdout.write(
+        format === 'json' ? JSON.stringify(report.alphaEstimates, null, 2) + '\n' : renderAlphaTable(report.alphaEstimates, names),
+      );
+    }
+    return 0;
+  }
+  if (cmd.partial !== undefined || cmd.batches !== undefined) {
+    if (cmd.emit !== undefined) throw new UsageError(`--emit cannot go with --${cmd.partial !== undefined ? 'partial' : 'batches'}`, 'emit');
+    const part = await scorePartial(cmd.file, options, { batches: cmd.batches, signal });
+    checkpoint();
+    if (cmd.partial === undefined) await writeOut(reportText(partialReport(part), format), cmd.out);
+    else await writeOut(encodePartial(part), cmd.partial);
+    return 0;
+  }
+  const report = cmd.emit === undefined ? await evaluate(cmd.file, { ...options, signal }) : await emit(cmd, options, signal);
+  checkpoint();
+  const text = reportText(report, format);
+  if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
+  else await writeOut(text, cmd.out);
+  return 0;
 }
 
 /** Applies --alpha-file: saved estimates, used under alpha "auto" (the default once a file is given). */
@@ -118,7 +143,7 @@ async function withAlphaFile(cmd: Command): Promise<OptionsInput> {
  * alpha "auto" the counts must be known before the first row goes out: a file is read twice,
  * stdin cannot be.
  */
-async function emit(cmd: Command, options: OptionsInput): Promise<Report> {
+async function emit(cmd: Command, options: OptionsInput, signal: AbortSignal | undefined): Promise<Report> {
   let opts = options;
   if (opts.alpha === 'auto' && opts.alphaEstimates === undefined) {
     if (cmd.file === '-') {
@@ -128,16 +153,16 @@ async function emit(cmd: Command, options: OptionsInput): Promise<Report> {
         'alpha',
       );
     }
-    const first = await evaluate(cmd.file, opts);
+    const first = await evaluate(cmd.file, { ...opts, signal });
     const names = first.classes.map((c) => c.name);
     opts = { ...opts, alphaEstimates: toSavedAlphas(first.alphaEstimates, first.mode, names, first.options.beta) };
   }
   // Loaded here: the stage needs apache-arrow, which plain scoring of an IPC file does without.
   const { emitScored } = await import('../stage/emit.ts');
-  if (cmd.emit === '-') return emitScored(cmd.file, process.stdout, opts);
+  if (cmd.emit === '-') return emitScored(cmd.file, process.stdout, { ...opts, signal });
   let report: Report | undefined;
   await writeAtomically(cmd.emit!, async (path) => {
-    report = await emitScored(cmd.file, createWriteStream(path), opts);
+    report = await emitScored(cmd.file, createWriteStream(path), { ...opts, signal });
   });
   return report!;
 }

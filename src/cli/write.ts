@@ -2,12 +2,16 @@
  * Where the CLI's results go: a file written under a temporary name and renamed when complete, or
  * stdout. Shared by score, merge and cluster.
  */
-import { statSync, type Stats } from 'node:fs';
+import { rmSync, statSync, type Stats } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../errors.ts';
+import { AbortError, UsageError } from '../errors.ts';
 import type { Report } from '../report/schema.ts';
 import { renderReportTable } from './table.ts';
+
+/** The temporary files being written now, for cancelWrites. */
+const inProgress = new Set<string>();
+let cancelled = false;
 
 /**
  * Writes a file under a temporary name and renames it when complete, so that an interrupted or
@@ -18,14 +22,29 @@ export async function writeAtomically(path: string, write: (tmp: string) => Prom
   // would put a plain file in its place.
   const existing = statOf(path);
   if (existing && !existing.isFile()) return write(path);
+  if (cancelled) throw new AbortError(`${path}: not written: the run was stopped`);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  inProgress.add(tmp);
   try {
     await write(tmp);
+    if (cancelled) throw new AbortError(`${path}: not written: the run was stopped`);
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
+  } finally {
+    inProgress.delete(tmp);
   }
+}
+
+/**
+ * Removes every file writeAtomically is writing, at once (the CLI's signal handler calls it), and
+ * makes every write after it fail: nothing more is renamed into place, so each final name keeps
+ * what it held before the run (an old file its old content).
+ */
+export function cancelWrites(): void {
+  cancelled = true;
+  for (const tmp of inProgress) rmSync(tmp, { force: true });
 }
 
 /** Text to `out` (a file, atomically) or, without one or with `-`, to stdout. */

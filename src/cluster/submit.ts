@@ -112,7 +112,7 @@ async function runFailure(queue: Queue, parent: Job<MergeJobData>): Promise<Foca
   return new FocalEvalError(code, `cluster run ${run} failed: ${message}`);
 }
 
-const CODES: readonly ErrorCode[] = ['E_USAGE', 'E_SCHEMA', 'E_DATA', 'E_INPUT', 'E_INTERNAL'];
+const CODES: readonly ErrorCode[] = ['E_USAGE', 'E_SCHEMA', 'E_DATA', 'E_INPUT', 'E_WORKER', 'E_ABORTED', 'E_INTERNAL'];
 
 /** A job's failedReason as the worker wrote it (`E_DATA: message`), else a worker's failure (E_INPUT: the input could not be scored). */
 function splitReason(reason: string | undefined): { code: ErrorCode; message: string } {

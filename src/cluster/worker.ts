@@ -71,8 +71,8 @@ export async function startWorker(target: ClusterTarget, how: WorkerOptions = {}
       const code = error instanceof FocalEvalError ? error.code : 'E_INTERNAL';
       const message = `${code}: ${(error as Error).message}`;
       log(`${run}: shard ${index}: failed: ${message}`);
-      // The same bytes fail the same way on every machine: no retry. Internal errors may be the machine's.
-      throw code === 'E_INTERNAL' ? new Error(message) : new UnrecoverableError(message);
+      // The same bytes fail the same way on every machine: no retry. Internal errors and dead workers may be the machine's.
+      throw code === 'E_INTERNAL' || code === 'E_WORKER' ? new Error(message) : new UnrecoverableError(message);
     }
   };
   // Only what is set: BullMQ takes an undefined setting for a value, not for its default.

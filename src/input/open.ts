@@ -77,19 +77,28 @@ export interface OpenedInput {
   close(): Promise<void>;
 }
 
+/** Bounds on what an input may declare: bytes per batch (maxBatchBytesOf, options.ts; none when unset). */
+export interface InputLimits {
+  maxBatchBytes?: number;
+}
+
 /**
  * Opens an input for scoring; a missing, unreadable or corrupt input is an E_INPUT error naming it.
  * A path is read as its first bytes say (Parquet, IPC file, else IPC stream) unless `format` is set.
+ * A batch declaring more bytes than `limits.maxBatchBytes` is an E_INPUT error naming it: for a
+ * file, before anything is scored; for a stream, when its header arrives, before its body is read.
  */
 export async function openInput(
   source: InputSource,
   format: 'auto' | 'arrow' | 'parquet' = 'auto',
   stdin: AsyncIterable<Uint8Array> = process.stdin,
+  limits: InputLimits = {},
 ): Promise<OpenedInput> {
+  const max = limits.maxBatchBytes ?? Infinity;
   if (typeof source === 'string') {
     if (source === '-') {
       if (format === 'parquet') throw new UsageError('Parquet cannot be read from stdin: it needs a file to seek in', 'inputFormat');
-      return openBatches('stdin', await streamBatches(checkedIpcStream(stdin, 'stdin'), 'stdin'));
+      return openBatches('stdin', await streamBatches(checkedIpcStream(stdin, 'stdin', max), 'stdin'));
     }
     const kind = fileKind(source);
     if (kind === 'directory') throw new FocalEvalError('E_INPUT', `${source}: is a directory, not a file`);
@@ -97,15 +106,15 @@ export async function openInput(
       // A FIFO or device is read once, as a stream: its first bytes cannot be read twice.
       if (format === 'parquet') throw new UsageError(`${source} is not a regular file: Parquet needs a file to seek in`, 'inputFormat');
       const bytes = createReadStream(source) as AsyncIterable<Uint8Array>;
-      return openBatches(source, await streamBatches(checkedIpcStream(bytes, source), source));
+      return openBatches(source, await streamBatches(checkedIpcStream(bytes, source, max), source));
     }
     const head = await readHead(source);
     const parquet = head.length >= 4 && new TextDecoder().decode(head.subarray(0, 4)) === 'PAR1';
     if (format === 'parquet' && !parquet) throw new FocalEvalError('E_INPUT', `${source}: not a Parquet file (no PAR1 magic)`);
-    if (parquet && format !== 'arrow') return openParquet(source);
-    if (isIpcFileMagic(head)) return openIpcFile(source);
+    if (parquet && format !== 'arrow') return openParquet(source, max);
+    if (isIpcFileMagic(head)) return openIpcFile(source, max);
     const bytes = createReadStream(source) as AsyncIterable<Uint8Array>;
-    return openBatches(source, await streamBatches(checkedIpcStream(bytes, source), source));
+    return openBatches(source, await streamBatches(checkedIpcStream(bytes, source, max), source));
   }
   if (isTable(source)) return openBatches('table', source.batches, source.schema);
   return openBatches('batches', source);
@@ -145,9 +154,12 @@ async function readHead(path: string): Promise<Uint8Array> {
  * type), else through apache-arrow (which this thread then also opens, for the plan's batches or
  * for the stage).
  */
-async function openIpcFile(path: string): Promise<OpenedInput> {
+async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedInput> {
   const layout = await checkIpcFile(path);
   const count = layout.recordBatches.length;
+  layout.recordBatches.forEach((block, index) => {
+    checkBatchBytes(path, `batch ${index}`, block.metaDataLength + block.bodyLength, maxBatchBytes);
+  });
   const absolute = resolve(path);
   const places = columnPlaces(layout.fields);
   let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
@@ -228,8 +240,11 @@ async function openArrowFile(path: string, codecs: readonly Codec[]): Promise<{ 
  * parquet-wasm, which is also what reads the batches of this thread (the stage's, a dictionary's
  * strings), and the schema when the footer alone cannot tell it.
  */
-async function openParquet(path: string): Promise<OpenedInput> {
+async function openParquet(path: string, maxBatchBytes: number): Promise<OpenedInput> {
   const footer = readParquetFooter(path);
+  footer.meta.rowGroups.forEach((group, index) => {
+    checkBatchBytes(path, `row group ${index}`, group.columns.reduce((sum, c) => sum + c.bytes, 0), maxBatchBytes);
+  });
   const absolute = resolve(path);
   const schema = footer.fields !== null ? { fields: footer.fields } : (await parquetLayout(path)).schema;
   const all = (): AsyncGenerator<RecordBatch> => parquetBatches(path, schema.fields.map((f) => f.name));
@@ -352,6 +367,13 @@ async function openBatches(
       await iterator.return?.();
     },
   };
+}
+
+/** A batch (a row group) declaring more bytes than allowed is refused before it is read. */
+function checkBatchBytes(path: string, what: string, bytes: number, max: number): void {
+  if (bytes > max) {
+    throw new FocalEvalError('E_INPUT', `${path}: ${what} declares ${bytes} bytes, more than the ${max} allowed (--max-batch-bytes)`);
+  }
 }
 
 /** A reader's failure as an E_INPUT error naming the input (and the batch being read, if any). */

@@ -15,6 +15,8 @@ export interface PartialRunOptions {
   batches?: BatchRange;
   /** Called after each batch is merged, with the number merged so far. */
   onBatch?: (merged: number) => void;
+  /** Stops the run (as evaluate's signal does). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function scorePartial(source: InputSource, options: OptionsInput = 
   if (range !== undefined && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end > range.start)) {
     throw new UsageError(`option batches: ${range.start}:${range.end} is not a range of batches (0 <= start < end)`, 'batches');
   }
-  return withPool(opts, (runner) => partialOf(source, opts, runner, run));
+  return withPool(opts, (runner) => partialOf(source, opts, runner, run), run.signal);
 }
 
 /**

@@ -5,26 +5,35 @@
  * The order in which results are used is ordered.ts's business.
  */
 import { availableParallelism } from 'node:os';
-import { FocalEvalError, UsageError } from '../errors.ts';
+import { abortErrorOf, FocalEvalError, UsageError } from '../errors.ts';
 import { FROM_SOURCE, WORKER_URL } from '../paths.ts';
 import { Piscina } from './piscina.ts';
 import type { QueuedTask, ScoreResult, ScoreTask } from './task.ts';
 
 /**
- * How long one batch may take, from its submission, before its worker is presumed stuck (a
- * corrupt input): FOCAL_EVAL_TASK_TIMEOUT_MS, default 120 s. The watchdog is a timer of ours, not
- * an AbortSignal handed to piscina: piscina runs an abortable task alone on its worker, and the
- * worker then idles for a round trip between tasks. When the timer fires the run fails, and its
- * owner destroys the pool, which stops the stuck worker.
+ * What bounds a task besides the pool: the watchdog, `timeoutMs` (the taskTimeout option: how long
+ * one batch may take, from its submission, before its worker is presumed stuck; 0, none), and the
+ * run's own AbortSignal (evaluate's `signal`, the CLI's SIGINT / SIGTERM). Either rejects the
+ * task at once; the run's owner then destroys the pool, which terminates its workers (even a busy
+ * loop ends). Neither is handed to piscina as the task's signal: piscina runs an "abortable" task
+ * alone on its worker, and the worker would idle for a round trip between tasks.
  */
-function taskTimeoutMs(): number {
-  const raw = process.env.FOCAL_EVAL_TASK_TIMEOUT_MS;
-  if (raw === undefined || raw === '') return 120_000;
-  const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new UsageError(`FOCAL_EVAL_TASK_TIMEOUT_MS must be a positive number of milliseconds, not "${raw}"`);
-  }
-  return ms;
+export interface TaskControl {
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A cap on each worker's JavaScript heap, in MiB (FOCAL_EVAL_WORKER_HEAP_MB; default none, Node's
+ * own): a worker past it is stopped by Node and its task fails, rather than the process. Typed
+ * arrays and wasm memory, where batches live, are not on that heap.
+ */
+function workerHeapMb(): number | undefined {
+  const raw = process.env.FOCAL_EVAL_WORKER_HEAP_MB;
+  if (raw === undefined || raw === '') return undefined;
+  const mb = Number(raw);
+  if (!Number.isInteger(mb) || mb < 16) throw new UsageError(`FOCAL_EVAL_WORKER_HEAP_MB must be a whole number of MiB, at least 16, not "${raw}"`);
+  return mb;
 }
 
 /** Tasks piscina hands each worker at once (see the constructor). */
@@ -56,6 +65,8 @@ export class ScorePool {
   constructor(threads: number) {
     const { filename, execArgv } = workerFile();
     this.threads = threads;
+    const heap = workerHeapMb();
+    const resourceLimits = heap === undefined ? undefined : { maxOldGenerationSizeMb: heap, maxYoungGenerationSizeMb: Math.min(16, heap / 4) };
     // Two tasks per worker: the second waits in the worker (workers/score.ts runs its tasks one
     // after the other), so a worker starts its next batch without waiting for a round trip.
     this.#pool = new Piscina({
@@ -64,6 +75,7 @@ export class ScorePool {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 1_000,
+      resourceLimits,
       concurrentTasksPerWorker: TASKS_PER_WORKER,
     });
     // Piscina reports trouble outside a task (a worker dying between tasks, or a result that
@@ -76,34 +88,45 @@ export class ScorePool {
   }
 
   /**
-   * Runs one task; `index` is its batch number, for messages. A task past the watchdog is taken
-   * for a corrupt input (E_INPUT); a worker that fails outside its own error handling (it died,
-   * or piscina could not run it) is a bug (E_INTERNAL): input errors come back as results.
+   * Runs one task; `index` is its batch number, for messages. The run's signal aborted rejects
+   * with its AbortError; a task past the watchdog is an E_TIMEOUT error; a worker that fails
+   * outside its own error handling (it threw past it, exited, ran out of heap) is E_WORKER:
+   * input errors come back as results. Each names the batch, in one line.
    */
-  run(queued: QueuedTask, index: number): Promise<ScoreResult> {
+  run(queued: QueuedTask, index: number, control: TaskControl): Promise<ScoreResult> {
     const { task } = queued;
-    const run = this.#start(queued, index).catch((error: unknown): never => {
+    const where = `${task.file}: ${isRowGroup(task) ? 'row group' : 'batch'} ${index}`;
+    const run = this.#start(queued, control, where).catch((error: unknown): never => {
+      if (control.signal?.aborted) throw abortErrorOf(control.signal);
       if (error instanceof FocalEvalError) throw error;
-      const reason = error instanceof Error ? error.message || error.name : String(error);
-      throw new FocalEvalError('E_INTERNAL', `internal error: ${task.file}: batch ${index}: the worker failed: ${reason}`, { cause: error });
+      throw new FocalEvalError('E_WORKER', `${where}: the worker failed: ${oneLine(error)}`, { cause: error });
     });
     run.catch(() => {}); // awaited in batch order by the caller; this only keeps an early rejection from being "unhandled"
     return run;
   }
 
-  async #start(queued: QueuedTask, index: number): Promise<ScoreResult> {
+  /** The task on the pool, raced against the watchdog's timer and the run's signal. */
+  async #start(queued: QueuedTask, control: TaskControl, where: string): Promise<ScoreResult> {
     if (this.#failure !== null) throw this.#failure;
-    const ms = taskTimeoutMs();
+    const { signal, timeoutMs } = control;
+    if (signal?.aborted) throw abortErrorOf(signal);
     let timer: NodeJS.Timeout | undefined;
-    const watchdog = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new FocalEvalError('E_INPUT', `${queued.task.file}: batch ${index} did not finish within ${ms / 1000} s (corrupt input?)`));
-      }, ms);
+    let onAbort: (() => void) | undefined;
+    const bounds = new Promise<never>((_, reject) => {
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          const message = `${where} did not finish within ${timeoutMs / 1000} s (--task-timeout): a stuck worker, or a batch too big for the time allowed`;
+          reject(new FocalEvalError('E_WORKER', message));
+        }, timeoutMs);
+      }
+      onAbort = () => reject(abortErrorOf(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([this.#pool.run(queued.task, { transferList: queued.transferList }), watchdog]);
+      return await Promise.race([this.#pool.run(queued.task, { transferList: queued.transferList }), bounds]);
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -134,4 +157,16 @@ export async function releaseWarmPool(): Promise<void> {
   const pool = warm;
   warm = null;
   await pool?.destroy();
+}
+
+function isRowGroup(task: ScoreTask): boolean {
+  return task.batch.kind === 'parquet' || task.batch.kind === 'parquet-lean';
+}
+
+/** A worker's failure in one line: its message (Node's code too, ERR_WORKER_OUT_OF_MEMORY say), without a stack. */
+function oneLine(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  const first = message.split('\n')[0]!;
+  return typeof code === 'string' && !first.includes(code) ? `${first} (${code})` : first;
 }

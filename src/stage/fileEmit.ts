@@ -34,7 +34,7 @@ import type { ScoreResult, ScoreTask } from '../pool/task.ts';
 import { classAlphas, groupWeights } from '../report/weights.ts';
 import { finalize } from '../report/finalize.ts';
 import type { Report } from '../report/schema.ts';
-import { UsageError } from '../errors.ts';
+import { abortErrorOf, UsageError } from '../errors.ts';
 import { END_OF_STREAM, recordBatchChunks, schemaMessage } from './ipcMessages.ts';
 import { lossColumnNames } from './lossNames.ts';
 
@@ -63,7 +63,7 @@ interface Piece {
  * Emits `input` (an opened IPC file) to `out` when it can pass through; resolves to the report,
  * or to null (nothing written) when the file is not one this path takes.
  */
-export async function emitIpcFile(path: string, input: OpenedInput, out: Writable, opts: Options): Promise<Report | null> {
+export async function emitIpcFile(path: string, input: OpenedInput, out: Writable, opts: Options, signal?: AbortSignal): Promise<Report | null> {
   const fields = input.schema.fields as readonly IpcField[];
   if (!fields.every((f) => passes(f.type))) return null;
   const needs = planNeeds(input.schema, opts);
@@ -88,6 +88,7 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
     const all = fields.every((f) => places.has(f.name)) ? fields.map((f) => ({ name: f.name, type: f.type, place: places.get(f.name)! })) : null;
     const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
     const run = pool;
+    const control = { timeoutMs: opts.taskTimeout * 1000, signal };
     const inFlight: { piece: Piece; result: Promise<ScoreResult> }[] = [];
     let held = 0;
     let done: ScoreResult[] = [];
@@ -115,15 +116,18 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
     };
     let index = 0;
     for (let item: IteratorResult<BatchItem> = first; !item.done; item = await refs.next(), index++) {
+      if (signal?.aborted) throw abortErrorOf(signal);
       const batch = item.value.batch;
       if (batch.kind !== 'ipc-lean') throw new Error(`internal error: batch ${index} of an IPC file is not a lean batch`);
       for (const piece of piecesOf(handle.fd, batch, all, plan, { ...common, index, batch }, index)) {
         while (inFlight.length > 0 && (inFlight.length >= 2 * run.threads || held + piece.bytes > IN_FLIGHT_BYTES)) await settleOldest();
-        inFlight.push({ piece, result: run.run({ task: { ...piece.task, recycle: spare.splice(0) } }, index) });
+        inFlight.push({ piece, result: run.run({ task: { ...piece.task, recycle: spare.splice(0) } }, index, control) });
         held += piece.bytes;
       }
     }
     while (inFlight.length > 0) await settleOldest();
+    // Aborted after the last batch: still no end-of-stream marker, so that the output never looks whole.
+    if (signal?.aborted) throw abortErrorOf(signal);
     await sink.write([END_OF_STREAM]);
     await sink.end();
     return finalize(merge.total, plan, opts);

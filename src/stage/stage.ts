@@ -18,7 +18,7 @@ import { classAlphas, groupWeights } from '../report/weights.ts';
 import { detachColumns, extractColumns } from '../input/columns.ts';
 import { InFlightWindow, OrderedMerge } from '../pool/ordered.ts';
 import { defaultThreads, takePool, type ScorePool } from '../pool/pool.ts';
-import { FocalEvalError, UsageError } from '../errors.ts';
+import { abortErrorOf, FocalEvalError, UsageError } from '../errors.ts';
 import { finalize } from '../report/finalize.ts';
 import { appendLossColumns, outputSchema } from './lossColumns.ts';
 import { parseOptions, type Options, type OptionsInput } from '../options.ts';
@@ -32,8 +32,12 @@ export interface FocalStage extends Transform {
   readonly report: Promise<Report>;
 }
 
-/** Stage options: the library options, and a name for the input in messages. */
-export type StageOptions = OptionsInput & { name?: string };
+/**
+ * Stage options: the library options, a name for the input in messages, and an AbortSignal:
+ * aborting destroys the stage with an AbortError (downstream sees the error, never a silent
+ * end), cancels its tasks and releases its pool.
+ */
+export type StageOptions = OptionsInput & { name?: string; signal?: AbortSignal };
 
 interface Running {
   plan: Plan;
@@ -52,7 +56,7 @@ interface Running {
  * out: pass `alphaEstimates` (saved by `focal-eval alphas --out`, or from an earlier run).
  */
 export function focalStage(options: StageOptions = {}): FocalStage {
-  const { name = 'stream', ...rest } = options;
+  const { name = 'stream', signal, ...rest } = options;
   const opts = parseOptions(rest);
   if (opts.alpha === 'auto' && opts.alphaEstimates === undefined) {
     throw new UsageError(
@@ -61,7 +65,14 @@ export function focalStage(options: StageOptions = {}): FocalStage {
       'alpha',
     );
   }
-  return new Stage(opts, name);
+  const stage = new Stage(opts, name, signal);
+  if (signal?.aborted) stage.destroy(abortErrorOf(signal));
+  else if (signal) {
+    const onAbort = (): void => void stage.destroy(abortErrorOf(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    stage.once('close', () => signal.removeEventListener('abort', onAbort));
+  }
+  return stage;
 }
 
 class Stage extends Transform implements FocalStage {
@@ -74,11 +85,13 @@ class Stage extends Transform implements FocalStage {
   #heldBytes = 0;
   readonly #opts: Options;
   readonly #name: string;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(opts: Options, name: string) {
+  constructor(opts: Options, name: string, signal: AbortSignal | undefined) {
     super({ objectMode: true, readableHighWaterMark: 2, writableHighWaterMark: 2 });
     this.#opts = opts;
     this.#name = name;
+    this.#signal = signal;
     this.report = new Promise<Report>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -142,8 +155,9 @@ class Stage extends Transform implements FocalStage {
     const shape = partialShape(plan, this.#opts);
     const common = { plan, params: kernelParams(plan, this.#opts), shape, file: this.#name, weights };
     const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
+    const control = { timeoutMs: this.#opts.taskTimeout * 1000, signal: this.#signal };
     const window = new InFlightWindow<RecordBatch>(
-      (queued, index) => pool.run(queued, index),
+      (queued, index) => pool.run(queued, index, control),
       2 * pool.threads,
       (result, batch) => this.#emit(result, batch, merge, plan, schema),
     );

@@ -27,12 +27,12 @@ export function requireBuild(): void {
 }
 
 /**
- * Starts the CLI with argv; `stdin` is piped to it (nothing, by default); `nodeOptions` go before
- * the script; `env` is added to this process's environment.
+ * Starts the CLI with argv; `stdin` is piped to it (nothing, by default; 'held': a stdin left open
+ * that sends nothing); `nodeOptions` go before the script; `env` is added to this process's environment.
  */
 export function startCli(
   args: readonly string[],
-  stdin?: Uint8Array,
+  stdin?: Uint8Array | 'held',
   nodeOptions: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
@@ -50,7 +50,7 @@ export function startCli(
     child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr }));
   });
   child.stdin!.on('error', () => {}); // the CLI may exit before reading all of stdin
-  child.stdin!.end(stdin ?? new Uint8Array(0));
+  if (stdin !== 'held') child.stdin!.end(stdin ?? new Uint8Array(0));
   return { child, done };
 }
 

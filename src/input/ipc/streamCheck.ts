@@ -119,7 +119,7 @@ function peekHeaderType(metadata: Uint8Array): number | null {
 }
 
 // The framing mirrors apache-arrow's stream reader, so it sees exactly the messages we checked.
-async function* frameMessages(queue: ByteQueue): AsyncGenerator<Uint8Array, void, undefined> {
+async function* frameMessages(queue: ByteQueue, maxBodyBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
   let schema: SchemaSummary | null = null;
   let position = 0;
   let recordBatches = 0;
@@ -132,6 +132,9 @@ async function* frameMessages(queue: ByteQueue): AsyncGenerator<Uint8Array, void
     const batch = peekHeaderType(metadata) === RECORD_BATCH ? `record batch ${recordBatches++}, ` : '';
     const where = `message ${index} (${batch}byte ${position})`;
     const message = inContext(where, () => checkStreamMessage(metadata, schema));
+    if (message.bodyLength > maxBodyBytes) {
+      fail(`${where} declares a body of ${message.bodyLength} bytes, more than the ${maxBodyBytes} allowed (--max-batch-bytes)`);
+    }
     schema ??= message.schema;
     if (message.compression !== null) await loadCodecs([message.compression]);
     yield concat(prefix.bytes, metadata);
@@ -146,11 +149,15 @@ async function* frameMessages(queue: ByteQueue): AsyncGenerator<Uint8Array, void
   if (!schema) fail('empty Arrow IPC stream (no schema message)');
 }
 
-/** Passes an Arrow IPC stream through unchanged, message by message, after checking each; throws E_INPUT naming the stream. */
-export async function* checkedIpcStream(source: AsyncIterable<Uint8Array>, name: string): AsyncIterable<Uint8Array> {
+/**
+ * Passes an Arrow IPC stream through unchanged, message by message, after checking each; throws
+ * E_INPUT naming the stream. A message whose body is declared larger than `maxBodyBytes` is
+ * refused before any of its body is read (apache-arrow would buffer it whole).
+ */
+export async function* checkedIpcStream(source: AsyncIterable<Uint8Array>, name: string, maxBodyBytes = Infinity): AsyncIterable<Uint8Array> {
   const queue = new ByteQueue(source[Symbol.asyncIterator]());
   try {
-    yield* frameMessages(queue);
+    yield* frameMessages(queue, maxBodyBytes);
   } catch (error) {
     throw inputError(name, error, false);
   } finally {
