@@ -39,6 +39,16 @@ export function reportText(report: Report, format: 'table' | 'json'): string {
   return format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportTable(report);
 }
 
+/**
+ * The report as the HTML page for --html (undefined without it). The renderer is imported here,
+ * on first use: it brings vega and vega-lite, which no other run loads.
+ */
+export async function htmlPage(report: Report, html: string | undefined): Promise<string | undefined> {
+  if (html === undefined) return undefined;
+  const { renderHtml } = await import('../render/html.ts');
+  return renderHtml(report);
+}
+
 function statOf(path: string): Stats | undefined {
   return statSync(path, { throwIfNoEntry: false });
 }

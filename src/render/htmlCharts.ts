@@ -116,14 +116,14 @@ function lossBars(report: HtmlInput): Section {
 function histograms(report: HtmlInput): Section {
   const t = report.options.easyThreshold;
   const classes = report.classes.slice(0, MAX_HISTOGRAM_CLASSES);
-  const values: { panel: string; order: number; lower: number; upper: number; units: number; part: string }[] = [];
+  const values: { panel: string; order: number; bin: number; lower: number; upper: number; units: number; part: string }[] = [];
   const add = (panel: string, order: number, histogram: readonly number[]) => {
     const bins = histogram.length;
     histogram.forEach((units, i) => {
       const lower = i / bins;
       const upper = (i + 1) / bins;
       const part = upper <= t ? 'hard' : lower >= t ? 'easy' : 'both';
-      values.push({ panel, order, lower, upper, units, part });
+      values.push({ panel, order, bin: i, lower, upper, units, part });
     });
   };
   add(totalLabel(report), -1, report.total.histogram);
@@ -148,7 +148,8 @@ function histograms(report: HtmlInput): Section {
             color: { field: 'part', type: 'nominal', sort: parts, scale: { domain: parts, range: parts.map((p) => colours[p]!) }, title: 'units' },
           },
         },
-        { mark: { type: 'rule', strokeDash: [3, 3], color: '#333' }, encoding: { x: { datum: t } } },
+        // One rule per panel: drawn from the panel's first bin only (a datum alone would repeat it per bin).
+        { transform: [{ filter: 'datum.bin === 0' }], mark: { type: 'rule', strokeDash: [3, 3], color: '#333' }, encoding: { x: { datum: t } } },
       ],
     },
     resolve: { scale: { y: 'independent' } },
