@@ -36,16 +36,15 @@ interface Loaded {
 
 /** The data marks each chart drew, by mark type (rect, line, symbol, rule, text): SVG elements in Vega's mark groups. */
 async function marksOf(page: Page, chart: string): Promise<Record<string, number>> {
-  return page.evaluate((id) => {
-    const svg = document.querySelector(`figure[data-chart="${id}"] svg`);
-    const counts: Record<string, number> = {};
-    if (!svg) return counts;
-    for (const group of svg.querySelectorAll('g.role-mark')) {
-      const type = [...group.classList].find((c) => c.startsWith('mark-'))!.slice('mark-'.length);
-      counts[type] = (counts[type] ?? 0) + group.children.length;
-    }
-    return counts;
-  }, chart);
+  const groups = await page
+    .locator(`figure[data-chart="${chart}"] svg g.role-mark`)
+    .evaluateAll((gs) => gs.map((g) => [g.getAttribute('class') ?? '', g.children.length] as const));
+  const counts: Record<string, number> = {};
+  for (const [cls, n] of groups) {
+    const type = /\bmark-(\w+)/.exec(cls)![1]!;
+    counts[type] = (counts[type] ?? 0) + n;
+  }
+  return counts;
 }
 
 describe.skipIf(!haveChromium && !process.env.CI)('the HTML report in headless Chromium', () => {
@@ -97,7 +96,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('the HTML report in headless C
     const loaded = await load(await renderHtml(report), 'full.html');
     expectClean(loaded);
     const { page } = loaded;
-    expect(await page.evaluate(() => document.scripts.length)).toBe(0);
+    expect(await page.locator('script').count()).toBe(0);
     expect(await page.locator('figure[data-chart]').evaluateAll((els) => els.map((e) => e.getAttribute('data-chart')))).toEqual([
       'loss',
       'histograms',
@@ -122,17 +121,16 @@ describe.skipIf(!haveChromium && !process.env.CI)('the HTML report in headless C
     expect(filled).toBe(4);
     expect(await marksOf(page, 'reliability')).toEqual({ rect: filled, line: 1, symbol: filled });
     // The bars' heights follow the numbers: CE over FL per class, as the report's sums say.
-    const heights = await page.evaluate(() =>
-      [...document.querySelectorAll('figure[data-chart="loss"] g.mark-rect.role-mark > path')].map((p) => (p as SVGGraphicsElement).getBBox().height),
-    );
+    const bars = page.locator('figure[data-chart="loss"] g.mark-rect.role-mark > path');
+    const heights = await bars.evaluateAll((ps) => ps.map((p) => (p as unknown as { getBBox(): { height: number } }).getBBox().height));
     const means = [...report.classes, report.total].flatMap((s) => [s.sumCE / s.count, s.sumFL / s.count]);
     const scale = heights[0]! / means[0]!;
     heights.forEach((h, i) => expect(h).toBeCloseTo(means[i]! * scale, 0));
   });
 
-  it('has unique element ids across its charts (clip paths of one chart never pick up another)', async () => {
+  it('has unique element ids: the section anchors, and any clip or gradient id a chart has', async () => {
     const { page } = await load(await renderHtml(fullReport()), 'ids.html');
-    const ids = await page.evaluate(() => [...document.querySelectorAll('[id]')].map((e) => e.id));
+    const ids = await page.locator('[id]').evaluateAll((els) => els.map((e) => e.id));
     expect(ids.length).toBeGreaterThan(5);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -155,7 +153,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('the HTML report in headless C
     const loaded = await load(html, 'hostile.html');
     expectClean(loaded);
     const { page } = loaded;
-    expect(await page.evaluate(() => document.scripts.length)).toBe(0);
+    expect(await page.locator('script').count()).toBe(0);
     expect(await page.locator('#injected').count()).toBe(0);
     expect(await page.locator('img').count()).toBe(0);
     // Every section is there, and the footer after them: no name ended the body.
