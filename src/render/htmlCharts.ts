@@ -152,7 +152,7 @@ function histograms(report: HtmlInput): Section {
         { transform: [{ filter: 'datum.bin === 0' }], mark: { type: 'rule', strokeDash: [3, 3], color: '#333' }, encoding: { x: { datum: t } } },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
   };
   return {
     kind: 'chart',
