@@ -252,7 +252,7 @@ export const FLAGS: readonly Flag[] = [
     name: 'html',
     kind: 'string',
     value: 'FILE',
-    description: 'score, merge: also write the report as one self-contained HTML page of charts and tables (opens offline)',
+    description: 'score, merge, cluster: also write the report as one self-contained HTML page of charts and tables',
   },
   {
     role: 'command',
