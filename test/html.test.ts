@@ -183,6 +183,23 @@ describe.skipIf(!haveChromium && !process.env.CI)('the HTML report in headless C
     const alphaRows = await loaded.page.locator('#alpha tbody tr').evaluateAll((rows) => rows.map((r) => r.children[0]!.textContent));
     expect(alphaRows).toEqual(report.classes.map((c) => c.name));
   });
+
+  it('draws the binary and the multilabel reports the CLI writes as cleanly (two classes; C classes of positives and negatives)', async () => {
+    for (const name of ['bin_probs.arrow', 'ml_logits.arrow']) {
+      const out = tmp.path(`${name}.html`);
+      const run = await cli(['score', fixture(name), '--format', 'json', '--html', out]);
+      expect(run.code, name).toBe(0);
+      const report = stdoutJson<Report>(run);
+      const loaded = await load(readFileSync(out, 'utf8'), `${name}-copy.html`);
+      expectClean(loaded);
+      const C = report.classes.length;
+      const panels = Math.min(C, 11) + 1;
+      expect(await marksOf(loaded.page, 'loss'), name).toEqual({ rect: 2 * (C + 1) });
+      expect(await marksOf(loaded.page, 'histograms'), name).toEqual({ rect: panels * report.options.histogramBins, rule: panels });
+      const countHeads = await loaded.page.locator('#alpha thead th').allTextContents();
+      expect(countHeads.slice(1, 3), name).toEqual(report.mode === 'multilabel' ? ['positives', 'negatives'] : ['units', 'applied']);
+    }
+  });
 });
 
 describe('focal-eval score --html', () => {
@@ -198,6 +215,21 @@ describe('focal-eval score --html', () => {
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(page).not.toMatch(/<script/i);
     expect(page.match(/<svg /g)).toHaveLength(2);
+  });
+
+  it('merge --html writes the page of the merged report', async () => {
+    const parts = [tmp.path('m0.partial'), tmp.path('m1.partial')];
+    for (const [i, range] of ['0:1', '1:2'].entries()) {
+      const run = await cli(['score', fixture('mc_dict_labels.arrow'), '--batches', range, '--partial', parts[i]!]);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const out = tmp.path('merged.html');
+    const merged = await cli(['merge', ...parts, '--format', 'json', '--html', out]);
+    expect(merged.code, merged.stderr).toBe(0);
+    const report = stdoutJson<Report>(merged);
+    const page = readFileSync(out, 'utf8');
+    expect(page).toContain(`${report.rows.toLocaleString('en-US')} rows`);
+    for (const c of report.classes) expect(page).toContain(`<td>${c.name}</td>`);
   });
 
   it('refuses an --html that is the input, before reading it', async () => {
