@@ -128,7 +128,7 @@ describe('the reliability diagram', () => {
     const layers = (s.spec as unknown as { layer: { data: { values: { count: number }[] } }[] }).layer;
     expect(layers[0]!.data.values.map((b) => b.count)).toEqual([100, 200, 300, 400]);
     expect(s.caption).toContain('Expected calibration error: 0.04200.');
-    expect(s.table!.rows.at(-1)).toEqual(['classwise (mean)', '0.05000']);
+    expect(s.table!.rows.at(-1)).toEqual(['classwise ECE', '0.05000']);
   });
 });
 

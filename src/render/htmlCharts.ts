@@ -219,17 +219,22 @@ function sweep(report: HtmlInput, points: SweepPoint[]): Section {
   const total = totalLabel(report);
   const classes = report.classes.slice(0, MAX_SWEEP_CLASSES);
   type Row = { gamma: number; series: string; order: number; easyShareFL: number | null; flOverCE: number | null };
+  // Numeric gammas: a point per series (the total, then the first classes) on the gamma axis.
+  // FLSD-53 has no gamma: its total becomes a horizontal rule.
   const numeric: Row[] = [];
-  const schedule: Row[] = [];
+  const schedule: Omit<Row, 'gamma'>[] = [];
   for (const p of points) {
-    const rows: Row[] = [{ gamma: 0, series: total, order: -1, easyShareFL: p.total.easyShareFL, flOverCE: ratio(p.total.sumFL, report.total.sumCE) }];
-    for (const c of p.classes) {
-      const cls = classes[c.index];
-      if (cls === undefined || c.index >= classes.length) continue;
-      rows.push({ gamma: 0, series: cls.name, order: c.index, easyShareFL: c.easyShareFL, flOverCE: ratio(c.sumFL, cls.sumCE) });
+    const totalRow = { series: total, order: -1, easyShareFL: p.total.easyShareFL, flOverCE: ratio(p.total.sumFL, report.total.sumCE) };
+    if (p.gamma === 'FLSD-53') {
+      schedule.push(totalRow);
+      continue;
     }
-    if (p.gamma === 'FLSD-53') schedule.push(...rows.filter((r) => r.order === -1));
-    else numeric.push(...rows.map((r) => ({ ...r, gamma: p.gamma as number })));
+    const gamma = p.gamma;
+    numeric.push({ gamma, ...totalRow });
+    for (const c of p.classes) {
+      const cls = c.index < classes.length ? classes[c.index] : undefined;
+      if (cls) numeric.push({ gamma, series: cls.name, order: c.index, easyShareFL: c.easyShareFL, flOverCE: ratio(c.sumFL, cls.sumCE) });
+    }
   }
   const seriesSort = { field: 'order', op: 'min' } as const;
   const panel = (field: 'easyShareFL' | 'flOverCE', title: string, log: boolean) => {
@@ -323,7 +328,7 @@ function reliability(report: HtmlInput): Section {
   };
   const table: Table | undefined = cal.classwise && {
     head: ['class', 'ECE'],
-    rows: [...cal.classwise.classes.map((c) => [c.name, num(c.ece)]), ['classwise (mean)', num(cal.classwise.ece)]],
+    rows: [...cal.classwise.classes.map((c) => [c.name, num(c.ece)]), ['classwise ECE', num(cal.classwise.ece)]],
     numeric: [false, true],
   };
   return {
