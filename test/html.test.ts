@@ -202,6 +202,25 @@ describe.skipIf(!haveChromium && !process.env.CI)('the HTML report in headless C
   });
 });
 
+describe('renderHtml (the text, without a browser)', () => {
+  it('is one page with a CSP that forbids scripts and loads, no script, and an SVG per chart', async () => {
+    const html = await renderHtml(fullReport());
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|\bsrc=|\bhref=|url\(/i);
+    expect(html.match(/<svg /g)).toHaveLength(5);
+    expect(html.match(/<\/body>/g)).toHaveLength(1);
+  });
+
+  it('never puts a hostile class name in as markup', async () => {
+    const html = await renderHtml(fullReport(HOSTILE));
+    for (const name of HOSTILE) expect(html, name).not.toContain(name);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html.match(/<\/body>/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<script|<img|<p id=/i);
+  });
+});
+
 describe('focal-eval score --html', () => {
   beforeAll(() => requireBuild());
 
