@@ -89,7 +89,9 @@ function lossBars(report: HtmlInput): Section {
   const spec: TopLevelSpec = {
     config: CONFIG,
     data: { values },
-    width: { step: 36 },
+    // The step is one bar's: a class takes about 2.6 of them (two bars and the padding). About
+    // 1000 px in all, so that the chart fits the page; never thinner than 5 px a bar.
+    width: { step: Math.max(5, Math.min(36, Math.floor(1000 / (2.6 * (classes.length + 1))))) },
     height: 240,
     mark: { type: 'bar' },
     encoding: {
