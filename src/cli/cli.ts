@@ -18,7 +18,7 @@ import { encodePartial } from '../partial/file.ts';
 import { partialReport } from '../partial/merge.ts';
 import { scorePartial } from '../partial/score.ts';
 import { runMerge } from './merge.ts';
-import { checkOutputs, htmlPage, reportText, writeAtomically, writeOut } from './write.ts';
+import { checkOutputs, writeAtomically, writeOut, writeReport } from './write.ts';
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -92,21 +92,12 @@ async function run(argv: readonly string[]): Promise<number> {
       if (cmd.emit !== undefined) throw new UsageError(`--emit cannot go with --${cmd.partial !== undefined ? 'partial' : 'batches'}`, 'emit');
       if (cmd.partial !== undefined && cmd.html !== undefined) throw new UsageError('--html needs a report: it cannot go with --partial', 'html');
       const part = await scorePartial(cmd.file, options, { batches: cmd.batches });
-      if (cmd.partial === undefined) {
-        const report = partialReport(part);
-        const page = await htmlPage(report, cmd.html);
-        await writeOut(reportText(report, format), cmd.out);
-        if (page !== undefined) await writeOut(page, cmd.html);
-      } else await writeOut(encodePartial(part), cmd.partial);
+      if (cmd.partial === undefined) await writeReport(partialReport(part), format, cmd);
+      else await writeOut(encodePartial(part), cmd.partial);
       return 0;
     }
     const report = cmd.emit === undefined ? await evaluate(cmd.file, options) : await emit(cmd, options);
-    // Rendered before anything is written: a page that fails leaves no report behind either.
-    const page = await htmlPage(report, cmd.html);
-    const text = reportText(report, format);
-    if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
-    else await writeOut(text, cmd.out);
-    if (page !== undefined) await writeOut(page, cmd.html);
+    await writeReport(report, format, { out: cmd.out, html: cmd.html, toStderr: stdoutTaken });
     return 0;
   } catch (error) {
     return fail(error, stdoutTaken ? undefined : format);

@@ -10,7 +10,7 @@ import { shardsOf } from '../cluster/shards.ts';
 import { runReport, submitRun } from '../cluster/submit.ts';
 import { startWorker } from '../cluster/worker.ts';
 import type { Command } from './args.ts';
-import { htmlPage, reportText, writeOut } from './write.ts';
+import { writeReport } from './write.ts';
 
 /** Runs a cluster command; resolves to the exit status (errors reject, for cli.ts to print). */
 export async function runCluster(cmd: Command, format: 'table' | 'json'): Promise<number> {
@@ -27,6 +27,9 @@ export async function runCluster(cmd: Command, format: 'table' | 'json'): Promis
     throw new UsageError(`--${cmd.partial !== undefined ? 'partial' : cmd.batches !== undefined ? 'batches' : 'emit'} does not go with cluster`);
   }
   if (sub === 'worker' && cmd.html !== undefined) throw new UsageError('--html goes with cluster submit or report, not worker', 'html');
+  if (flags.detach === true && cmd.html !== undefined) {
+    throw new UsageError('--html needs the report, which --detach does not wait for: run cluster report RUN --html later', 'html');
+  }
   if (sub !== 'submit' && cmd.alphaFile !== undefined) throw new UsageError(`--alpha-file goes with cluster submit`);
   const target: ClusterTarget = {
     redis: text(flags.redis) ?? process.env.FOCAL_EVAL_REDIS ?? DEFAULT_REDIS,
@@ -45,7 +48,6 @@ export async function runCluster(cmd: Command, format: 'table' | 'json'): Promis
     run = await submitRun(target, shards, options, { run: text(flags.run), attempts: count(flags, 'attempts') });
     process.stderr.write(`focal-eval: cluster run ${run}: ${shards.length} shards submitted to ${target.redis}\n`);
     if (flags.detach === true) {
-      if (cmd.html !== undefined) throw new UsageError('--html needs the report: it cannot go with --detach (run cluster report --html later)', 'html');
       process.stdout.write(`${run}\n`);
       return 0;
     }
@@ -53,9 +55,7 @@ export async function runCluster(cmd: Command, format: 'table' | 'json'): Promis
   const progress = process.stderr.isTTY ? (done: number, all: number) => process.stderr.write(`\r${run}: ${done}/${all} shards`) : undefined;
   const report = await runReport(target, run, progress);
   if (progress !== undefined) process.stderr.write('\n');
-  const page = await htmlPage(report, cmd.html);
-  await writeOut(reportText(report, format), cmd.out);
-  if (page !== undefined) await writeOut(page, cmd.html);
+  await writeReport(report, format, cmd);
   return 0;
 }
 

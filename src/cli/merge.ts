@@ -6,7 +6,7 @@ import { UsageError } from '../errors.ts';
 import { encodePartial, readPartialFile } from '../partial/file.ts';
 import { mergePartials, partialReport } from '../partial/merge.ts';
 import type { Command } from './args.ts';
-import { htmlPage, reportText, writeOut } from './write.ts';
+import { writeOut, writeReport } from './write.ts';
 
 /** Runs merge; resolves to the exit status (errors reject, for cli.ts to print). */
 export async function runMerge(cmd: Command, format: 'table' | 'json'): Promise<number> {
@@ -18,11 +18,6 @@ export async function runMerge(cmd: Command, format: 'table' | 'json'): Promise<
   for (const file of cmd.files) parts.push(await readPartialFile(file));
   const merged = mergePartials(parts, cmd.files);
   if (cmd.partial !== undefined) await writeOut(encodePartial(merged), cmd.partial);
-  else {
-    const report = partialReport(merged);
-    const page = await htmlPage(report, cmd.html);
-    await writeOut(reportText(report, format), cmd.out);
-    if (page !== undefined) await writeOut(page, cmd.html);
-  }
+  else await writeReport(partialReport(merged), format, cmd);
   return 0;
 }
