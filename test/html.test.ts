@@ -236,6 +236,16 @@ describe('focal-eval score --html', () => {
     expect(page.match(/<svg /g)).toHaveLength(2);
   });
 
+  it('goes with --emit -: the Arrow stream on stdout, the report on stderr, the page in its file', async () => {
+    const out = tmp.path('emit.html');
+    const run = await cli(['score', fixture('mc_probs_f32.arrow'), '--emit', '-', '--format', 'json', '--html', out]);
+    expect(run.code, run.stderr).toBe(0);
+    // An Arrow IPC stream starts with a continuation marker, 0xFFFFFFFF.
+    expect(run.stdout.readUInt32LE(0)).toBe(0xffffffff);
+    const report = JSON.parse(run.stderr) as Report;
+    expect(readFileSync(out, 'utf8')).toContain(`${report.rows.toLocaleString('en-US')} rows`);
+  });
+
   it('merge --html writes the page of the merged report', async () => {
     const parts = [tmp.path('m0.partial'), tmp.path('m1.partial')];
     for (const [i, range] of ['0:1', '1:2'].entries()) {
