@@ -7,6 +7,8 @@
  *                          pool module and the pool prestart warms is the one cli.js takes;
  *                          zod/mini and piscina inside, tree-shaken. Measured against the tsc
  *                          modules: the CLI on a one-batch file 0.17 -> 0.15 s (median of 10).
+ *                          vega and vega-lite are inside too, in chunks (~2.2 MB) that only
+ *                          --html imports (src/cli/write.ts, writeReport): no other run reads them.
  *   in place of tsc's      dist/src/zod.js (the zod/mini builders src/zod.ts lists, tree-shaken,
  *   module, at the same    ~60 kB), dist/src/pool/piscina.js (piscina's main-thread code), and
  *   path under dist/       dist/workers/score.js (the worker with the kernels and readers it

@@ -32,6 +32,7 @@ const DOCUMENTED = [
   'format',
   'out',
   'emit',
+  'html',
   'alpha-file',
   'help',
   'version',
@@ -67,7 +68,7 @@ function tookEffect(flag: Flag, cmd: Command): boolean {
   if (flag.role === 'action') return cmd.command === flag.name;
   if (flag.role === 'option') return flag.option in cmd.options;
   if (flag.role === 'cluster') return flag.name in cmd.cluster;
-  const field = { format: cmd.format, out: cmd.out, emit: cmd.emit, 'alpha-file': cmd.alphaFile, partial: cmd.partial, batches: cmd.batches }[
+  const field = { format: cmd.format, out: cmd.out, emit: cmd.emit, html: cmd.html, 'alpha-file': cmd.alphaFile, partial: cmd.partial, batches: cmd.batches }[
     flag.name
   ];
   return field !== undefined;

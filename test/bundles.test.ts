@@ -91,10 +91,34 @@ describe('dist/cli (what bin/focal-eval.js loads)', () => {
     .map((f) => [f, readFileSync(new URL(f, dir), 'utf8')] as const);
 
   it('imports only its own chunks, Node built-ins, apache-arrow / parquet-wasm (for the inputs that need them) and bullmq / ioredis (for cluster)', () => {
-    const specifiers = code.flatMap(([, text]) => [...text.matchAll(/(?:from|import\()\s*["']([^"']+)["']/g)].map((m) => m[1]!));
-    const outside = specifiers.filter((s) => !/^\.\/[\w-]+\.js$/.test(s) && !s.startsWith('node:') && !/^(apache-arrow|parquet-wasm|bullmq|ioredis)(\/|$)/.test(s));
+    // Import statements (esbuild starts each on a line) and dynamic imports; not "from" in a comment.
+    const statements = /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm;
+    const specifiers = code.flatMap(([, text]) => [...text.matchAll(statements)].map((m) => (m[1] ?? m[2])!));
+    // The --html chunks (vega) import Node's fs as "fs", and try an optional "canvas" (absent: vega then measures text itself).
+    const vega = ['fs', 'canvas'];
+    const outside = specifiers.filter(
+      (s) => !/^\.\/[\w.-]+\.js$/.test(s) && !s.startsWith('node:') && !vega.includes(s) && !/^(apache-arrow|parquet-wasm|bullmq|ioredis)(\/|$)/.test(s),
+    );
     expect(outside).toEqual([]);
     expect(specifiers).not.toContain('zod');
+  });
+
+  it('loads vega and vega-lite only for --html: no chunk that cli.js or prestart.js imports statically holds them', () => {
+    const texts = new Map(code);
+    const loaded = new Set<string>();
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      // Static imports only (`from "./x.js"`, `import "./x.js"`); `import("./x.js")` loads on demand.
+      for (const m of texts.get(file)!.matchAll(/(?:from|import)\s*["']\.\/([\w.-]+\.js)["']/g)) visit(m[1]!);
+    };
+    visit('prestart.js');
+    visit('cli.js');
+    // vega's SVG renderer and vega-lite's schema URL mark their code.
+    const vega = (text: string) => /SVGStringRenderer|vega\.github\.io\/schema\/vega-lite/.test(text);
+    expect(code.filter(([, text]) => vega(text)).length).toBeGreaterThan(0);
+    expect([...loaded].filter((file) => vega(texts.get(file)!))).toEqual([]);
+    expect(loaded.size).toBeGreaterThan(2);
   });
 
   it('holds one pool module, so the pool prestart.js warms is the one cli.js takes', () => {

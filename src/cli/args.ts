@@ -32,6 +32,8 @@ export interface Command {
   format: 'table' | 'json' | undefined;
   out: string | undefined;
   emit: string | undefined;
+  /** --html FILE: also write the report as a self-contained HTML page. */
+  html: string | undefined;
   alphaFile: string | undefined;
 }
 
@@ -64,7 +66,7 @@ interface OptionFlag extends FlagHelp {
 /** A flag of the command itself, not of the library (setCommandFlag reads its value). */
 interface CommandFlag extends FlagHelp {
   readonly role: 'command';
-  readonly name: 'format' | 'out' | 'emit' | 'alpha-file' | 'partial' | 'batches';
+  readonly name: 'format' | 'out' | 'emit' | 'html' | 'alpha-file' | 'partial' | 'batches';
   readonly kind: 'string';
   readonly value: string;
   readonly computedDefault?: string;
@@ -264,6 +266,13 @@ export const FLAGS: readonly Flag[] = [
   },
   {
     role: 'command',
+    name: 'html',
+    kind: 'string',
+    value: 'FILE',
+    description: 'score, merge, cluster: also write the report as one self-contained HTML page of charts and tables',
+  },
+  {
+    role: 'command',
     name: 'alpha-file',
     kind: 'string',
     value: 'FILE',
@@ -315,6 +324,7 @@ export function parseCommand(argv: readonly string[]): Command {
     format: undefined,
     out: undefined,
     emit: undefined,
+    html: undefined,
     alphaFile: undefined,
   };
   const positional: string[] = [];
@@ -386,6 +396,10 @@ function setCommandFlag(cmd: Command, name: CommandFlag['name'], value: string):
     cmd.format = value;
   } else if (name === 'out') cmd.out = value;
   else if (name === 'emit') cmd.emit = value;
+  else if (name === 'html') {
+    if (value === '-') throw new UsageError('--html needs a file: the page is not written to stdout', 'html');
+    cmd.html = value;
+  }
   else if (name === 'partial') cmd.partial = value;
   else if (name === 'batches') {
     const m = /^(\d+):(\d+)$/.exec(value);

@@ -19,7 +19,7 @@ import { encodePartial } from '../partial/file.ts';
 import { partialReport } from '../partial/merge.ts';
 import { scorePartial } from '../partial/score.ts';
 import { runMerge } from './merge.ts';
-import { checkOutputs, reportText, writeAtomically, writeOut } from './write.ts';
+import { checkOutputs, writeAtomically, writeOut, writeReport } from './write.ts';
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -59,6 +59,7 @@ async function run(argv: readonly string[]): Promise<number> {
       ['--out', cmd.out],
       ['--emit', cmd.emit],
       ['--partial', cmd.partial],
+      ['--html', cmd.html],
     ]);
   } catch (error) {
     return fail(error, undefined);
@@ -98,6 +99,7 @@ async function runCommand(cmd: Command, format: 'table' | 'json', stdoutTaken: b
   const options = await withAlphaFile(cmd);
   if (cmd.command === 'alphas') {
     if (cmd.emit !== undefined) throw new UsageError('--emit goes with score, not alphas', 'emit');
+    if (cmd.html !== undefined) throw new UsageError('--html goes with score or merge, not alphas', 'html');
     const report = await evaluate(cmd.file, { ...options, signal });
     checkpoint();
     const names = report.classes.map((c) => c.name);
@@ -114,17 +116,16 @@ async function runCommand(cmd: Command, format: 'table' | 'json', stdoutTaken: b
   }
   if (cmd.partial !== undefined || cmd.batches !== undefined) {
     if (cmd.emit !== undefined) throw new UsageError(`--emit cannot go with --${cmd.partial !== undefined ? 'partial' : 'batches'}`, 'emit');
+    if (cmd.partial !== undefined && cmd.html !== undefined) throw new UsageError('--html needs a report: it cannot go with --partial', 'html');
     const part = await scorePartial(cmd.file, options, { batches: cmd.batches, signal });
     checkpoint();
-    if (cmd.partial === undefined) await writeOut(reportText(partialReport(part), format), cmd.out);
+    if (cmd.partial === undefined) await writeReport(partialReport(part), format, cmd);
     else await writeOut(encodePartial(part), cmd.partial);
     return 0;
   }
   const report = cmd.emit === undefined ? await evaluate(cmd.file, { ...options, signal }) : await emit(cmd, options, signal);
   checkpoint();
-  const text = reportText(report, format);
-  if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
-  else await writeOut(text, cmd.out);
+  await writeReport(report, format, { out: cmd.out, html: cmd.html, toStderr: stdoutTaken });
   return 0;
 }
 

@@ -10,7 +10,7 @@ import { shardsOf } from '../cluster/shards.ts';
 import { runReport, submitRun } from '../cluster/submit.ts';
 import { startWorker } from '../cluster/worker.ts';
 import type { Command } from './args.ts';
-import { reportText, writeOut } from './write.ts';
+import { writeReport } from './write.ts';
 
 /** Runs a cluster command; resolves to the exit status (errors reject, for cli.ts to print). */
 export async function runCluster(cmd: Command, format: 'table' | 'json'): Promise<number> {
@@ -25,6 +25,10 @@ export async function runCluster(cmd: Command, format: 'table' | 'json'): Promis
   if (stray !== undefined) throw new UsageError(`--${stray} does not go with cluster ${sub}`);
   if (cmd.partial !== undefined || cmd.batches !== undefined || cmd.emit !== undefined) {
     throw new UsageError(`--${cmd.partial !== undefined ? 'partial' : cmd.batches !== undefined ? 'batches' : 'emit'} does not go with cluster`);
+  }
+  if (sub === 'worker' && cmd.html !== undefined) throw new UsageError('--html goes with cluster submit or report, not worker', 'html');
+  if (flags.detach === true && cmd.html !== undefined) {
+    throw new UsageError('--html needs the report, which --detach does not wait for: run cluster report RUN --html later', 'html');
   }
   if (sub !== 'submit' && cmd.alphaFile !== undefined) throw new UsageError(`--alpha-file goes with cluster submit`);
   const target: ClusterTarget = {
@@ -51,7 +55,7 @@ export async function runCluster(cmd: Command, format: 'table' | 'json'): Promis
   const progress = process.stderr.isTTY ? (done: number, all: number) => process.stderr.write(`\r${run}: ${done}/${all} shards`) : undefined;
   const report = await runReport(target, run, progress);
   if (progress !== undefined) process.stderr.write('\n');
-  await writeOut(reportText(report, format), cmd.out);
+  await writeReport(report, format, cmd);
   return 0;
 }
 

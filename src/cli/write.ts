@@ -58,6 +58,24 @@ export function reportText(report: Report, format: 'table' | 'json'): string {
   return format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportTable(report);
 }
 
+/**
+ * A report's outputs: its text (as `format` asks) to `out`, stdout, or with `toStderr` to stderr;
+ * and with `html` the page. The page is rendered before anything is written, so a render that
+ * fails leaves no output behind. The renderer is imported here, only then: it brings vega and
+ * vega-lite, which no other run loads.
+ */
+export async function writeReport(
+  report: Report,
+  format: 'table' | 'json',
+  { out, html, toStderr = false }: { out: string | undefined; html: string | undefined; toStderr?: boolean },
+): Promise<void> {
+  const page = html === undefined ? undefined : await (await import('../render/html.ts')).renderHtml(report);
+  const text = reportText(report, format);
+  if (toStderr && (out === undefined || out === '-')) process.stderr.write(text);
+  else await writeOut(text, out);
+  if (page !== undefined) await writeOut(page, html);
+}
+
 function statOf(path: string): Stats | undefined {
   return statSync(path, { throwIfNoEntry: false });
 }
