@@ -6,7 +6,7 @@
  * /dev/null would break the machine); a full device is a one-line error, exit 1.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, linkSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from './support/fixtures.ts';
@@ -69,6 +69,29 @@ describe('outputs that would overwrite an input, or cannot be, are refused befor
     run = await cli(['score', INPUT, '--out', tmp.dir]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`focal-eval: cannot write the output: --out ${tmp.dir} is a directory: name a file\n`);
+  });
+
+  it('a folder that takes no new file: one line naming the output, exit 1, nothing left in it', async (ctx) => {
+    const dir = tmp.path('read-only');
+    mkdirSync(dir);
+    // root writes through permission bits, but not into an immutable folder (ext4's chattr +i).
+    const root = process.getuid?.() === 0;
+    try {
+      if (root) execFileSync('chattr', ['+i', dir], { stdio: 'ignore' });
+      else chmodSync(dir, 0o555);
+    } catch {
+      ctx.skip(); // no chattr, or a file system without the immutable flag (tmpfs)
+    }
+    try {
+      const out = `${dir}/report.json`;
+      const run = await cli(['score', INPUT, '--out', out]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^focal-eval: cannot write the output: ${out}: its folder ${dir} takes no new file \\((EPERM|EACCES)\\)\n$`));
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      if (root) execFileSync('chattr', ['-i', dir]);
+      else chmodSync(dir, 0o755);
+    }
   });
 });
 

@@ -31,10 +31,23 @@ export async function writeAtomically(path: string, write: (tmp: string) => Prom
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw error;
+    throw named(error, tmp, path);
   } finally {
     inProgress.delete(tmp);
   }
+}
+
+/** Codes of a folder that takes no new file. */
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** A system error about the temporary file, told about the output the user named instead. */
+function named(error: unknown, tmp: string, path: string): unknown {
+  const system = error as NodeJS.ErrnoException;
+  if (typeof system?.code !== 'string' || system.path !== tmp) return error;
+  const reason = NOT_WRITABLE.has(system.code) ? `its folder ${dirname(path)} takes no new file` : system.message.split(',')[0];
+  const renamed: NodeJS.ErrnoException = new Error(`${path}: ${reason} (${system.code})`, { cause: error });
+  renamed.code = system.code;
+  return renamed;
 }
 
 /**
