@@ -18,7 +18,7 @@ import { encodePartial } from '../partial/file.ts';
 import { partialReport } from '../partial/merge.ts';
 import { scorePartial } from '../partial/score.ts';
 import { runMerge } from './merge.ts';
-import { checkOutputs, reportText, writeAtomically, writeOut } from './write.ts';
+import { checkOutputs, printWarnings, reportText, writeAtomically, writeOut } from './write.ts';
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -89,14 +89,18 @@ async function run(argv: readonly string[]): Promise<number> {
     if (cmd.partial !== undefined || cmd.batches !== undefined) {
       if (cmd.emit !== undefined) throw new UsageError(`--emit cannot go with --${cmd.partial !== undefined ? 'partial' : 'batches'}`, 'emit');
       const part = await scorePartial(cmd.file, options, { batches: cmd.batches });
-      if (cmd.partial === undefined) await writeOut(reportText(partialReport(part), format), cmd.out);
-      else await writeOut(encodePartial(part), cmd.partial);
+      if (cmd.partial === undefined) {
+        const report = partialReport(part);
+        await writeOut(reportText(report, format), cmd.out);
+        printWarnings(report);
+      } else await writeOut(encodePartial(part), cmd.partial);
       return 0;
     }
     const report = cmd.emit === undefined ? await evaluate(cmd.file, options) : await emit(cmd, options);
     const text = reportText(report, format);
     if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
     else await writeOut(text, cmd.out);
+    printWarnings(report);
     return 0;
   } catch (error) {
     return fail(error, stdoutTaken ? undefined : format);

@@ -10,7 +10,7 @@ import { shardsOf } from '../cluster/shards.ts';
 import { runReport, submitRun } from '../cluster/submit.ts';
 import { startWorker } from '../cluster/worker.ts';
 import type { Command } from './args.ts';
-import { reportText, writeOut } from './write.ts';
+import { printWarnings, reportText, writeOut } from './write.ts';
 
 /** Runs a cluster command; resolves to the exit status (errors reject, for cli.ts to print). */
 export async function runCluster(cmd: Command, format: 'table' | 'json'): Promise<number> {
@@ -52,6 +52,7 @@ export async function runCluster(cmd: Command, format: 'table' | 'json'): Promis
   const report = await runReport(target, run, progress);
   if (progress !== undefined) process.stderr.write('\n');
   await writeOut(reportText(report, format), cmd.out);
+  printWarnings(report);
   return 0;
 }
 

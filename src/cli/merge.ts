@@ -6,7 +6,7 @@ import { UsageError } from '../errors.ts';
 import { encodePartial, readPartialFile } from '../partial/file.ts';
 import { mergePartials, partialReport } from '../partial/merge.ts';
 import type { Command } from './args.ts';
-import { reportText, writeOut } from './write.ts';
+import { printWarnings, reportText, writeOut } from './write.ts';
 
 /** Runs merge; resolves to the exit status (errors reject, for cli.ts to print). */
 export async function runMerge(cmd: Command, format: 'table' | 'json'): Promise<number> {
@@ -17,6 +17,10 @@ export async function runMerge(cmd: Command, format: 'table' | 'json'): Promise<
   for (const file of cmd.files) parts.push(await readPartialFile(file));
   const merged = mergePartials(parts, cmd.files);
   if (cmd.partial !== undefined) await writeOut(encodePartial(merged), cmd.partial);
-  else await writeOut(reportText(partialReport(merged), format), cmd.out);
+  else {
+    const report = partialReport(merged);
+    await writeOut(reportText(report, format), cmd.out);
+    printWarnings(report);
+  }
   return 0;
 }

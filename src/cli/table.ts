@@ -39,6 +39,10 @@ export function renderReportTable(report: Report): string {
   const total = row('total', report.total, '');
   lines.push(...align([header, ...body, total], true));
   lines.push('', 'easy CE% / easy FL%: share of the loss carried by easy units under cross-entropy and under focal loss.');
+  const n = report.normalisation;
+  lines.push(
+    `loss per unit ${num(n.perUnit)} · per row ${num(n.perRow)} · per positive ${num(n.perPositive)} · alpha-weighted mean ${num(n.alphaWeightedMean)}`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -24,6 +24,9 @@ import {
   type PartialShape,
 } from '../kernel/partial.ts';
 import { partialShape, type Plan } from '../input/plan.ts';
+import { alphaConventions, effectiveBetas } from '../alpha/conventions.ts';
+import { normalisationOf } from './normalisation.ts';
+import { alphaWarnings } from './warnings.ts';
 import { ReportSchema, type ClassStats, type Report, type Stats } from './schema.ts';
 
 /** Builds and checks the report from the merged partial of a whole run. */
@@ -49,6 +52,11 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     return block;
   });
   const total = stats(range(shape.groups));
+  const positives = range(C).map(groupCount);
+  const negatives = multilabel ? range(C).map((c) => groupCount(C + c)) : undefined;
+  alphaEstimates.conventions = alphaConventions(positives, negatives, options.beta);
+  alphaEstimates.effectiveBeta = effectiveBetas(positives);
+  const warnings = alphaWarnings({ mode: plan.mode, alpha: options.alpha, classNames: plan.classNames, positives, negatives });
   const report: Report = {
     schemaVersion: 1,
     mode: plan.mode,
@@ -71,6 +79,8 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     total,
     classes,
     alphaEstimates,
+    normalisation: normalisationOf(partial, plan.mode, C, weights),
+    warnings,
   };
   return ReportSchema.parse(report);
 }

@@ -42,8 +42,13 @@ export const ClassStatsSchema = z.extend(StatsSchema, {
 
 const estimates = z.array(z.nullable(z.number().check(z.gte(0))));
 
+const weightList = z.array(z.nullable(z.number().check(z.gte(0))));
+
+/** One alpha scheme in RetinaNet's weight-on-positives form and as a per-class vector (alpha/conventions.ts). */
+export const AlphaConventionSchema = z.strictObject({ weightOnPositives: weightList, perClass: weightList });
+
 /** Class counts and every scheme's alpha estimates. */
-export const AlphaEstimatesSchema = z.strictObject({
+const AlphaEstimatesBase = z.strictObject({
   counts: z.array(count),
   negatives: z.optional(z.array(count)),
   ...Object.fromEntries(ALPHA_SCHEMES.map((s) => [s, estimates])),
@@ -51,6 +56,26 @@ export const AlphaEstimatesSchema = z.strictObject({
   (typeof ALPHA_SCHEMES)[number],
   typeof estimates
 >);
+
+/** The estimates, and every scheme in both conventions and the effective-number betas (alpha/conventions.ts). */
+export const AlphaEstimatesSchema = z.extend(AlphaEstimatesBase, {
+  conventions: z.optional(
+    z.strictObject(
+      Object.fromEntries(ALPHA_SCHEMES.map((s) => [s, AlphaConventionSchema])) as Record<(typeof ALPHA_SCHEMES)[number], typeof AlphaConventionSchema>,
+    ),
+  ),
+  effectiveBeta: z.optional(z.array(z.strictObject({ beta: z.number(), ratio: z.nullable(z.number()), weights: weightList }))),
+});
+
+const nullableSum = z.nullable(sum);
+
+/** The loss under the normalisations of training code (report/normalisation.ts). */
+export const NormalisationSchema = z.strictObject({
+  perUnit: nullableSum,
+  perRow: nullableSum,
+  perPositive: nullableSum,
+  alphaWeightedMean: nullableSum,
+});
 
 /** The report: what `evaluate` resolves to and `score --format json` prints. */
 export const ReportSchema = z
@@ -76,6 +101,9 @@ export const ReportSchema = z
     total: StatsSchema,
     classes: z.array(ClassStatsSchema),
     alphaEstimates: AlphaEstimatesSchema,
+    normalisation: NormalisationSchema,
+    /** Configurations that are legal but probably not what was meant (report/warnings.ts). */
+    warnings: z.array(z.string()),
   })
   .register(z.globalRegistry, {
     title: 'focal-eval report',
