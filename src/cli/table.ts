@@ -39,6 +39,17 @@ export function renderReportTable(report: Report): string {
   const total = row('total', report.total, '');
   lines.push(...align([header, ...body, total], true));
   lines.push('', 'easy CE% / easy FL%: share of the loss carried by easy units under cross-entropy and under focal loss.');
+  if (report.sweep !== undefined) {
+    lines.push('', 'gamma sweep (same pass):');
+    const sweepRows = report.sweep.map((e) => [
+      String(e.gamma),
+      num(e.total.sumFL),
+      num(e.total.sumLoss),
+      num(e.total.meanLoss),
+      e.total.easyShareFL === null ? '-' : pct(e.total.easyShareFL),
+    ]);
+    lines.push(...align([['gamma', 'sum FL', 'sum loss', 'mean loss', 'easy FL%'], ...sweepRows], false));
+  }
   const n = report.normalisation;
   lines.push(
     `loss per unit ${num(n.perUnit)} · per row ${num(n.perRow)} · per positive ${num(n.perPositive)} · alpha-weighted mean ${num(n.alphaWeightedMean)}`,

@@ -10,6 +10,8 @@
  *   [0, HEADER)                           run counters: rows read, rows ignored, rows invalid
  *   [HEADER, HEADER + G*FIELDS)           FIELDS sums per group (see the offsets below)
  *   [HEADER + G*FIELDS, + G*bins)         histogram of p_t per group
+ *   [.., + G*S*SWEEP_FIELDS)              per group, per sweep entry s (S = shape.sweep, often 0):
+ *                                         its easy FL and hard FL sums (sweep.ts)
  */
 
 /** Run counters at the start of every partial. */
@@ -30,15 +32,22 @@ export const HARD_CE = 7;
 export const HARD_FL = 8;
 export const FIELDS = 9;
 
+/** Per sweep entry of a group: its easy and hard focal sums. */
+export const SWEEP_EASY_FL = 0;
+export const SWEEP_HARD_FL = 1;
+export const SWEEP_FIELDS = 2;
+
 /** The shape of a partial: how many groups and histogram bins it holds. */
 export interface PartialShape {
   readonly groups: number;
   readonly bins: number;
+  /** Entries of the gamma sweep (0 without one). */
+  readonly sweep?: number;
 }
 
 /** Number of float64 slots a partial of this shape takes. */
 export function partialLength(shape: PartialShape): number {
-  return HEADER + shape.groups * (FIELDS + shape.bins);
+  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS);
 }
 
 /** A zero-filled partial of this shape. */
@@ -54,6 +63,11 @@ export function groupOffset(g: number): number {
 /** Offset of group g's histogram. */
 export function histogramOffset(shape: PartialShape, g: number): number {
   return HEADER + shape.groups * FIELDS + g * shape.bins;
+}
+
+/** Offset of group g's sums for sweep entry s. */
+export function sweepOffset(shape: PartialShape, g: number, s: number): number {
+  return HEADER + shape.groups * (FIELDS + shape.bins) + (g * (shape.sweep ?? 0) + s) * SWEEP_FIELDS;
 }
 
 /**

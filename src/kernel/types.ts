@@ -67,6 +67,8 @@ export interface Columns {
 export interface KernelParams {
   classes: number;
   gamma: number;
+  /** The sweep's entries (sweep.ts's codes: a gamma, or FLSD_53_CODE); empty without a sweep. */
+  sweep?: number[];
   epsilon: number;
   easyThreshold: number;
   bins: number;

@@ -6,7 +6,7 @@
  * batch's sums to its running total in batch order (pool/ordered.ts), so a shard must keep every
  * batch's sums, for a merge to add them in the very order a single run over all shards would.
  */
-import { COUNT, EASY_COUNT, FIELDS, groupOffset, HEADER, histogramOffset, partialLength, type PartialShape } from '../kernel/partial.ts';
+import { COUNT, EASY_COUNT, FIELDS, SWEEP_FIELDS, groupOffset, HEADER, histogramOffset, partialLength, type PartialShape } from '../kernel/partial.ts';
 
 /** The slots of a partial of this shape that hold counts, and those that hold float sums, each ascending. */
 export interface Slots {
@@ -29,7 +29,7 @@ export function slotsOf(shape: PartialShape): Slots {
   return { counts: Int32Array.from(counts), sums: Int32Array.from(sums) };
 }
 
-/** Float sums per batch: FIELDS minus the two counts, per group. */
+/** Float sums per batch: FIELDS minus the two counts, per group, and the sweep's sums. */
 export function sumsPerBatch(shape: PartialShape): number {
-  return shape.groups * (FIELDS - 2);
+  return shape.groups * (FIELDS - 2 + (shape.sweep ?? 0) * SWEEP_FIELDS);
 }

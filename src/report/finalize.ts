@@ -26,6 +26,7 @@ import {
 import { partialShape, type Plan } from '../input/plan.ts';
 import { alphaConventions, effectiveBetas } from '../alpha/conventions.ts';
 import { normalisationOf } from './normalisation.ts';
+import { sweepOf } from './sweep.ts';
 import { alphaWarnings } from './warnings.ts';
 import { ReportSchema, type ClassStats, type Report, type Stats } from './schema.ts';
 
@@ -63,6 +64,7 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     input: plan.input,
     options: {
       gamma: options.gamma,
+      ...(options.gammas === undefined ? {} : { gammas: options.gammas }),
       alpha: options.alpha,
       alphaScheme: options.alphaScheme,
       beta: options.beta,
@@ -79,6 +81,9 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     total,
     classes,
     alphaEstimates,
+    ...(options.gammas === undefined
+      ? {}
+      : { sweep: sweepOf(partial, shape, options.gammas, weights, range(C).map((c) => (multilabel ? [c, C + c] : [c]))) }),
     normalisation: normalisationOf(partial, plan.mode, C, weights),
     warnings,
   };

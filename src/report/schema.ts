@@ -77,6 +77,16 @@ export const NormalisationSchema = z.strictObject({
   alphaWeightedMean: nullableSum,
 });
 
+/** Sums at one gamma of the sweep (sumLoss alpha-weighted, as everywhere). */
+const SweepSumsSchema = z.strictObject({ sumFL: sum, sumLoss: sum, easyShareFL: share });
+
+/** One entry of the gamma sweep: totals and per class (report/sweep.ts). */
+export const SweepEntrySchema = z.strictObject({
+  gamma: z.union([z.number(), z.literal('FLSD-53')]),
+  total: z.extend(SweepSumsSchema, { meanLoss: z.nullable(sum) }),
+  classes: z.array(z.extend(SweepSumsSchema, { index: count })),
+});
+
 /** The report: what `evaluate` resolves to and `score --format json` prints. */
 export const ReportSchema = z
   .strictObject({
@@ -85,6 +95,7 @@ export const ReportSchema = z
     input: z.enum(INPUTS),
     options: z.strictObject({
       gamma: z.number(),
+      gammas: z.optional(z.array(z.union([z.number(), z.literal('FLSD-53')]))),
       alpha: z.union([z.null(), z.literal('auto'), z.number(), z.array(z.number())]),
       alphaScheme: z.enum(ALPHA_SCHEMES),
       beta: z.number(),
@@ -101,6 +112,8 @@ export const ReportSchema = z
     total: StatsSchema,
     classes: z.array(ClassStatsSchema),
     alphaEstimates: AlphaEstimatesSchema,
+    /** With a gamma list: one entry per options.gammas value, in order. */
+    sweep: z.optional(z.array(SweepEntrySchema)),
     normalisation: NormalisationSchema,
     /** Configurations that are legal but probably not what was meant (report/warnings.ts). */
     warnings: z.array(z.string()),
