@@ -52,6 +52,7 @@ export function renderReportTable(report: Report): string {
   }
   const n = report.normalisation;
   lines.push(
+    '',
     `loss per unit ${num(n.perUnit)} · per row ${num(n.perRow)} · per positive ${num(n.perPositive)} · alpha-weighted mean ${num(n.alphaWeightedMean)}`,
   );
   return lines.join('\n') + '\n';
