@@ -41,6 +41,8 @@ export const OptionsSchema = z.strictObject({
   easyThreshold: z._default(bounded(z.gt(0), z.lte(1)), 0.5),
   ignoreIndex: z._default(z.int(), -100),
   histogramBins: z._default(z.int().check(z.gte(1), z.lte(10000)), 20),
+  /** Fine p_t bins of the loss concentration (report/concentration.ts); 0 leaves it out. */
+  concentrationBins: z._default(z.int().check(z.gte(0), z.lte(65536)), 0),
   onInvalid: z._default(z.enum(['error', 'skip']), 'error'),
   threads: z.optional(z.int().check(z.gte(1))),
   /** How a file path is read: by its first bytes (auto), or as Arrow IPC / Parquet. */

@@ -198,6 +198,14 @@ export const FLAGS: readonly Flag[] = [
   },
   {
     role: 'option',
+    name: 'concentration-bins',
+    option: 'concentrationBins',
+    kind: 'number',
+    value: 'F',
+    description: 'fine p_t bins for the loss concentration (the hardest x% of units); 0: none',
+  },
+  {
+    role: 'option',
     name: 'on-invalid',
     option: 'onInvalid',
     kind: 'string',

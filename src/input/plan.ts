@@ -51,6 +51,7 @@ export function kernelParams(plan: Plan, opts: Options): KernelParams {
     classes: plan.classes,
     gamma: opts.gamma,
     sweep: sweepCodes(opts.gammas),
+    fineBins: opts.concentrationBins,
     epsilon: opts.epsilon,
     easyThreshold: opts.easyThreshold,
     bins: opts.histogramBins,
@@ -65,6 +66,7 @@ export function partialShape(plan: Plan, options: Options): PartialShape {
     groups: plan.mode === 'multilabel' ? 2 * plan.classes : plan.classes,
     bins: options.histogramBins,
     sweep: options.gammas?.length ?? 0,
+    fine: options.concentrationBins,
   };
 }
 

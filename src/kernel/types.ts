@@ -69,6 +69,8 @@ export interface KernelParams {
   gamma: number;
   /** The sweep's entries (sweep.ts's codes: a gamma, or FLSD_53_CODE); empty without a sweep. */
   sweep?: number[];
+  /** Fine p_t bins of the concentration (0 or absent: none). */
+  fineBins?: number;
   epsilon: number;
   easyThreshold: number;
   bins: number;

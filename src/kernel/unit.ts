@@ -5,6 +5,7 @@
  *   ce  = -log p_t
  *   mod = (1 - p_t)^gamma        (0^0 = 1; gamma 0, 1 and 2 take no Math.pow)
  *   and for each sweep entry s (sweep.ts): its mod_s * ce, into the easy or hard sum
+ *   fine bin k = min(floor(p_t * F), F - 1): count, ce and fl (the concentration)
  *   fl  = mod * ce               (alpha is applied per group at the end)
  *   easy when p_t >= easyThreshold
  *   bin = min(floor(p_t * B), B - 1)
@@ -24,6 +25,10 @@ import {
   SUM_CE,
   SUM_FL,
   SUM_PT,
+  FINE_CE,
+  FINE_COUNT,
+  FINE_FIELDS,
+  FINE_FL,
   SWEEP_EASY_FL,
   SWEEP_FIELDS,
   SWEEP_HARD_FL,
@@ -31,14 +36,15 @@ import {
 import { modulating, sweepModulating } from './sweep.ts';
 
 /**
- * Adds one unit to group block `g`, histogram block `h` and sweep block `sw` (the group's first
- * sweep entry; unused without a sweep) of `out`; returns its focal term fl at the main gamma.
+ * Adds one unit to group block `g`, histogram block `h`, sweep block `sw` (the group's first
+ * sweep entry) and fine-bin block `fb` (its first fine bin; both unused without them) of `out`; returns its focal term fl at the main gamma.
  */
 export function addUnit(
   out: Float64Array,
   g: number,
   h: number,
   sw: number,
+  fb: number,
   pt: number,
   logPt: number,
   oneMinusPt: number,
@@ -63,6 +69,15 @@ export function addUnit(
   if (sweep !== undefined && sweep.length > 0) {
     const field = pt >= params.easyThreshold ? SWEEP_EASY_FL : SWEEP_HARD_FL;
     for (let s = 0; s < sweep.length; s++) out[sw + s * SWEEP_FIELDS + field]! += sweepModulating(sweep[s]!, pt, oneMinusPt) * ce;
+  }
+  const fine = params.fineBins;
+  if (fine !== undefined && fine > 0) {
+    let k = Math.floor(pt * fine);
+    if (k >= fine) k = fine - 1;
+    const o = fb + k * FINE_FIELDS;
+    out[o + FINE_COUNT]! += 1;
+    out[o + FINE_CE]! += ce;
+    out[o + FINE_FL]! += fl;
   }
   const bins = params.bins;
   let bin = Math.floor(pt * bins);

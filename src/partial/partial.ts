@@ -22,6 +22,7 @@ export const REPORT_OPTIONS = [
   'easyThreshold',
   'ignoreIndex',
   'histogramBins',
+  'concentrationBins',
   'onInvalid',
 ] as const satisfies readonly (keyof Options)[];
 

@@ -27,6 +27,7 @@ import { partialShape, type Plan } from '../input/plan.ts';
 import { alphaConventions, effectiveBetas } from '../alpha/conventions.ts';
 import { normalisationOf } from './normalisation.ts';
 import { sweepOf } from './sweep.ts';
+import { concentrationOf } from './concentration.ts';
 import { alphaWarnings } from './warnings.ts';
 import { ReportSchema, type ClassStats, type Report, type Stats } from './schema.ts';
 
@@ -53,6 +54,7 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     return block;
   });
   const total = stats(range(shape.groups));
+  const classGroups = range(C).map((c) => (multilabel ? [c, C + c] : [c]));
   const positives = range(C).map(groupCount);
   const negatives = multilabel ? range(C).map((c) => groupCount(C + c)) : undefined;
   alphaEstimates.conventions = alphaConventions(positives, negatives, options.beta);
@@ -72,6 +74,7 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
       easyThreshold: options.easyThreshold,
       ignoreIndex: options.ignoreIndex,
       histogramBins: options.histogramBins,
+      ...(options.concentrationBins > 0 ? { concentrationBins: options.concentrationBins } : {}),
       onInvalid: options.onInvalid,
     },
     rows: partial[ROWS]!,
@@ -83,7 +86,8 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     alphaEstimates,
     ...(options.gammas === undefined
       ? {}
-      : { sweep: sweepOf(partial, shape, options.gammas, weights, range(C).map((c) => (multilabel ? [c, C + c] : [c]))) }),
+      : { sweep: sweepOf(partial, shape, options.gammas, weights, classGroups) }),
+    ...(options.concentrationBins > 0 ? { concentration: concentrationOf(partial, shape, classGroups) } : {}),
     normalisation: normalisationOf(partial, plan.mode, C, weights),
     warnings,
   };

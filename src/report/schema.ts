@@ -87,6 +87,18 @@ export const SweepEntrySchema = z.strictObject({
   classes: z.array(z.extend(SweepSumsSchema, { index: count })),
 });
 
+const shares = z.array(unit);
+
+/** The loss concentration (report/concentration.ts). */
+export const ConcentrationSchema = z.strictObject({
+  fractions: shares,
+  bins: count,
+  maxError: unit,
+  total: z.strictObject({ ce: shares, fl: shares }),
+  classes: z.array(z.strictObject({ index: count, ce: shares, fl: shares })),
+  curve: z.strictObject({ x: shares, ce: shares, fl: shares }),
+});
+
 /** The report: what `evaluate` resolves to and `score --format json` prints. */
 export const ReportSchema = z
   .strictObject({
@@ -103,6 +115,7 @@ export const ReportSchema = z
       easyThreshold: z.number(),
       ignoreIndex: z.int(),
       histogramBins: z.int(),
+      concentrationBins: z.optional(z.int()),
       onInvalid: z.enum(['error', 'skip']),
     }),
     rows: count,
@@ -114,6 +127,8 @@ export const ReportSchema = z
     alphaEstimates: AlphaEstimatesSchema,
     /** With a gamma list: one entry per options.gammas value, in order. */
     sweep: z.optional(z.array(SweepEntrySchema)),
+    /** With concentrationBins > 0: the share of the loss on the hardest units. */
+    concentration: z.optional(ConcentrationSchema),
     normalisation: NormalisationSchema,
     /** Configurations that are legal but probably not what was meant (report/warnings.ts). */
     warnings: z.array(z.string()),
