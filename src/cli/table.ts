@@ -50,6 +50,14 @@ export function renderReportTable(report: Report): string {
     ]);
     lines.push(...align([['gamma', 'sum FL', 'sum loss', 'mean loss', 'easy FL%'], ...sweepRows], false));
   }
+  if (report.concentration !== undefined) {
+    const c = report.concentration;
+    lines.push('', `loss on the hardest units (lowest p_t; ${c.bins} fine bins, each share within ${pct(c.maxError)}):`);
+    const cells = (ce: number[], fl: number[]) => ce.map((v, i) => `${pct(v)} / ${pct(fl[i]!)}`);
+    const head = ['CE / FL share', ...c.fractions.map((x) => `hardest ${(100 * x).toFixed(0)}%`)];
+    const body = [['total', ...cells(c.total.ce, c.total.fl)], ...c.classes.map((k) => [report.classes[k.index]!.name, ...cells(k.ce, k.fl)])];
+    lines.push(...align([head, ...body], false));
+  }
   const n = report.normalisation;
   lines.push(
     '',

@@ -10,9 +10,10 @@
  *   share(x) = (P + s_k (x N - A) / n_k) / S        (the bin's sum spread evenly over its units)
  *
  * The true share lies in [P / S, (P + s_k) / S], so the estimate is off by at most s_k / S, the
- * share held by the one bin that straddles the cut; maxError is that, the largest over every cut
- * reported (fractions and curve, total and classes, CE and FL). A set with no units, or a zero
- * sum, has shares 0.
+ * share held by the one bin that straddles the cut (0 when that bin holds one unit: a fractional
+ * cut takes that fraction of it, as the exact share does); maxError is that, the largest over
+ * every cut reported (fractions and curve, total and classes, CE and FL). A set with no units, or
+ * a zero sum, has shares 0.
  */
 import { fineOffset, FINE_CE, FINE_COUNT, FINE_FL, type PartialShape } from '../kernel/partial.ts';
 
@@ -63,7 +64,8 @@ export function concentrationOf(partial: Float64Array, shape: PartialShape, clas
       let P = 0;
       for (let k = 0; k < F; k++) {
         if (n[k]! > 0 && A + n[k]! >= cut) {
-          if (cut > A) maxError = Math.max(maxError, s[k]! / S);
+          // A bin of one unit has no order to guess: its part of the unit is exact.
+          if (cut > A && n[k]! > 1) maxError = Math.max(maxError, s[k]! / S);
           return Math.min(1, (P + (s[k]! * (cut - A)) / n[k]!) / S);
         }
         A += n[k]!;
