@@ -34,11 +34,18 @@ export function cliCommand(file: string, threads: number): string {
 /**
  * Runs `focal-eval score FILE --alpha auto --gamma 2 --format json --threads N` once; throws if it
  * fails. `kernel: 'scalar'` sets FOCAL_EVAL_KERNEL=scalar, which makes the workers use the scalar
- * kernel instead of the WebAssembly one; `extraEnv` sets more (FOCAL_EVAL_PARQUET_READER, say).
+ * kernel instead of the WebAssembly one; `extraEnv` sets more (FOCAL_EVAL_PARQUET_READER, say);
+ * `extraArgs` go after the flags (a later flag wins: `--gamma 0,0.5,1,2,5`).
  */
-export async function runCli(file: string, threads: number, kernel: 'default' | 'scalar' = 'default', extraEnv: Record<string, string> = {}): Promise<CliRun> {
+export async function runCli(
+  file: string,
+  threads: number,
+  kernel: 'default' | 'scalar' = 'default',
+  extraEnv: Record<string, string> = {},
+  extraArgs: readonly string[] = [],
+): Promise<CliRun> {
   const env = { ...(kernel === 'scalar' ? { FOCAL_EVAL_KERNEL: 'scalar' } : {}), ...extraEnv };
-  const run = await runTimed(process.execPath, [BIN, 'score', file, ...SCORE_FLAGS, '--threads', String(threads)], env);
+  const run = await runTimed(process.execPath, [BIN, 'score', file, ...SCORE_FLAGS, '--threads', String(threads), ...extraArgs], env);
   if (run.status !== 0) throw new Error(`focal-eval exited with ${run.status}: ${run.stderr.trim()}`);
   return { ...run, report: JSON.parse(run.stdout) as Report };
 }

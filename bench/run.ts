@@ -114,6 +114,11 @@ async function benchWorkload(
   if (numpy.length > 0) notes.push(numpyAgreement(w, numpy[0]!.result, baseline[0]!.report));
   notes.push(...compressed.ready.map((v) => compressedNote(w, v, timed)));
   if (compressed.skipped !== null) notes.push(`${compressed.skipped}.`);
+  if (w.id === 'W1') {
+    const sweep = await benchSweep(w, runs, row, median(timed.get('cli2')!.map((r) => r.seconds)));
+    rows.push(sweep.row);
+    notes.push(sweep.note);
+  }
   progress(`${w.id}: the stage (--emit)`);
   const stage = await benchStage(w, runs, row);
   progress(`${w.id}: Parquet`);
@@ -140,6 +145,23 @@ function compressedNote(w: Workload, v: CompressedVariant, timed: Map<string, Ru
     `CLI --threads 2 ${(cli2(`${v.codec}:cli2`) / cli2('cli2')).toFixed(2)}x the uncompressed file's time.`
   );
 }
+
+/** The gamma sweep's cost: CLI --threads 2 with five gammas, against W1's plain CLI --threads 2. */
+async function benchSweep(w: Workload, runs: number, row: RowMaker, plain: number) {
+  const extra = ['--gamma', SWEEP_GAMMAS];
+  progress(`${w.id}: --gamma ${SWEEP_GAMMAS}`);
+  await runCli(w.path, 2, 'default', {}, extra);
+  const timed = [];
+  for (let r = 0; r < runs; r++) timed.push(await runCli(w.path, 2, 'default', {}, extra));
+  const seconds = median(timed.map((r) => r.seconds));
+  return {
+    row: row(`CLI --threads 2, --gamma ${SWEEP_GAMMAS}`, timed),
+    note: `${w.id} --gamma ${SWEEP_GAMMAS}: ${seconds.toFixed(3)} s, ${(seconds / plain).toFixed(2)}x W1's CLI --threads 2 (${plain.toFixed(3)} s).`,
+  };
+}
+
+/** The sweep the bench times. */
+const SWEEP_GAMMAS = '0,0.5,1,2,5';
 
 /** The CLI's fixed cost: median seconds of `--threads 2` on a one-batch file, as a note. */
 async function startupFloor(runs: number): Promise<string> {

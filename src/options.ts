@@ -9,6 +9,7 @@ import { ALPHA_SCHEMES } from './alpha/estimates.ts';
 import { SavedAlphasSchema } from './alpha/saved.ts';
 import { UsageError } from './errors.ts';
 import { totalmem } from 'node:os';
+import { FLSD_53, type SweepGamma } from './kernel/sweep.ts';
 
 export { ALPHA_SCHEMES, type AlphaScheme } from './alpha/estimates.ts';
 
@@ -24,6 +25,11 @@ export const OptionsSchema = z.strictObject({
   pred: z.optional(z.string().check(z.minLength(1))),
   classNames: z.optional(z.array(z.string()).check(z.minLength(1))),
   gamma: z._default(bounded(z.gte(0)), 2),
+  /**
+   * A gamma sweep (the library takes it as `gamma: [g0, g1, ...]`): every entry's sums in the same
+   * pass; the first number is `gamma`, the main one. Set by parseOptions from a gamma list.
+   */
+  gammas: z.optional(z.array(z.union([bounded(z.gte(0)), z.literal(FLSD_53)])).check(z.minLength(1))),
   alpha: z._default(
     z.union([z.null(), z.literal('auto'), bounded(z.gte(0), z.lte(1)), z.array(bounded(z.gte(0))).check(z.minLength(1))]),
     null,
@@ -36,6 +42,8 @@ export const OptionsSchema = z.strictObject({
   easyThreshold: z._default(bounded(z.gt(0), z.lte(1)), 0.5),
   ignoreIndex: z._default(z.int(), -100),
   histogramBins: z._default(z.int().check(z.gte(1), z.lte(10000)), 20),
+  /** Fine p_t bins of the loss concentration (report/concentration.ts); 0 leaves it out. */
+  concentrationBins: z._default(z.int().check(z.gte(0), z.lte(65536)), 0),
   onInvalid: z._default(z.enum(['error', 'skip']), 'error'),
   threads: z.optional(z.int().check(z.gte(1))),
   /** How a file path is read: by its first bytes (auto), or as Arrow IPC / Parquet. */
@@ -54,14 +62,14 @@ export function maxBatchBytesOf(opts: Pick<Options, 'maxBatchBytes'>): number {
   return opts.maxBatchBytes ?? Math.min(2 ** 31, Math.floor(totalmem() / 4));
 }
 
-/** Options as a caller writes them (every field optional). */
-export type OptionsInput = z.input<typeof OptionsSchema>;
+/** Options as a caller writes them (every field optional); `gamma` may be a list (a sweep). */
+export type OptionsInput = Omit<z.input<typeof OptionsSchema>, 'gamma' | 'gammas'> & { gamma?: number | SweepGamma[] };
 /** Options with defaults filled in. */
 export type Options = z.output<typeof OptionsSchema>;
 
 /** Validates options, filling defaults; a bad one is a UsageError naming it. */
 export function parseOptions(raw: unknown): Options {
-  const result = OptionsSchema.safeParse(raw ?? {});
+  const result = OptionsSchema.safeParse(withSweep(raw ?? {}));
   if (result.success) {
     if (result.data.alphaEstimates !== undefined && result.data.alpha !== 'auto') {
       throw new UsageError('option alphaEstimates: saved estimates apply only with alpha "auto"', 'alphaEstimates');
@@ -73,4 +81,17 @@ export function parseOptions(raw: unknown): Options {
   const option = issue.path.length > 0 ? String(issue.path[0]) : keys[0];
   const where = issue.path.length > 0 ? `option ${issue.path.join('.')}` : `option ${keys.join(', ')}`;
   throw new UsageError(`${where}: ${issue.message}`, option);
+}
+
+/**
+ * A gamma list as the schema takes it: `gammas` the list, `gamma` its first number (a list with
+ * no number is refused). A partial file's options (gammas already set) pass as they are.
+ */
+function withSweep(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { gamma?: unknown }).gamma)) return raw;
+  const list = (raw as { gamma: unknown[] }).gamma;
+  if ('gammas' in raw) throw new UsageError('option gammas: give the sweep as a gamma list', 'gammas');
+  const first = list.find((g) => typeof g === 'number');
+  if (first === undefined) throw new UsageError(`option gamma: the list ${JSON.stringify(list)} has no number for the main gamma`, 'gamma');
+  return list.length > 1 ? { ...raw, gamma: first, gammas: list } : { ...raw, gamma: first };
 }

@@ -59,7 +59,7 @@ function argvWith(flag: Flag, spelling = `--${flag.name}`): string[] {
   if (flag.role === 'action') return [spelling];
   if (flag.role === 'cluster') return ['cluster', 'worker', spelling, ...(flag.value === undefined ? [] : ['1'])];
   // The first of the placeholder's choices (`table` of table|json), or a number (a range for --batches).
-  const value = flag.name === 'batches' ? '0:1' : flag.kind === 'number' ? '1' : flag.value.split('|')[0]!;
+  const value = flag.name === 'batches' ? '0:1' : flag.kind === 'number' || flag.kind === 'gamma' ? '1' : flag.value.split('|')[0]!;
   return ['score', 'data.arrow', spelling, value];
 }
 

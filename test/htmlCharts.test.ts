@@ -25,7 +25,7 @@ function values(s: Section): Record<string, unknown>[] {
 }
 
 describe('sectionsOf', () => {
-  it('gives a report without the optional blocks its two charts, notes in place of the rest, and the alpha table', () => {
+  it('gives a report without the optional blocks its two charts, notes in place of the rest, and the tables every report has', () => {
     expect(sectionsOf(basicReport()).map((s) => [s.id, s.kind])).toEqual([
       ['loss', 'chart'],
       ['histograms', 'chart'],
@@ -33,6 +33,7 @@ describe('sectionsOf', () => {
       ['sweep', 'note'],
       ['reliability', 'note'],
       ['alpha', 'table'],
+      ['normalisation', 'table'],
     ]);
   });
 

@@ -47,6 +47,13 @@ function cases(): Case[] {
     { file: 'mc_dict_labels.arrow', options: { alpha: 'auto', alphaScheme: 'inverse-sqrt' } },
     { file: 'inv_nan_pred.arrow', options: { onInvalid: 'skip' } },
     { file: 'mc_probs_f32.arrow', options: { alpha: 'auto', alphaScheme: 'median', gamma: 0, histogramBins: 100 } },
+    // Gamma sweeps (their sums go through the partial files too).
+    { file: 'ml_logits.arrow', options: { alpha: 0.25, gamma: [2, 0, 0.5, 'FLSD-53'] } },
+    { file: 'mc_logits_f32.arrow', options: { alpha: 'auto', gamma: [1, 0, 5, 'FLSD-53'] } },
+    { file: 'bin_probs.arrow', options: { gamma: ['FLSD-53', 0.5, 3] } },
+    // The concentration's fine bins (counts and sums) too.
+    { file: 'ml_logits.arrow', options: { alpha: 0.25, concentrationBins: 64 } },
+    { file: 'mc_probs_f32.arrow', options: { concentrationBins: 1024, gamma: [2, 5] } },
   );
   return out;
 }

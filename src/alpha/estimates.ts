@@ -11,6 +11,7 @@
  * Multilabel: for each class, the two-class weights of (positives P_c, negatives M_c) give
  * alpha_c = w_pos / (w_pos + w_neg), the weight on positives (RetinaNet convention).
  */
+import type { AlphaConvention, EffectiveBeta } from './conventions.ts';
 
 /** The alpha schemes of the spec, in report order. */
 export const ALPHA_SCHEMES = ['inverse', 'balanced', 'inverse-sqrt', 'effective', 'median'] as const;
@@ -24,6 +25,10 @@ export type AlphaTable = Record<AlphaScheme, (number | null)[]>;
 export interface AlphaEstimates extends AlphaTable {
   counts: number[];
   negatives?: number[];
+  /** Every scheme in RetinaNet's and the per-class form (the report adds them: conventions.ts). */
+  conventions?: Record<AlphaScheme, AlphaConvention>;
+  /** The effective-number weights and their max/min ratio for several betas (conventions.ts). */
+  effectiveBeta?: EffectiveBeta[];
 }
 
 /** Weights of one scheme over class counts (multiclass/binary). */

@@ -36,7 +36,11 @@ export function toSavedAlphas(
   classNames: readonly string[],
   beta: number,
 ): SavedAlphas {
-  return { format: 'focal-eval-alphas', version: 1, mode, classNames: [...classNames], beta, ...estimates };
+  // The conventions and betas are views of the estimates for people, not part of what is saved.
+  const saved: AlphaEstimates = { ...estimates };
+  delete saved.conventions;
+  delete saved.effectiveBeta;
+  return { format: 'focal-eval-alphas', version: 1, mode, classNames: [...classNames], beta, ...saved };
 }
 
 /** Reads and checks a saved-alphas file; a bad one is a UsageError naming the file. */

@@ -13,6 +13,7 @@
 import { UsageError } from '../errors.ts';
 import { PRED_COLUMNS } from '../input/plan.ts';
 import { OptionsSchema, type Options, type OptionsInput } from '../options.ts';
+import { FLSD_53 } from '../kernel/sweep.ts';
 
 /** A parsed command line. */
 export interface Command {
@@ -38,7 +39,7 @@ export interface Command {
 }
 
 /** How a flag's value is read before zod judges it. */
-export type Kind = 'string' | 'number' | 'list' | 'alpha';
+export type Kind = 'string' | 'number' | 'list' | 'alpha' | 'gamma';
 
 /** One flag of the CLI: what it sets, how its value is read, and its line of help. */
 export type Flag = OptionFlag | CommandFlag | ActionFlag | ClusterFlag;
@@ -136,9 +137,9 @@ export const FLAGS: readonly Flag[] = [
     name: 'gamma',
     alias: 'g',
     option: 'gamma',
-    kind: 'number',
-    value: 'G',
-    description: 'the focusing parameter',
+    kind: 'gamma',
+    value: 'G|g0,g1,...',
+    description: 'the focusing parameter; a list (FLSD-53 among them) adds a sweep, the first number is the main gamma',
   },
   {
     role: 'option',
@@ -196,6 +197,14 @@ export const FLAGS: readonly Flag[] = [
     kind: 'number',
     value: 'K',
     description: 'bins of the p_t histogram',
+  },
+  {
+    role: 'option',
+    name: 'concentration-bins',
+    option: 'concentrationBins',
+    kind: 'number',
+    value: 'F',
+    description: 'fine p_t bins for the loss concentration (the hardest x% of units); 0: none',
   },
   {
     role: 'option',
@@ -416,6 +425,9 @@ function readValue(flag: string, kind: Kind, value: string): unknown {
       return value.split(',').map((s) => s.trim());
     case 'number':
       return toNumber(flag, value);
+    case 'gamma':
+      if (!value.includes(',')) return value.trim() === FLSD_53 ? [FLSD_53] : toNumber(flag, value);
+      return value.split(',').map((v) => (v.trim() === FLSD_53 ? FLSD_53 : toNumber(flag, v)));
     case 'alpha':
       if (value === 'none') return null;
       if (value === 'auto') return 'auto';

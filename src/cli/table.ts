@@ -39,6 +39,30 @@ export function renderReportTable(report: Report): string {
   const total = row('total', report.total, '');
   lines.push(...align([header, ...body, total], true));
   lines.push('', 'easy CE% / easy FL%: share of the loss carried by easy units under cross-entropy and under focal loss.');
+  if (report.sweep !== undefined) {
+    lines.push('', 'gamma sweep (same pass):');
+    const sweepRows = report.sweep.map((e) => [
+      String(e.gamma),
+      num(e.total.sumFL),
+      num(e.total.sumLoss),
+      num(e.total.meanLoss),
+      e.total.easyShareFL === null ? '-' : pct(e.total.easyShareFL),
+    ]);
+    lines.push(...align([['gamma', 'sum FL', 'sum loss', 'mean loss', 'easy FL%'], ...sweepRows], false));
+  }
+  if (report.concentration !== undefined) {
+    const c = report.concentration;
+    lines.push('', `loss on the hardest units (lowest p_t; ${c.bins} fine bins, each share within ${pct(c.maxError)}):`);
+    const cells = (ce: number[], fl: number[]) => ce.map((v, i) => `${pct(v)} / ${pct(fl[i]!)}`);
+    const head = ['CE / FL share', ...c.fractions.map((x) => `hardest ${(100 * x).toFixed(0)}%`)];
+    const body = [['total', ...cells(c.total.ce, c.total.fl)], ...c.classes.map((k) => [report.classes[k.index]!.name, ...cells(k.ce, k.fl)])];
+    lines.push(...align([head, ...body], false));
+  }
+  const n = report.normalisation;
+  lines.push(
+    '',
+    `loss per unit ${num(n.perUnit)} · per row ${num(n.perRow)} · per positive ${num(n.perPositive)} · alpha-weighted mean ${num(n.alphaWeightedMean)}`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -66,6 +66,11 @@ export async function writeOut(text: string, out: string | undefined): Promise<v
   else process.stdout.write(text);
 }
 
+/** Prints the report's warnings on stderr, one a line, each prefixed `warning: `. */
+export function printWarnings(report: Report): void {
+  for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
 /** A report as the format asks: the JSON of spec §4, or the table for people. */
 export function reportText(report: Report, format: 'table' | 'json'): string {
   return format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderReportTable(report);
@@ -87,6 +92,7 @@ export async function writeReport(
   if (toStderr && (out === undefined || out === '-')) process.stderr.write(text);
   else await writeOut(text, out);
   if (page !== undefined) await writeOut(page, html);
+  printWarnings(report);
 }
 
 function statOf(path: string): Stats | undefined {

@@ -7,6 +7,7 @@
  * The plan is plain data: it is sent with every task to the workers.
  */
 
+import { sweepCodes } from '../kernel/sweep.ts';
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { InputKind, KernelParams, Mode } from '../kernel/types.ts';
 import type { PartialShape } from '../kernel/partial.ts';
@@ -49,6 +50,8 @@ export function kernelParams(plan: Plan, opts: Options): KernelParams {
   return {
     classes: plan.classes,
     gamma: opts.gamma,
+    sweep: sweepCodes(opts.gammas),
+    fineBins: opts.concentrationBins,
     epsilon: opts.epsilon,
     easyThreshold: opts.easyThreshold,
     bins: opts.histogramBins,
@@ -59,7 +62,12 @@ export function kernelParams(plan: Plan, opts: Options): KernelParams {
 
 /** The partial's shape for a plan: C groups, or 2C in multilabel (positives, then negatives). */
 export function partialShape(plan: Plan, options: Options): PartialShape {
-  return { groups: plan.mode === 'multilabel' ? 2 * plan.classes : plan.classes, bins: options.histogramBins };
+  return {
+    groups: plan.mode === 'multilabel' ? 2 * plan.classes : plan.classes,
+    bins: options.histogramBins,
+    sweep: options.gammas?.length ?? 0,
+    fine: options.concentrationBins,
+  };
 }
 
 /** The default prediction columns, in order of preference. */

@@ -8,7 +8,7 @@
  * Groups: class 0 and class 1. A row whose label equals ignoreIndex, or is null, is ignored
  * before any other check; a row whose p_t is exactly 0 (possible only with epsilon 0) is invalid.
  */
-import { histogramOffset, groupOffset, IGNORED, ROWS } from './partial.ts';
+import { histogramOffset, groupOffset, IGNORED, ROWS, sweepOffset, fineOffset } from './partial.ts';
 import { addUnit, isProbability, recordRow, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,
@@ -57,11 +57,15 @@ function scoreBinary(
   const state = cols.rowState;
   const ignoreIndex = params.ignoreIndex;
   const eps = params.epsilon;
-  const shape = { groups: 2, bins: params.bins };
+  const shape = { groups: 2, bins: params.bins, sweep: params.sweep?.length ?? 0, fine: params.fineBins ?? 0 };
   const g0 = groupOffset(0);
   const g1 = groupOffset(1);
   const h0 = histogramOffset(shape, 0);
   const h1 = histogramOffset(shape, 1);
+  const s0 = sweepOffset(shape, 0, 0);
+  const s1 = sweepOffset(shape, 1, 0);
+  const f0 = fineOffset(shape, 0, 0);
+  const f1 = fineOffset(shape, 1, 0);
   out[ROWS]! += n;
   for (let i = 0; i < n; i++) {
     const s = state === null ? ROW_OK : state[i]!;
@@ -88,6 +92,8 @@ function scoreBinary(
     }
     const g = y === 1 ? g1 : g0;
     const h = y === 1 ? h1 : h0;
+    const sw = y === 1 ? s1 : s0;
+    const fb = y === 1 ? f1 : f0;
     let pt: number;
     let logPt: number;
     let oneMinusPt: number;
@@ -106,7 +112,7 @@ function scoreBinary(
       if (e) return e;
       continue;
     }
-    const fl = addUnit(out, g, h, pt, logPt, oneMinusPt, params);
+    const fl = addUnit(out, g, h, sw, fb, pt, logPt, oneMinusPt, params);
     if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);
   }
   return null;

@@ -12,7 +12,7 @@
  * prediction, list length, every value finite (and in [0, 1] for probabilities), label range,
  * and a finite loss (p_t = 0 only with epsilon 0 or float64 logits ~1e308 apart).
  */
-import { groupOffset, histogramOffset, IGNORED, ROWS } from './partial.ts';
+import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset } from './partial.ts';
 import { addUnit, isProbability, recordRow, rejectRow } from './unit.ts';
 import {
   REASON_BAD_VALUE,
@@ -65,7 +65,7 @@ function scoreMulticlass(
   const state = cols.rowState;
   const ignoreIndex = params.ignoreIndex;
   const eps = params.epsilon;
-  const shape = { groups: C, bins: params.bins };
+  const shape = { groups: C, bins: params.bins, sweep: params.sweep?.length ?? 0, fine: params.fineBins ?? 0 };
   out[ROWS]! += n;
   rows: for (let i = 0; i < n; i++) {
     const s = state === null ? ROW_OK : state[i]!;
@@ -116,6 +116,8 @@ function scoreMulticlass(
     }
     const g = groupOffset(y);
     const h = histogramOffset(shape, y);
+    const sw = sweepOffset(shape, y, 0);
+    const fb = fineOffset(shape, y, 0);
     let pt: number;
     let logPt: number;
     let oneMinusPt: number;
@@ -136,7 +138,7 @@ function scoreMulticlass(
       if (e) return e;
       continue;
     }
-    const fl = addUnit(out, g, h, pt, logPt, oneMinusPt, params);
+    const fl = addUnit(out, g, h, sw, fb, pt, logPt, oneMinusPt, params);
     if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);
   }
   return null;

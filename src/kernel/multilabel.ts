@@ -10,7 +10,7 @@
  * whole or not at all: every prediction and target is checked before any unit is added
  * (with epsilon 0, a probability of exactly 0 on a true outcome too: its loss is infinite).
  */
-import { groupOffset, histogramOffset, IGNORED, ROWS } from './partial.ts';
+import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset } from './partial.ts';
 import { addUnit, isProbability, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,
@@ -61,7 +61,7 @@ function scoreMultilabel(
   const target = cols.target!;
   const state = cols.rowState;
   const eps = params.epsilon;
-  const shape = { groups: 2 * C, bins: params.bins };
+  const shape = { groups: 2 * C, bins: params.bins, sweep: params.sweep?.length ?? 0, fine: params.fineBins ?? 0 };
   out[ROWS]! += n;
   rows: for (let i = 0; i < n; i++) {
     const s = state === null ? ROW_OK : state[i]!;
@@ -121,14 +121,16 @@ function scoreMultilabel(
       const group = positive ? c : C + c;
       const g = groupOffset(group);
       const h = histogramOffset(shape, group);
+      const sw = sweepOffset(shape, group, 0);
+      const fb = fineOffset(shape, group, 0);
       let fl: number;
       if (logits) {
         const logPt = positive ? -softplus(-v) : -softplus(v);
-        fl = addUnit(out, g, h, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
+        fl = addUnit(out, g, h, sw, fb, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
       } else {
         let pt = positive ? v : 1 - v;
         pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
-        fl = addUnit(out, g, h, pt, Math.log(pt), 1 - pt, params);
+        fl = addUnit(out, g, h, sw, fb, pt, Math.log(pt), 1 - pt, params);
       }
       if (rows !== null) {
         const loss = rows.weights[group]! * fl;

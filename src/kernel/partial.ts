@@ -10,6 +10,10 @@
  *   [0, HEADER)                           run counters: rows read, rows ignored, rows invalid
  *   [HEADER, HEADER + G*FIELDS)           FIELDS sums per group (see the offsets below)
  *   [HEADER + G*FIELDS, + G*bins)         histogram of p_t per group
+ *   [.., + G*S*SWEEP_FIELDS)              per group, per sweep entry s (S = shape.sweep, often 0):
+ *                                         its easy FL and hard FL sums (sweep.ts)
+ *   [.., + G*F*FINE_FIELDS)               per group, per fine p_t bin (F = shape.fine, often 0):
+ *                                         its count, CE sum and FL sum (the concentration)
  */
 
 /** Run counters at the start of every partial. */
@@ -30,15 +34,30 @@ export const HARD_CE = 7;
 export const HARD_FL = 8;
 export const FIELDS = 9;
 
+/** Per sweep entry of a group: its easy and hard focal sums. */
+export const SWEEP_EASY_FL = 0;
+export const SWEEP_HARD_FL = 1;
+export const SWEEP_FIELDS = 2;
+
+/** Per fine bin of a group: units, CE sum, FL sum (at the main gamma). */
+export const FINE_COUNT = 0;
+export const FINE_CE = 1;
+export const FINE_FL = 2;
+export const FINE_FIELDS = 3;
+
 /** The shape of a partial: how many groups and histogram bins it holds. */
 export interface PartialShape {
   readonly groups: number;
   readonly bins: number;
+  /** Entries of the gamma sweep (0 without one). */
+  readonly sweep?: number;
+  /** Fine p_t bins of the concentration (0 without it). */
+  readonly fine?: number;
 }
 
 /** Number of float64 slots a partial of this shape takes. */
 export function partialLength(shape: PartialShape): number {
-  return HEADER + shape.groups * (FIELDS + shape.bins);
+  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS + (shape.fine ?? 0) * FINE_FIELDS);
 }
 
 /** A zero-filled partial of this shape. */
@@ -54,6 +73,16 @@ export function groupOffset(g: number): number {
 /** Offset of group g's histogram. */
 export function histogramOffset(shape: PartialShape, g: number): number {
   return HEADER + shape.groups * FIELDS + g * shape.bins;
+}
+
+/** Offset of group g's sums for sweep entry s. */
+export function sweepOffset(shape: PartialShape, g: number, s: number): number {
+  return HEADER + shape.groups * (FIELDS + shape.bins) + (g * (shape.sweep ?? 0) + s) * SWEEP_FIELDS;
+}
+
+/** Offset of group g's fine bin k. */
+export function fineOffset(shape: PartialShape, g: number, k: number): number {
+  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS) + (g * (shape.fine ?? 0) + k) * FINE_FIELDS;
 }
 
 /**

@@ -67,6 +67,10 @@ export interface Columns {
 export interface KernelParams {
   classes: number;
   gamma: number;
+  /** The sweep's entries (sweep.ts's codes: a gamma, or FLSD_53_CODE); empty without a sweep. */
+  sweep?: number[];
+  /** Fine p_t bins of the concentration (0 or absent: none). */
+  fineBins?: number;
   epsilon: number;
   easyThreshold: number;
   bins: number;

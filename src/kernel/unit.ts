@@ -4,6 +4,8 @@
  *
  *   ce  = -log p_t
  *   mod = (1 - p_t)^gamma        (0^0 = 1; gamma 0, 1 and 2 take no Math.pow)
+ *   and for each sweep entry s (sweep.ts): its mod_s * ce, into the easy or hard sum
+ *   fine bin k = min(floor(p_t * F), F - 1): count, ce and fl (the concentration)
  *   fl  = mod * ce               (alpha is applied per group at the end)
  *   easy when p_t >= easyThreshold
  *   bin = min(floor(p_t * B), B - 1)
@@ -23,13 +25,26 @@ import {
   SUM_CE,
   SUM_FL,
   SUM_PT,
+  FINE_CE,
+  FINE_COUNT,
+  FINE_FIELDS,
+  FINE_FL,
+  SWEEP_EASY_FL,
+  SWEEP_FIELDS,
+  SWEEP_HARD_FL,
 } from './partial.ts';
+import { modulating, sweepModulating } from './sweep.ts';
 
-/** Adds one unit to group block `g` and histogram block `h` of `out`; returns its focal term fl. */
+/**
+ * Adds one unit to group block `g`, histogram block `h`, sweep block `sw` (the group's first
+ * sweep entry) and fine-bin block `fb` (its first fine bin; both unused without them) of `out`; returns its focal term fl at the main gamma.
+ */
 export function addUnit(
   out: Float64Array,
   g: number,
   h: number,
+  sw: number,
+  fb: number,
   pt: number,
   logPt: number,
   oneMinusPt: number,
@@ -37,9 +52,7 @@ export function addUnit(
 ): number {
   const gamma = params.gamma;
   const ce = -logPt;
-  const mod =
-    gamma === 2 ? oneMinusPt * oneMinusPt : gamma === 0 ? 1 : gamma === 1 ? oneMinusPt : Math.pow(oneMinusPt, gamma);
-  const fl = mod * ce;
+  const fl = modulating(gamma, oneMinusPt) * ce;
   out[g + COUNT]! += 1;
   out[g + SUM_CE]! += ce;
   out[g + SUM_FL]! += fl;
@@ -51,6 +64,20 @@ export function addUnit(
   } else {
     out[g + HARD_CE]! += ce;
     out[g + HARD_FL]! += fl;
+  }
+  const sweep = params.sweep;
+  if (sweep !== undefined && sweep.length > 0) {
+    const field = pt >= params.easyThreshold ? SWEEP_EASY_FL : SWEEP_HARD_FL;
+    for (let s = 0; s < sweep.length; s++) out[sw + s * SWEEP_FIELDS + field]! += sweepModulating(sweep[s]!, pt, oneMinusPt) * ce;
+  }
+  const fine = params.fineBins;
+  if (fine !== undefined && fine > 0) {
+    let k = Math.floor(pt * fine);
+    if (k >= fine) k = fine - 1;
+    const o = fb + k * FINE_FIELDS;
+    out[o + FINE_COUNT]! += 1;
+    out[o + FINE_CE]! += ce;
+    out[o + FINE_FL]! += fl;
   }
   const bins = params.bins;
   let bin = Math.floor(pt * bins);

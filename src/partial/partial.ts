@@ -13,6 +13,7 @@ import { slotsOf, sumsPerBatch, type Slots } from './slots.ts';
 /** The options a report depends on beyond the plan (the report echoes them, finalize applies them). */
 export const REPORT_OPTIONS = [
   'gamma',
+  'gammas',
   'alpha',
   'alphaScheme',
   'alphaEstimates',
@@ -21,6 +22,7 @@ export const REPORT_OPTIONS = [
   'easyThreshold',
   'ignoreIndex',
   'histogramBins',
+  'concentrationBins',
   'onInvalid',
 ] as const satisfies readonly (keyof Options)[];
 

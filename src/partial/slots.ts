@@ -6,7 +6,7 @@
  * batch's sums to its running total in batch order (pool/ordered.ts), so a shard must keep every
  * batch's sums, for a merge to add them in the very order a single run over all shards would.
  */
-import { COUNT, EASY_COUNT, FIELDS, groupOffset, HEADER, histogramOffset, partialLength, type PartialShape } from '../kernel/partial.ts';
+import { COUNT, EASY_COUNT, FIELDS, FINE_COUNT, FINE_FIELDS, fineOffset, SWEEP_FIELDS, groupOffset, HEADER, histogramOffset, partialLength, type PartialShape } from '../kernel/partial.ts';
 
 /** The slots of a partial of this shape that hold counts, and those that hold float sums, each ascending. */
 export interface Slots {
@@ -22,6 +22,7 @@ export function slotsOf(shape: PartialShape): Slots {
     isCount[groupOffset(g) + COUNT] = 1;
     isCount[groupOffset(g) + EASY_COUNT] = 1;
     isCount.fill(1, histogramOffset(shape, g), histogramOffset(shape, g) + shape.bins);
+    for (let k = 0; k < (shape.fine ?? 0); k++) isCount[fineOffset(shape, g, k) + FINE_COUNT] = 1;
   }
   const counts: number[] = [];
   const sums: number[] = [];
@@ -29,7 +30,7 @@ export function slotsOf(shape: PartialShape): Slots {
   return { counts: Int32Array.from(counts), sums: Int32Array.from(sums) };
 }
 
-/** Float sums per batch: FIELDS minus the two counts, per group. */
+/** Float sums per batch: FIELDS minus the two counts, per group, the sweep's sums and the fine bins' two sums. */
 export function sumsPerBatch(shape: PartialShape): number {
-  return shape.groups * (FIELDS - 2);
+  return shape.groups * (FIELDS - 2 + (shape.sweep ?? 0) * SWEEP_FIELDS + (shape.fine ?? 0) * (FINE_FIELDS - 1));
 }

@@ -35,7 +35,7 @@ const CONFIG = { font: 'system-ui, -apple-system, "Segoe UI", sans-serif', view:
 export function sectionsOf(report: HtmlInput): Section[] {
   const sections: Section[] = [lossBars(report), histograms(report)];
   sections.push(
-    report.concentration ? concentration(report) : note('concentration', 'Loss concentration', 'This report has no `concentration` block (a focal-eval version that computes it adds it to every report).'),
+    report.concentration ? concentration(report) : note('concentration', 'Loss concentration', 'Run with `--concentration-bins 1024` for the loss concentration.'),
   );
   sections.push(
     report.sweep && report.sweep.length > 0

@@ -24,6 +24,11 @@ import {
   type PartialShape,
 } from '../kernel/partial.ts';
 import { partialShape, type Plan } from '../input/plan.ts';
+import { alphaConventions, effectiveBetas } from '../alpha/conventions.ts';
+import { normalisationOf } from './normalisation.ts';
+import { sweepOf } from './sweep.ts';
+import { concentrationOf } from './concentration.ts';
+import { alphaWarnings } from './warnings.ts';
 import { ReportSchema, type ClassStats, type Report, type Stats } from './schema.ts';
 
 /** Builds and checks the report from the merged partial of a whole run. */
@@ -49,12 +54,19 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     return block;
   });
   const total = stats(range(shape.groups));
+  const classGroups = range(C).map((c) => (multilabel ? [c, C + c] : [c]));
+  const positives = range(C).map(groupCount);
+  const negatives = multilabel ? range(C).map((c) => groupCount(C + c)) : undefined;
+  alphaEstimates.conventions = alphaConventions(positives, negatives, options.beta);
+  alphaEstimates.effectiveBeta = effectiveBetas(positives);
+  const warnings = alphaWarnings({ mode: plan.mode, alpha: options.alpha, classNames: plan.classNames, positives, negatives });
   const report: Report = {
     schemaVersion: 1,
     mode: plan.mode,
     input: plan.input,
     options: {
       gamma: options.gamma,
+      ...(options.gammas === undefined ? {} : { gammas: options.gammas }),
       alpha: options.alpha,
       alphaScheme: options.alphaScheme,
       beta: options.beta,
@@ -62,6 +74,7 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
       easyThreshold: options.easyThreshold,
       ignoreIndex: options.ignoreIndex,
       histogramBins: options.histogramBins,
+      ...(options.concentrationBins > 0 ? { concentrationBins: options.concentrationBins } : {}),
       onInvalid: options.onInvalid,
     },
     rows: partial[ROWS]!,
@@ -71,6 +84,12 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
     total,
     classes,
     alphaEstimates,
+    ...(options.gammas === undefined
+      ? {}
+      : { sweep: sweepOf(partial, shape, options.gammas, weights, classGroups) }),
+    ...(options.concentrationBins > 0 ? { concentration: concentrationOf(partial, shape, classGroups) } : {}),
+    normalisation: normalisationOf(partial, plan.mode, C, weights),
+    warnings,
   };
   return ReportSchema.parse(report);
 }

@@ -42,8 +42,13 @@ export const ClassStatsSchema = z.extend(StatsSchema, {
 
 const estimates = z.array(z.nullable(z.number().check(z.gte(0))));
 
+const weightList = z.array(z.nullable(z.number().check(z.gte(0))));
+
+/** One alpha scheme in RetinaNet's weight-on-positives form and as a per-class vector (alpha/conventions.ts). */
+export const AlphaConventionSchema = z.strictObject({ weightOnPositives: weightList, perClass: weightList });
+
 /** Class counts and every scheme's alpha estimates. */
-export const AlphaEstimatesSchema = z.strictObject({
+const AlphaEstimatesBase = z.strictObject({
   counts: z.array(count),
   negatives: z.optional(z.array(count)),
   ...Object.fromEntries(ALPHA_SCHEMES.map((s) => [s, estimates])),
@@ -51,6 +56,48 @@ export const AlphaEstimatesSchema = z.strictObject({
   (typeof ALPHA_SCHEMES)[number],
   typeof estimates
 >);
+
+/** The estimates, and every scheme in both conventions and the effective-number betas (alpha/conventions.ts). */
+export const AlphaEstimatesSchema = z.extend(AlphaEstimatesBase, {
+  conventions: z.optional(
+    z.strictObject(
+      Object.fromEntries(ALPHA_SCHEMES.map((s) => [s, AlphaConventionSchema])) as Record<(typeof ALPHA_SCHEMES)[number], typeof AlphaConventionSchema>,
+    ),
+  ),
+  effectiveBeta: z.optional(z.array(z.strictObject({ beta: z.number(), ratio: z.nullable(z.number()), weights: weightList }))),
+});
+
+const nullableSum = z.nullable(sum);
+
+/** The loss under the normalisations of training code (report/normalisation.ts). */
+export const NormalisationSchema = z.strictObject({
+  perUnit: nullableSum,
+  perRow: nullableSum,
+  perPositive: nullableSum,
+  alphaWeightedMean: nullableSum,
+});
+
+/** Sums at one gamma of the sweep (sumLoss alpha-weighted, as everywhere). */
+const SweepSumsSchema = z.strictObject({ sumFL: sum, sumLoss: sum, easyShareFL: share });
+
+/** One entry of the gamma sweep: totals and per class (report/sweep.ts). */
+export const SweepEntrySchema = z.strictObject({
+  gamma: z.union([z.number(), z.literal('FLSD-53')]),
+  total: z.extend(SweepSumsSchema, { meanLoss: z.nullable(sum) }),
+  classes: z.array(z.extend(SweepSumsSchema, { index: count })),
+});
+
+const shares = z.array(unit);
+
+/** The loss concentration (report/concentration.ts). */
+export const ConcentrationSchema = z.strictObject({
+  fractions: shares,
+  bins: count,
+  maxError: unit,
+  total: z.strictObject({ ce: shares, fl: shares }),
+  classes: z.array(z.strictObject({ index: count, ce: shares, fl: shares })),
+  curve: z.strictObject({ x: shares, ce: shares, fl: shares }),
+});
 
 /** The report: what `evaluate` resolves to and `score --format json` prints. */
 export const ReportSchema = z
@@ -60,6 +107,7 @@ export const ReportSchema = z
     input: z.enum(INPUTS),
     options: z.strictObject({
       gamma: z.number(),
+      gammas: z.optional(z.array(z.union([z.number(), z.literal('FLSD-53')]))),
       alpha: z.union([z.null(), z.literal('auto'), z.number(), z.array(z.number())]),
       alphaScheme: z.enum(ALPHA_SCHEMES),
       beta: z.number(),
@@ -67,6 +115,7 @@ export const ReportSchema = z
       easyThreshold: z.number(),
       ignoreIndex: z.int(),
       histogramBins: z.int(),
+      concentrationBins: z.optional(z.int()),
       onInvalid: z.enum(['error', 'skip']),
     }),
     rows: count,
@@ -76,6 +125,13 @@ export const ReportSchema = z
     total: StatsSchema,
     classes: z.array(ClassStatsSchema),
     alphaEstimates: AlphaEstimatesSchema,
+    /** With a gamma list: one entry per options.gammas value, in order. */
+    sweep: z.optional(z.array(SweepEntrySchema)),
+    /** With concentrationBins > 0: the share of the loss on the hardest units. */
+    concentration: z.optional(ConcentrationSchema),
+    normalisation: NormalisationSchema,
+    /** Configurations that are legal but probably not what was meant (report/warnings.ts). */
+    warnings: z.array(z.string()),
   })
   .register(z.globalRegistry, {
     title: 'focal-eval report',

@@ -4,6 +4,7 @@
  * hardest units, alpha conventions), and the same without the optional blocks. The numbers are
  * plausible, not computed from data: the tests check what is drawn from them.
  */
+import { ALPHA_SCHEMES } from '../../src/alpha/estimates.ts';
 import type { Report, Stats } from '../../src/report/schema.ts';
 import type { HtmlInput } from '../../src/render/htmlInput.ts';
 
@@ -57,6 +58,8 @@ export function basicReport(names: readonly string[] = ['cat', 'dog', 'bird']): 
     invalid: 0,
     total,
     classes: [cat, dog, bird].map((s, index) => ({ ...s, index, name: names[index]!, alpha: 1 })),
+    normalisation: { perUnit: 0.3, perRow: 0.3, perPositive: 0.3, alphaWeightedMean: 0.3 },
+    warnings: [],
     alphaEstimates: {
       counts: [600, 300, 100],
       inverse: [0.1, 0.2, 0.7],
@@ -104,6 +107,6 @@ export function fullReport(names: readonly string[] = ['cat', 'dog', 'bird']): H
       { row: 17, class: 2, className: names[2]!, pt: 1e-7, loss: 16.12 },
       { row: 3, class: 0, className: names[0]!, pt: 0.002, loss: 6.17 },
     ],
-    alphaEstimates: { ...basicReport(names).alphaEstimates, conventions: { inverse: { positiveWeight: 0.25, perClass: [0.1, 0.2, 0.7] } } },
+    alphaEstimates: { ...basicReport(names).alphaEstimates, conventions: Object.fromEntries(ALPHA_SCHEMES.map((scheme) => [scheme, { weightOnPositives: [0.25, 0.4, 0.7], perClass: [0.1, 0.2, 0.7] }])) as NonNullable<Report['alphaEstimates']['conventions']> },
   };
 }

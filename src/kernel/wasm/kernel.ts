@@ -176,6 +176,9 @@ export function wasmEligible(mode: Mode, input: InputKind, cols: Columns, params
   if (!Number.isInteger(C) || C < 1 || C > INT32_MAX / 2) return false;
   if (!Number.isInteger(params.bins) || params.bins < 1 || params.bins > 1 << 24) return false;
   if (!(Number.isFinite(params.gamma) && params.gamma >= 0)) return false;
+  // The gamma sweep and the fine bins are summed by the scalar kernels only (unit.ts).
+  if (params.sweep !== undefined && params.sweep.length > 0) return false;
+  if (params.fineBins !== undefined && params.fineBins > 0) return false;
   if (input === 'probs' && !(params.epsilon >= MIN_NORMAL && params.epsilon <= 0.5)) return false;
   return true;
 }
