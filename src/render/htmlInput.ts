@@ -5,28 +5,18 @@
  * renders (with a note in place of the chart that needs one), and the renderer does not wait on
  * the schema that adds them: once a block is in ReportSchema its type here is the same shape.
  */
+import type { SweepGamma } from '../kernel/sweep.ts';
+import type { Concentration } from '../report/concentration.ts';
+import type { Normalisation } from '../report/normalisation.ts';
 import type { Report } from '../report/schema.ts';
+import type { SweepEntry } from '../report/sweep.ts';
 
-/** A gamma of a sweep: a number, or the FLSD-53 schedule (gamma 5 below p_t 0.2, else 3). */
-export type SweepGamma = number | 'FLSD-53';
-
+/** The blocks ReportSchema has now, by the report's own types. */
+export type { SweepGamma } from '../kernel/sweep.ts';
+export type { Concentration } from '../report/concentration.ts';
+export type { Normalisation } from '../report/normalisation.ts';
 /** One gamma of the sweep: the total's and each class's focal-loss sums and easy share. */
-export interface SweepPoint {
-  gamma: SweepGamma;
-  total: { sumFL: number; sumLoss: number; meanLoss: number | null; easyShareFL: number | null };
-  classes: { index: number; sumFL: number; sumLoss: number; easyShareFL: number | null }[];
-}
-
-/** Share of sumCE / sumFL carried by the hardest fraction of the units. */
-export interface Concentration {
-  fractions: number[];
-  bins: number;
-  maxError: number;
-  total: { ce: number[]; fl: number[] };
-  classes: { index: number; ce: number[]; fl: number[] }[];
-  /** The curve: x the fraction of units (hardest first), ce / fl the share they carry. */
-  curve: { x: number[]; ce: number[]; fl: number[] };
-}
+export type SweepPoint = SweepEntry;
 
 /** One bin of a reliability diagram. */
 export interface ReliabilityBin {
@@ -44,14 +34,6 @@ export interface Calibration {
   ece: number | null;
   reliability: ReliabilityBin[];
   classwise?: { ece: number | null; classes: { index: number; name: string; ece: number | null; reliability: ReliabilityBin[] }[] };
-}
-
-/** The loss normalised as training logs do. */
-export interface Normalisation {
-  perUnit: number | null;
-  perRow: number | null;
-  perPositive: number | null;
-  alphaWeightedMean: number | null;
 }
 
 /** Counters of numerical trouble. */
