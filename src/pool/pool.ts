@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { abortErrorOf, FocalEvalError, UsageError } from '../errors.ts';
 import { FROM_SOURCE, WORKER_URL } from '../paths.ts';
 import { Piscina } from './piscina.ts';
+import { isLoadedMessage } from './workerLoaded.ts';
 import type { QueuedTask, ScoreResult, ScoreTask } from './task.ts';
 
 /**
@@ -39,6 +40,9 @@ function workerHeapMb(): number | undefined {
 /** Tasks piscina hands each worker at once (see the constructor). */
 export const TASKS_PER_WORKER = 2;
 
+/** How long destroy() waits for workers still loading their module (workerLoaded.ts). */
+const BOOT_WAIT_MS = 10_000;
+
 /** Default thread count: one per core. */
 export function defaultThreads(): number {
   return availableParallelism();
@@ -61,6 +65,8 @@ export class ScorePool {
   readonly #pool: Piscina<ScoreTask, ScoreResult>;
   #destroyed = false;
   #failure: unknown = null;
+  /** Resolves once every worker first started has loaded its module (workerLoaded.ts). */
+  readonly #booted: Promise<void>;
 
   constructor(threads: number) {
     const { filename, execArgv } = workerFile();
@@ -84,6 +90,12 @@ export class ScorePool {
     // the next run.
     this.#pool.on('error', (error: unknown) => {
       if (!this.#destroyed) this.#failure ??= error;
+    });
+    let loaded = 0;
+    this.#booted = new Promise((resolve) => {
+      this.#pool.on('message', (message: unknown) => {
+        if (isLoadedMessage(message) && ++loaded >= threads) resolve();
+      });
     });
   }
 
@@ -130,10 +142,19 @@ export class ScorePool {
     }
   }
 
-  /** Stops every worker (pending tasks are dropped). */
-  destroy(): Promise<void> {
+  /**
+   * Stops every worker (pending tasks are dropped), once the workers still booting have loaded
+   * (at most BOOT_WAIT_MS: a worker that cannot load exits by itself).
+   */
+  async destroy(): Promise<void> {
     this.#destroyed = true;
-    return this.#pool.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, BOOT_WAIT_MS);
+    });
+    await Promise.race([this.#booted, waited]);
+    clearTimeout(timer);
+    await this.#pool.destroy();
   }
 }
 
