@@ -11,6 +11,8 @@ import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
 import { defaultThreads, takePool } from './pool/pool.ts';
 import type { ScoreTask } from './pool/task.ts';
 import { finalize } from './report/finalize.ts';
+import { extrasCollector, withExtras } from './report/extras.ts';
+import type { ExtrasCollector } from './partial/extras.ts';
 import type { Report } from './report/schema.ts';
 
 /**
@@ -69,6 +71,8 @@ export interface RunHooks {
   onMerged?: (partial: Float64Array) => void;
   /** After each batch is merged: how many batches this run has merged. */
   onBatch?: (merged: number) => void;
+  /** Keep each batch's calibration sums (for a partial: see partial/extras.ts). */
+  keepExtraPieces?: boolean;
 }
 
 /** A run scored and merged, before finalize: the input's name, the plan and the merged partial. */
@@ -76,6 +80,8 @@ export interface ScoredRun {
   name: string;
   plan: Plan;
   total: Float64Array;
+  /** The calibration sums and hardest units, when the options ask for them. */
+  extras: ExtrasCollector | null;
 }
 
 /**
@@ -85,7 +91,8 @@ export interface ScoredRun {
  */
 export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner): Promise<Report> {
   const run = await scoreRun(source, opts, runner);
-  return finalize(run.total, run.plan, opts);
+  const extras = run.extras === null ? null : { calibration: run.extras.calibrationTotal(), hardest: run.extras.hardestUnits() };
+  return withExtras(finalize(run.total, run.plan, opts), extras, run.plan, opts);
 }
 
 /** The pipeline up to the merged partial: open, plan, score every batch (of the range) in order, merge. */
@@ -97,9 +104,11 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
     const params = kernelParams(plan, opts);
     const { range } = hooks;
     const name = range === undefined ? input.name : `${input.name} (batches ${range.start}..${range.end - 1})`;
+    const extras = extrasCollector(plan, opts, hooks.keepExtraPieces ?? false);
     const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape, {
       firstBatch: range?.start ?? 0,
       onMerged: hooks.onMerged,
+      onResult: extras === null ? undefined : (result, rowsBefore) => extras.add(result, rowsBefore),
     });
     let merged = 0;
     const window = new InFlightWindow(runner.run, runner.inFlight, (result) => {
@@ -112,6 +121,7 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
       if (range !== undefined && at >= range.end) break;
       if (range !== undefined && at < range.start) continue;
       const task: ScoreTask = { plan, params, shape, file: input.name, index: at, batch };
+      if (extras !== null) task.extras = extras.spec;
       await window.submit({ task, transferList }, null);
     }
     await window.drain();
@@ -119,7 +129,7 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
       throw new UsageError(`${input.name}: batches ${range.start}..${range.end - 1}: the input has ${index} batches`, 'batches');
     }
     runner.scored?.();
-    return { name: input.name, plan, total: merge.total };
+    return { name: input.name, plan, total: merge.total, extras };
   } finally {
     await input.close();
   }

@@ -26,6 +26,7 @@ import type { ColumnReader } from '../src/input/parquet/columnReader.ts';
 import { leanBatches } from '../src/input/parquet/rowGroup.ts';
 import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
+import { ExtrasBuilder } from '../src/kernel/extras.ts';
 import { createPartial } from '../src/kernel/partial.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
 import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel/rowColumns.ts';
@@ -110,7 +111,16 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   }
   if (task.weights) return scoreRows(task, columns, task.weights);
   const partial = createPartial(task.shape);
-  return { partial, error: kernelOf(plan)(columns, params, partial, null) };
+  const error = kernelOf(plan)(columns, params, partial, null);
+  if (error || !task.extras) return { partial, error };
+  const extras = extrasOf(task)!;
+  extras.add(columns, 0);
+  return { partial, error, extras: extras.finish() };
+}
+
+/** The collector of the task's extras (calibration, hardest units), when it asks for them. */
+function extrasOf(task: ScoreTask): ExtrasBuilder | null {
+  return task.extras ? new ExtrasBuilder(task.extras, task.plan.mode, task.plan.input, task.params) : null;
 }
 
 /**
@@ -166,12 +176,15 @@ function scoreSlices(task: ScoreTask, lean: LeanBatch): ScoreResult {
   const kernel = kernelOf(plan);
   const partial = createPartial(task.shape);
   const rows = chunkRowsOf(plan.mode === 'binary' ? 1 : plan.classes);
+  const extras = extrasOf(task);
   for (let from = 0; from === 0 || from < lean.numRows; from += rows) {
     const to = Math.min(from + rows, lean.numRows);
-    const error = kernel(extractColumns(lean.read(from, to), plan, task.file, task.index), params, partial, null);
+    const columns = extractColumns(lean.read(from, to), plan, task.file, task.index);
+    const error = kernel(columns, params, partial, null);
     if (error) return { partial, error: atBatchRow(error, from) };
+    extras?.add(columns, from);
   }
-  return { partial, error: null };
+  return { partial, error: null, extras: extras?.finish() };
 }
 
 /**
@@ -205,15 +218,17 @@ async function scoreLeanRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kin
 async function scoreBatches(task: ScoreTask, batches: AsyncIterable<BatchLike> | Iterable<BatchLike>, rowGroup: number): Promise<ScoreResult> {
   const partials: Float64Array[] = [];
   const kernel = kernelOf(task.plan);
+  const extras = extrasOf(task);
   let offset = 0;
   for await (const recordBatch of batches) {
     const columns = extractColumns(recordBatch, task.plan, task.file, rowGroup);
     const partial = createPartial(task.shape);
     const error = kernel(columns, task.params, partial, null);
     if (error) return { partial, error: { ...error, row: error.row + offset } };
+    extras?.add(columns, offset);
     partials.push(partial);
     offset += recordBatch.numRows;
   }
   const [first = createPartial(task.shape), ...more] = partials;
-  return { partial: first, error: null, more };
+  return { partial: first, error: null, more, extras: extras?.finish() };
 }

@@ -19,6 +19,7 @@ import { partialReport } from '../partial/merge.ts';
 import { scorePartial } from '../partial/score.ts';
 import { runMerge } from './merge.ts';
 import { checkOutputs, reportText, writeAtomically, writeOut } from './write.ts';
+import { checkTopOut, writeTopOut } from './topOut.ts';
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -56,7 +57,10 @@ async function run(argv: readonly string[]): Promise<number> {
       ['--out', cmd.out],
       ['--emit', cmd.emit],
       ['--partial', cmd.partial],
+      ['--top-out', cmd.topOut],
     ]);
+    if (cmd.command !== 'merge') checkTopOut(cmd.topOut, cmd.options.top);
+    if (cmd.topOut !== undefined && cmd.partial !== undefined) throw new UsageError('--top-out goes with the report, not with --partial', 'topOut');
   } catch (error) {
     return fail(error, undefined);
   }
@@ -89,14 +93,18 @@ async function run(argv: readonly string[]): Promise<number> {
     if (cmd.partial !== undefined || cmd.batches !== undefined) {
       if (cmd.emit !== undefined) throw new UsageError(`--emit cannot go with --${cmd.partial !== undefined ? 'partial' : 'batches'}`, 'emit');
       const part = await scorePartial(cmd.file, options, { batches: cmd.batches });
-      if (cmd.partial === undefined) await writeOut(reportText(partialReport(part), format), cmd.out);
-      else await writeOut(encodePartial(part), cmd.partial);
+      if (cmd.partial === undefined) {
+        const report = partialReport(part);
+        await writeOut(reportText(report, format), cmd.out);
+        if (cmd.topOut !== undefined) await writeTopOut(report, cmd.topOut);
+      } else await writeOut(encodePartial(part), cmd.partial);
       return 0;
     }
     const report = cmd.emit === undefined ? await evaluate(cmd.file, options) : await emit(cmd, options);
     const text = reportText(report, format);
     if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
     else await writeOut(text, cmd.out);
+    if (cmd.topOut !== undefined) await writeTopOut(report, cmd.topOut);
     return 0;
   } catch (error) {
     return fail(error, stdoutTaken ? undefined : format);

@@ -7,6 +7,7 @@ import { encodePartial, readPartialFile } from '../partial/file.ts';
 import { mergePartials, partialReport } from '../partial/merge.ts';
 import type { Command } from './args.ts';
 import { reportText, writeOut } from './write.ts';
+import { writeTopOut } from './topOut.ts';
 
 /** Runs merge; resolves to the exit status (errors reject, for cli.ts to print). */
 export async function runMerge(cmd: Command, format: 'table' | 'json'): Promise<number> {
@@ -16,7 +17,15 @@ export async function runMerge(cmd: Command, format: 'table' | 'json'): Promise<
   const parts = [];
   for (const file of cmd.files) parts.push(await readPartialFile(file));
   const merged = mergePartials(parts, cmd.files);
-  if (cmd.partial !== undefined) await writeOut(encodePartial(merged), cmd.partial);
-  else await writeOut(reportText(partialReport(merged), format), cmd.out);
+  if (cmd.topOut !== undefined && merged.extras?.hardest == null) {
+    throw new UsageError('--top-out writes the hardest units, and the partials were scored without --top', 'topOut');
+  }
+  if (cmd.partial !== undefined) {
+    await writeOut(encodePartial(merged), cmd.partial);
+  } else {
+    const report = partialReport(merged);
+    await writeOut(reportText(report, format), cmd.out);
+    if (cmd.topOut !== undefined) await writeTopOut(report, cmd.topOut);
+  }
   return 0;
 }

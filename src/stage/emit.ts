@@ -8,6 +8,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { emitIpcFile } from './fileEmit.ts';
 import { parseOptions, type OptionsInput } from '../options.ts';
+import { refuseExtrasInStage } from '../report/extras.ts';
 import type { Report } from '../report/schema.ts';
 import { openInput, type InputSource } from '../input/open.ts';
 import { isIpcFileMagic } from '../input/ipc/fileCheck.ts';
@@ -35,6 +36,7 @@ export async function emitScored(source: InputSource, out: Writable, options: Op
   out.on('error', holdError);
   try {
     const opts = parseOptions(options);
+    refuseExtrasInStage(opts);
     const input = await openInput(source, opts.inputFormat);
     try {
       if (outError) throw outError;

@@ -1,0 +1,27 @@
+/**
+ * `--top-out FILE`: the report's hardest units (`--top K`) in a file of their own, CSV when the
+ * name ends in `.csv` (any case), else JSON (the report's `hardest` array), written atomically.
+ */
+import { writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.ts';
+import { hardestCsv } from '../report/hardest.ts';
+import type { Report } from '../report/schema.ts';
+import { writeAtomically } from './write.ts';
+
+/** Refuses --top-out without --top, before any input is read. */
+export function checkTopOut(topOut: string | undefined, top: number | undefined): void {
+  if (topOut !== undefined && !(top !== undefined && top > 0)) throw new UsageError('--top-out writes the hardest units: give --top K too', 'topOut');
+}
+
+/** The text --top-out writes for these units. */
+export function topOutText(report: Report, path: string): string {
+  const units = report.hardest ?? [];
+  return path.toLowerCase().endsWith('.csv') ? hardestCsv(units) : JSON.stringify(units, null, 2) + '\n';
+}
+
+/** Writes the report's hardest units to `path` ('-': stdout). */
+export async function writeTopOut(report: Report, path: string): Promise<void> {
+  const text = topOutText(report, path);
+  if (path === '-') process.stdout.write(text);
+  else await writeAtomically(path, (tmp) => writeFile(tmp, text));
+}
