@@ -20,8 +20,13 @@ import type { Report } from './report/schema.ts';
  * RecordBatches. Resolves to the report; rejects with a FocalEvalError carrying a stable `code`.
  */
 export async function evaluate(source: InputSource, options: OptionsInput = {}): Promise<Report> {
+  return evaluateWith(source, options);
+}
+
+/** evaluate, with a run's hooks (the CLI's progress line). Not part of the public surface. */
+export async function evaluateWith(source: InputSource, options: OptionsInput = {}, hooks: RunHooks = {}): Promise<Report> {
   const opts = parseOptions(options);
-  return withPool(opts, (runner) => runPipeline(source, opts, runner));
+  return withPool(opts, (runner) => runPipeline(source, opts, runner, hooks));
 }
 
 /**
@@ -71,6 +76,8 @@ export interface RunHooks {
   onMerged?: (partial: Float64Array) => void;
   /** After each batch is merged: how many batches this run has merged. */
   onBatch?: (merged: number) => void;
+  /** Once the input is open: how many batches it holds, when a file says so before they are read. */
+  onStart?: (input: { batches: number | null }) => void;
   /** Keep each batch's calibration sums (for a partial: see partial/extras.ts). */
   keepExtraPieces?: boolean;
 }
@@ -89,8 +96,8 @@ export interface ScoredRun {
  * bounded window, merge in batch order, finalize. Not part of the public surface: the bench runs
  * the workers' code through it without a pool.
  */
-export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner): Promise<Report> {
-  const run = await scoreRun(source, opts, runner);
+export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner, hooks: RunHooks = {}): Promise<Report> {
+  const run = await scoreRun(source, opts, runner, hooks);
   const extras = run.extras === null ? null : { calibration: run.extras.calibrationTotal(), hardest: run.extras.hardestUnits() };
   return withExtras(finalize(run.total, run.plan, opts), extras, run.plan, opts);
 }
@@ -98,6 +105,7 @@ export async function runPipeline(source: InputSource, opts: Options, runner: Ta
 /** The pipeline up to the merged partial: open, plan, score every batch (of the range) in order, merge. */
 export async function scoreRun(source: InputSource, opts: Options, runner: TaskRunner, hooks: RunHooks = {}): Promise<ScoredRun> {
   const input = await openInput(source, opts.inputFormat);
+  hooks.onStart?.({ batches: hooks.range === undefined ? (input.batchCount ?? null) : null });
   try {
     const plan = makePlan(input.schema, opts, await planBatches(input, opts), input.name);
     const shape = partialShape(plan, opts);

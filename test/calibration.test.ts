@@ -113,7 +113,7 @@ function refEntries(d: Dump): { main: [number, boolean][]; classes: [number, boo
   const main: [number, boolean][] = [];
   const classes: [number, boolean][][] = Array.from({ length: d.C }, () => []);
   d.preds.forEach((_, i) => {
-    const y = d.labels[i];
+    const y = d.labels[i]!;
     if (y === null) return;
     const p = probsOf(d, i);
     if (d.mode === 'multilabel') {
@@ -138,7 +138,7 @@ function refHardest(d: Dump, gamma: number, weightOf: (cls: number, target: numb
   const units: { row: number; cls: number; pt: number; loss: number }[] = [];
   const params = { gamma, epsilon: 1e-7 };
   d.preds.forEach((v, i) => {
-    const y = d.labels[i];
+    const y = d.labels[i]!;
     if (y === null) return;
     if (d.mode === 'multilabel') {
       v.forEach((z, c) => {

@@ -3,13 +3,15 @@
  * `alphas` the alpha estimates; messages go to stderr, and the exit status says what went wrong:
  * 0 success, 1 bad data or input, 2 bad usage or options.
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { readSavedAlphas, toSavedAlphas } from '../alpha/saved.ts';
 import { parseCommand, usage, type Command } from './args.ts';
 import { DataError, exitStatusOf, FocalEvalError, UsageError } from '../errors.ts';
 import { releaseWarmPool } from '../pool/pool.ts';
-import { evaluate } from '../evaluate.ts';
+import { evaluate, evaluateWith } from '../evaluate.ts';
+import { ROWS } from '../kernel/partial.ts';
+import { colourEnabled, Progress, progressEnabled } from './progress.ts';
 import { PACKAGE_JSON_URL } from '../paths.ts';
 import type { OptionsInput } from '../options.ts';
 import { renderAlphaTable } from './table.ts';
@@ -100,7 +102,7 @@ async function run(argv: readonly string[]): Promise<number> {
       } else await writeOut(encodePartial(part), cmd.partial);
       return 0;
     }
-    const report = cmd.emit === undefined ? await evaluate(cmd.file, options) : await emit(cmd, options);
+    const report = cmd.emit === undefined ? await scoreWithProgress(cmd, options) : await emit(cmd, options);
     const text = reportText(report, format);
     if (stdoutTaken && (cmd.out === undefined || cmd.out === '-')) process.stderr.write(text);
     else await writeOut(text, cmd.out);
@@ -108,6 +110,22 @@ async function run(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     return fail(error, stdoutTaken ? undefined : format);
+  }
+}
+
+/** evaluate, with the progress line on stderr where it is wanted (progress.ts). */
+async function scoreWithProgress(cmd: Command, options: OptionsInput): Promise<Report> {
+  if (!progressEnabled({ isTTY: process.stderr.isTTY === true, env: process.env, quiet: cmd.quiet })) return evaluate(cmd.file, options);
+  const stat = cmd.file === '-' ? undefined : statSync(cmd.file, { throwIfNoEntry: false });
+  const progress = new Progress(process.stderr, stat?.isFile() ? stat.size : null, colourEnabled(process.env));
+  try {
+    return await evaluateWith(cmd.file, options, {
+      onStart: ({ batches }) => progress.start(batches),
+      onMerged: (partial) => progress.rows(partial[ROWS]!),
+      onBatch: () => progress.batch(),
+    });
+  } finally {
+    progress.end();
   }
 }
 

@@ -60,6 +60,8 @@ export interface BatchItem {
 /** An opened input: its schema, the batches its plan reads, and where each batch is. */
 export interface OpenedInput {
   name: string;
+  /** How many batches (Parquet: row groups) a file holds, when known before reading them (for progress). */
+  batchCount?: number;
   schema: SchemaLike;
   /**
    * The batches the plan reads (plan.ts, planNeeds): the first, and with a `widthColumn` (a List
@@ -165,6 +167,7 @@ async function openIpcFile(path: string): Promise<OpenedInput> {
   };
   return {
     name: path,
+    batchCount: count,
     schema: { fields: layout.fields },
     planBatches: (widthColumn) => keptForPlan(widthColumn, all),
     async *batchRefs(plan) {
@@ -234,6 +237,7 @@ async function openParquet(path: string): Promise<OpenedInput> {
   const hasDictionary = schema.fields.some((f) => f.type.typeId === TYPE.Dictionary);
   return {
     name: path,
+    batchCount: footer.meta.rowGroups.length,
     schema,
     planBatches: async (widthColumn) => {
       const lean = widthColumn === null || hasDictionary ? null : leanColumns(footer, [widthColumn]);
