@@ -13,6 +13,8 @@ import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
 import { defaultThreads, takePool, TASKS_PER_WORKER } from './pool/pool.ts';
 import type { ScoreTask } from './pool/task.ts';
 import { finalize } from './report/finalize.ts';
+import { extrasCollector, withExtras } from './report/extras.ts';
+import type { ExtrasCollector } from './partial/extras.ts';
 import type { Report } from './report/schema.ts';
 
 /** What a call of the library takes beside its options: an AbortSignal that stops the run. */
@@ -29,9 +31,14 @@ export interface RunSignal {
  * RecordBatches. Resolves to the report; rejects with a FocalEvalError carrying a stable `code`.
  */
 export async function evaluate(source: InputSource, options: OptionsInput & RunSignal = {}): Promise<Report> {
+  return evaluateWith(source, options);
+}
+
+/** evaluate, with a run's hooks (the CLI's progress line). Not part of the public surface. */
+export async function evaluateWith(source: InputSource, options: OptionsInput & RunSignal = {}, hooks: RunHooks = {}): Promise<Report> {
   const { signal, ...rest } = options;
   const opts = parseOptions(rest);
-  return withPool(opts, (runner) => runPipeline(source, opts, runner), signal);
+  return withPool(opts, (runner) => runPipeline(source, opts, runner, hooks), signal);
 }
 
 /**
@@ -89,6 +96,10 @@ export interface RunHooks {
   onMerged?: (partial: Float64Array) => void;
   /** After each batch is merged: how many batches this run has merged. */
   onBatch?: (merged: number) => void;
+  /** Once the input is open: how many batches it holds, when a file says so before they are read. */
+  onStart?: (input: { batches: number | null }) => void;
+  /** Keep each batch's calibration sums (for a partial: see partial/extras.ts). */
+  keepExtraPieces?: boolean;
 }
 
 /** A run scored and merged, before finalize: the input's name, the plan and the merged partial. */
@@ -96,6 +107,8 @@ export interface ScoredRun {
   name: string;
   plan: Plan;
   total: Float64Array;
+  /** The calibration sums and hardest units, when the options ask for them. */
+  extras: ExtrasCollector | null;
 }
 
 /**
@@ -103,9 +116,10 @@ export interface ScoredRun {
  * bounded window, merge in batch order, finalize. Not part of the public surface: the bench runs
  * the workers' code through it without a pool.
  */
-export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner): Promise<Report> {
-  const run = await scoreRun(source, opts, runner);
-  return finalize(run.total, run.plan, opts);
+export async function runPipeline(source: InputSource, opts: Options, runner: TaskRunner, hooks: RunHooks = {}): Promise<Report> {
+  const run = await scoreRun(source, opts, runner, hooks);
+  const extras = run.extras === null ? null : { calibration: run.extras.calibrationTotal(), hardest: run.extras.hardestUnits() };
+  return withExtras(finalize(run.total, run.plan, opts), extras, run.plan, opts);
 }
 
 /** The pipeline up to the merged partial: open, plan, score every batch (of the range) in order, merge. */
@@ -116,15 +130,18 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
     opening.then((late) => late.close(), () => {}).catch(() => {}); // opened after the abort: let it go
     throw error;
   });
+  hooks.onStart?.({ batches: hooks.range === undefined ? (input.batchCount ?? null) : null });
   try {
     const plan = makePlan(input.schema, opts, await raceAbort(planBatches(input, opts), signal), input.name);
     const shape = partialShape(plan, opts);
     const params = kernelParams(plan, opts);
     const { range } = hooks;
     const name = range === undefined ? input.name : `${input.name} (batches ${range.start}..${range.end - 1})`;
+    const extras = extrasCollector(plan, opts, hooks.keepExtraPieces ?? false);
     const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape, {
       firstBatch: range?.start ?? 0,
       onMerged: hooks.onMerged,
+      onResult: extras === null ? undefined : (result, rowsBefore) => extras.add(result, rowsBefore),
     });
     let merged = 0;
     const window = new InFlightWindow(runner.run, runner.inFlight, (result) => {
@@ -133,6 +150,7 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
     });
     const submit = async ({ item, first }: BatchRun): Promise<void> => {
       const task: ScoreTask = { plan, params, shape, file: input.name, index: first, batch: item.batch };
+      if (extras !== null) task.extras = extras.spec;
       await window.submit({ task, transferList: item.transferList }, null);
     };
     const runs = new BatchRuns();
@@ -149,7 +167,7 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
       throw new UsageError(`${input.name}: batches ${range.start}..${range.end - 1}: the input has ${index} batches`, 'batches');
     }
     runner.scored?.();
-    return { name: input.name, plan, total: merge.total };
+    return { name: input.name, plan, total: merge.total, extras };
   } finally {
     // Aborted, the source may be inside a read that never ends (stdin that sends nothing): not awaited then.
     if (signal?.aborted) input.close().catch(() => {});

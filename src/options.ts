@@ -45,6 +45,12 @@ export const OptionsSchema = z.strictObject({
   /** Fine p_t bins of the loss concentration (report/concentration.ts); 0 leaves it out. */
   concentrationBins: z._default(z.int().check(z.gte(0), z.lte(65536)), 0),
   onInvalid: z._default(z.enum(['error', 'skip']), 'error'),
+  /** Expected calibration error and reliability bins in the report (report/calibration.ts). */
+  calibration: z._default(z.boolean(), false),
+  /** Equal-width bins over [0, 1] of the calibration error. */
+  calibrationBins: z._default(z.int().check(z.gte(1), z.lte(10000)), 15),
+  /** The K hardest units in the report's `hardest` (0: none). */
+  top: z._default(z.int().check(z.gte(0), z.lte(100_000)), 0),
   threads: z.optional(z.int().check(z.gte(1))),
   /** How a file path is read: by its first bytes (auto), or as Arrow IPC / Parquet. */
   inputFormat: z._default(z.enum(['auto', 'arrow', 'parquet']), 'auto'),

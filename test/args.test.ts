@@ -34,12 +34,15 @@ const DOCUMENTED = [
   'emit',
   'html',
   'alpha-file',
+  'calibration-bins',
+  'top',
+  'top-out',
   'help',
   'version',
 ];
 
 /** alias → flag. */
-const ALIASES: Record<string, string> = { g: 'gamma', a: 'alpha', t: 'threads', f: 'format', o: 'out', h: 'help' };
+const ALIASES: Record<string, string> = { g: 'gamma', a: 'alpha', t: 'threads', f: 'format', o: 'out', q: 'quiet', h: 'help' };
 
 /** flag → the library option whose plain schema default help must show. */
 const SCHEMA_DEFAULTS: Record<string, keyof Options> = {
@@ -52,12 +55,15 @@ const SCHEMA_DEFAULTS: Record<string, keyof Options> = {
   'histogram-bins': 'histogramBins',
   'on-invalid': 'onInvalid',
   'input-format': 'inputFormat',
+  'calibration-bins': 'calibrationBins',
+  top: 'top',
 };
 
 /** A command line that uses `flag` once (spelt `spelling`), with a value its kind can read. */
 function argvWith(flag: Flag, spelling = `--${flag.name}`): string[] {
   if (flag.role === 'action') return [spelling];
   if (flag.role === 'cluster') return ['cluster', 'worker', spelling, ...(flag.value === undefined ? [] : ['1'])];
+  if (flag.kind === 'switch') return ['score', 'data.arrow', spelling];
   // The first of the placeholder's choices (`table` of table|json), or a number (a range for --batches).
   const value = flag.name === 'batches' ? '0:1' : flag.kind === 'number' || flag.kind === 'gamma' ? '1' : flag.value.split('|')[0]!;
   return ['score', 'data.arrow', spelling, value];
@@ -68,9 +74,17 @@ function tookEffect(flag: Flag, cmd: Command): boolean {
   if (flag.role === 'action') return cmd.command === flag.name;
   if (flag.role === 'option') return flag.option in cmd.options;
   if (flag.role === 'cluster') return flag.name in cmd.cluster;
-  const field = { format: cmd.format, out: cmd.out, emit: cmd.emit, html: cmd.html, 'alpha-file': cmd.alphaFile, partial: cmd.partial, batches: cmd.batches }[
-    flag.name
-  ];
+  const field = {
+    format: cmd.format,
+    out: cmd.out,
+    emit: cmd.emit,
+    html: cmd.html,
+    'alpha-file': cmd.alphaFile,
+    partial: cmd.partial,
+    batches: cmd.batches,
+    'top-out': cmd.topOut,
+    quiet: cmd.quiet || undefined,
+  }[flag.name];
   return field !== undefined;
 }
 

@@ -26,6 +26,7 @@ import type { ColumnReader } from '../src/input/parquet/columnReader.ts';
 import { leanBatches } from '../src/input/parquet/rowGroup.ts';
 import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
+import { ExtrasBuilder, type BatchExtras } from '../src/kernel/extras.ts';
 import { createPartial, ROWS } from '../src/kernel/partial.ts';
 import { atBatchRow } from '../src/kernel/slice.ts';
 import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel/rowColumns.ts';
@@ -130,6 +131,11 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
   return scoreWhole(task, columns);
 }
 
+/** The collector of the task's extras (calibration, hardest units), when it asks for them. */
+function extrasOf(task: ScoreTask): ExtrasBuilder | null {
+  return task.extras ? new ExtrasBuilder(task.extras, task.plan.mode, task.plan.input, task.params) : null;
+}
+
 /**
  * The stage: the per-row columns come out of the same kernel pass as the sums (the wasm
  * kernel's sums are evaluate's, so stage.report is evaluate's report), into shared buffers that
@@ -183,6 +189,7 @@ async function scoreLeanRun(task: ScoreTask, run: Extract<BatchRef, { kind: 'ipc
   if (run.codecs.length > 0) await loadCodecs(run.codecs);
   const batches = run.blocks.length;
   const partials: Float64Array[] = [];
+  const extras: BatchExtras[] = [];
   let rowsBefore = 0;
   for (let k = 0; k < batches; k++) {
     const one: ScoreTask = { ...task, index: task.index + k };
@@ -190,16 +197,21 @@ async function scoreLeanRun(task: ScoreTask, run: Extract<BatchRef, { kind: 'ipc
     const result = lean.sliceable ? scoreSlices(one, lean) : scoreWhole(one, extractColumns(lean.read(), task.plan, task.file, one.index));
     if (result.error) return { ...result, batches, errorAt: { batch: k, rowsBefore } };
     partials.push(result.partial);
+    if (result.extras) extras.push(...result.extras);
     rowsBefore += result.partial[ROWS]!;
   }
   const [partial, ...more] = partials;
-  return { partial: partial!, error: null, more, batches };
+  return { partial: partial!, error: null, more, batches, extras: task.extras ? extras : undefined };
 }
 
 /** A batch's columns scored into a fresh partial. */
 function scoreWhole(task: ScoreTask, columns: Columns): ScoreResult {
   const partial = createPartial(task.shape);
-  return { partial, error: kernelOf(task.plan)(columns, task.params, partial, null) };
+  const error = kernelOf(task.plan)(columns, task.params, partial, null);
+  const extras = error ? null : extrasOf(task);
+  if (extras === null) return { partial, error };
+  extras.add(columns, 0);
+  return { partial, error, extras: [extras.finish()] };
 }
 
 /**
@@ -212,12 +224,15 @@ function scoreSlices(task: ScoreTask, lean: LeanBatch): ScoreResult {
   const kernel = kernelOf(plan);
   const partial = createPartial(task.shape);
   const rows = chunkRowsOf(plan.mode === 'binary' ? 1 : plan.classes);
+  const extras = extrasOf(task);
   for (let from = 0; from === 0 || from < lean.numRows; from += rows) {
     const to = Math.min(from + rows, lean.numRows);
-    const error = kernel(extractColumns(lean.read(from, to), plan, task.file, task.index), params, partial, null);
+    const columns = extractColumns(lean.read(from, to), plan, task.file, task.index);
+    const error = kernel(columns, params, partial, null);
     if (error) return { partial, error: atBatchRow(error, from) };
+    extras?.add(columns, from);
   }
-  return { partial, error: null };
+  return { partial, error: null, extras: extras ? [extras.finish()] : undefined };
 }
 
 /**
@@ -251,17 +266,19 @@ async function scoreLeanRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kin
 async function scoreBatches(task: ScoreTask, batches: AsyncIterable<BatchLike> | Iterable<BatchLike>, rowGroup: number): Promise<ScoreResult> {
   const partials: Float64Array[] = [];
   const kernel = kernelOf(task.plan);
+  const extras = extrasOf(task);
   let offset = 0;
   for await (const recordBatch of batches) {
     const columns = extractColumns(recordBatch, task.plan, task.file, rowGroup);
     const partial = createPartial(task.shape);
     const error = kernel(columns, task.params, partial, null);
     if (error) return { partial, error: { ...error, row: error.row + offset } };
+    extras?.add(columns, offset);
     partials.push(partial);
     offset += recordBatch.numRows;
   }
   const [first = createPartial(task.shape), ...more] = partials;
-  return { partial: first, error: null, more };
+  return { partial: first, error: null, more, extras: extras ? [extras.finish()] : undefined };
 }
 
 announceLoaded();

@@ -36,10 +36,14 @@ export interface Command {
   /** --html FILE: also write the report as a self-contained HTML page. */
   html: string | undefined;
   alphaFile: string | undefined;
+  /** --top-out FILE: the hardest units as CSV (.csv) or JSON. */
+  topOut: string | undefined;
+  /** --quiet: no progress line on stderr. */
+  quiet: boolean;
 }
 
 /** How a flag's value is read before zod judges it. */
-export type Kind = 'string' | 'number' | 'list' | 'alpha' | 'gamma';
+export type Kind = 'string' | 'number' | 'list' | 'alpha' | 'gamma' | 'switch';
 
 /** One flag of the CLI: what it sets, how its value is read, and its line of help. */
 export type Flag = OptionFlag | CommandFlag | ActionFlag | ClusterFlag;
@@ -58,17 +62,19 @@ interface OptionFlag extends FlagHelp {
   readonly role: 'option';
   readonly option: keyof Options;
   readonly kind: Kind;
-  /** The value's placeholder in help: `G`, `error|skip`. */
+  /** The value's placeholder in help: `G`, `error|skip` (empty for a switch, which takes none). */
   readonly value: string;
   /** A default computed at run time; a plain default is read from OptionsSchema instead. */
   readonly computedDefault?: string;
+  /** Other options this flag also sets (--calibration-bins turns --calibration on). */
+  readonly implies?: Partial<Record<keyof Options, unknown>>;
 }
 
 /** A flag of the command itself, not of the library (setCommandFlag reads its value). */
 interface CommandFlag extends FlagHelp {
   readonly role: 'command';
-  readonly name: 'format' | 'out' | 'emit' | 'html' | 'alpha-file' | 'partial' | 'batches';
-  readonly kind: 'string';
+  readonly name: 'format' | 'out' | 'emit' | 'html' | 'alpha-file' | 'partial' | 'batches' | 'top-out' | 'quiet';
+  readonly kind: 'string' | 'switch';
   readonly value: string;
   readonly computedDefault?: string;
 }
@@ -216,6 +222,31 @@ export const FLAGS: readonly Flag[] = [
   },
   {
     role: 'option',
+    name: 'calibration',
+    option: 'calibration',
+    kind: 'switch',
+    value: '',
+    description: 'score: also the expected calibration error (ECE) and reliability bins, overall and per class',
+  },
+  {
+    role: 'option',
+    name: 'calibration-bins',
+    option: 'calibrationBins',
+    kind: 'number',
+    value: 'N',
+    description: 'equal-width bins of the calibration error (implies --calibration)',
+    implies: { calibration: true },
+  },
+  {
+    role: 'option',
+    name: 'top',
+    option: 'top',
+    kind: 'number',
+    value: 'K',
+    description: 'score: also the K hardest units (largest loss), in the report\'s "hardest"',
+  },
+  {
+    role: 'option',
     name: 'threads',
     alias: 't',
     option: 'threads',
@@ -301,6 +332,21 @@ export const FLAGS: readonly Flag[] = [
     value: 'S:E',
     description: 'score: only batches S to E - 1 of the input (0-based; Parquet: row groups), a shard of a big file',
   },
+  {
+    role: 'command',
+    name: 'top-out',
+    kind: 'string',
+    value: 'FILE',
+    description: 'score: write the hardest units (--top) to FILE, as CSV when it ends in .csv, else as JSON',
+  },
+  {
+    role: 'command',
+    name: 'quiet',
+    alias: 'q',
+    kind: 'switch',
+    value: '',
+    description: 'no progress line on stderr (shown only on a terminal, for runs over about a second)',
+  },
   { role: 'cluster', name: 'redis', value: 'URL', description: 'the Redis server', computedDefault: '$FOCAL_EVAL_REDIS, else redis://127.0.0.1:6379' },
   { role: 'cluster', name: 'queue', value: 'NAME', description: 'the BullMQ queue', computedDefault: 'focal-eval' },
   { role: 'cluster', name: 'prefix', value: 'P', description: "BullMQ's key prefix (Redis Cluster: a {hash-tag})", computedDefault: 'bull' },
@@ -335,6 +381,8 @@ export function parseCommand(argv: readonly string[]): Command {
     emit: undefined,
     html: undefined,
     alphaFile: undefined,
+    topOut: undefined,
+    quiet: false,
   };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -361,13 +409,22 @@ export function parseCommand(argv: readonly string[]): Command {
       cmd.cluster[name] = true;
       continue;
     }
+    if ((flag.role === 'option' || flag.role === 'command') && flag.kind === 'switch') {
+      if (eq >= 0) throw new UsageError(`flag --${name} takes no value`, name);
+      if (flag.role === 'option') (cmd.options as Record<string, unknown>)[flag.option] = true;
+      else cmd.quiet = true;
+      continue;
+    }
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length) value = argv[++i]!;
     else throw new UsageError(`flag --${name} needs a value`, name);
     if (flag.role === 'command') setCommandFlag(cmd, flag.name, value);
     else if (flag.role === 'cluster') cmd.cluster[name] = value;
-    else (cmd.options as Record<string, unknown>)[flag.option] = readValue(name, flag.kind, value);
+    else {
+      Object.assign(cmd.options, flag.implies);
+      (cmd.options as Record<string, unknown>)[flag.option] = readValue(name, flag.kind, value);
+    }
   }
   const [command, file, ...extra] = positional;
   if (command === undefined) return cmd;
@@ -410,6 +467,7 @@ function setCommandFlag(cmd: Command, name: CommandFlag['name'], value: string):
     cmd.html = value;
   }
   else if (name === 'partial') cmd.partial = value;
+  else if (name === 'top-out') cmd.topOut = value;
   else if (name === 'batches') {
     const m = /^(\d+):(\d+)$/.exec(value);
     if (m === null || Number(m[2]) <= Number(m[1])) throw new UsageError(`--batches must be S:E with 0 <= S < E, not "${value}"`, 'batches');
@@ -428,6 +486,8 @@ function readValue(flag: string, kind: Kind, value: string): unknown {
     case 'gamma':
       if (!value.includes(',')) return value.trim() === FLSD_53 ? [FLSD_53] : toNumber(flag, value);
       return value.split(',').map((v) => (v.trim() === FLSD_53 ? FLSD_53 : toNumber(flag, v)));
+    case 'switch':
+      return true;
     case 'alpha':
       if (value === 'none') return null;
       if (value === 'auto') return 'auto';
@@ -486,7 +546,7 @@ export function usage(): string {
 /** `-g, --gamma G`; a flag without an alias is indented so that the `--` line up. */
 function flagColumn(flag: Flag): string {
   const alias = flag.alias === undefined ? '    ' : `-${flag.alias}, `;
-  const value = flag.role === 'action' || flag.value === undefined ? '' : ` ${flag.value}`;
+  const value = flag.role === 'action' || flag.value === undefined || flag.value === '' ? '' : ` ${flag.value}`;
   return `${alias}--${flag.name}${value}`;
 }
 

@@ -3,14 +3,16 @@
  * `alphas` the alpha estimates; messages go to stderr, and the exit status says what went wrong:
  * 0 success, 1 bad data or input, 2 bad usage or options.
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { readSavedAlphas, toSavedAlphas } from '../alpha/saved.ts';
 import { parseCommand, usage, type Command } from './args.ts';
 import { abortErrorOf, DataError, exitStatusOf, FocalEvalError, UsageError } from '../errors.ts';
 import { onInterrupt, signalStatus, type Interrupt } from './interrupt.ts';
 import { releaseWarmPool } from '../pool/pool.ts';
-import { evaluate } from '../evaluate.ts';
+import { evaluate, evaluateWith, type RunSignal } from '../evaluate.ts';
+import { ROWS } from '../kernel/partial.ts';
+import { colourEnabled, Progress, progressEnabled } from './progress.ts';
 import { PACKAGE_JSON_URL } from '../paths.ts';
 import type { OptionsInput } from '../options.ts';
 import { renderAlphaTable } from './table.ts';
@@ -20,6 +22,7 @@ import { partialReport } from '../partial/merge.ts';
 import { scorePartial } from '../partial/score.ts';
 import { runMerge } from './merge.ts';
 import { checkOutputs, writeAtomically, writeOut, writeReport } from './write.ts';
+import { checkTopOut } from './topOut.ts';
 
 /** Runs the CLI on argv (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -60,7 +63,10 @@ async function run(argv: readonly string[]): Promise<number> {
       ['--emit', cmd.emit],
       ['--partial', cmd.partial],
       ['--html', cmd.html],
+      ['--top-out', cmd.topOut],
     ]);
+    if (cmd.command !== 'merge') checkTopOut(cmd.topOut, cmd.options.top);
+    if (cmd.topOut !== undefined && cmd.partial !== undefined) throw new UsageError('--top-out goes with the report, not with --partial', 'topOut');
   } catch (error) {
     return fail(error, undefined);
   }
@@ -123,10 +129,26 @@ async function runCommand(cmd: Command, format: 'table' | 'json', stdoutTaken: b
     else await writeOut(encodePartial(part), cmd.partial);
     return 0;
   }
-  const report = cmd.emit === undefined ? await evaluate(cmd.file, { ...options, signal }) : await emit(cmd, options, signal);
+  const report = cmd.emit === undefined ? await scoreWithProgress(cmd, { ...options, signal }) : await emit(cmd, options, signal);
   checkpoint();
-  await writeReport(report, format, { out: cmd.out, html: cmd.html, toStderr: stdoutTaken });
+  await writeReport(report, format, { out: cmd.out, html: cmd.html, topOut: cmd.topOut, toStderr: stdoutTaken });
   return 0;
+}
+
+/** evaluate, with the progress line on stderr where it is wanted (progress.ts). */
+async function scoreWithProgress(cmd: Command, options: OptionsInput & RunSignal): Promise<Report> {
+  if (!progressEnabled({ isTTY: process.stderr.isTTY === true, env: process.env, quiet: cmd.quiet })) return evaluate(cmd.file, options);
+  const stat = cmd.file === '-' ? undefined : statSync(cmd.file, { throwIfNoEntry: false });
+  const progress = new Progress(process.stderr, stat?.isFile() ? stat.size : null, colourEnabled(process.env));
+  try {
+    return await evaluateWith(cmd.file, options, {
+      onStart: ({ batches }) => progress.start(batches),
+      onMerged: (partial) => progress.rows(partial[ROWS]!),
+      onBatch: () => progress.batch(),
+    });
+  } finally {
+    progress.end();
+  }
 }
 
 /** Applies --alpha-file: saved estimates, used under alpha "auto" (the default once a file is given). */

@@ -17,6 +17,9 @@ export async function runMerge(cmd: Command, format: 'table' | 'json'): Promise<
   const parts = [];
   for (const file of cmd.files) parts.push(await readPartialFile(file));
   const merged = mergePartials(parts, cmd.files);
+  if (cmd.topOut !== undefined && merged.extras?.hardest == null) {
+    throw new UsageError('--top-out writes the hardest units, and the partials were scored without --top', 'topOut');
+  }
   if (cmd.partial !== undefined) await writeOut(encodePartial(merged), cmd.partial);
   else await writeReport(partialReport(merged), format, cmd);
   return 0;

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { AbortError, UsageError } from '../errors.ts';
 import type { Report } from '../report/schema.ts';
 import { renderReportTable } from './table.ts';
+import { topOutText } from './topOut.ts';
 
 /** The temporary files being written now, for cancelWrites. */
 const inProgress = new Set<string>();
@@ -85,13 +86,14 @@ export function reportText(report: Report, format: 'table' | 'json'): string {
 export async function writeReport(
   report: Report,
   format: 'table' | 'json',
-  { out, html, toStderr = false }: { out: string | undefined; html: string | undefined; toStderr?: boolean },
+  { out, html, topOut, toStderr = false }: { out: string | undefined; html: string | undefined; topOut?: string | undefined; toStderr?: boolean },
 ): Promise<void> {
   const page = html === undefined ? undefined : await (await import('../render/html.ts')).renderHtml(report);
   const text = reportText(report, format);
   if (toStderr && (out === undefined || out === '-')) process.stderr.write(text);
   else await writeOut(text, out);
   if (page !== undefined) await writeOut(page, html);
+  if (topOut !== undefined) await writeOut(topOutText(report, topOut), topOut);
   printWarnings(report);
 }
 

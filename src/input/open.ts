@@ -62,6 +62,8 @@ export interface BatchItem {
 /** An opened input: its schema, the batches its plan reads, and where each batch is. */
 export interface OpenedInput {
   name: string;
+  /** How many batches (Parquet: row groups) a file holds, when known before reading them (for progress). */
+  batchCount?: number;
   schema: SchemaLike;
   /**
    * The batches the plan reads (plan.ts, planNeeds): the first, and with a `widthColumn` (a List
@@ -179,6 +181,7 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
   };
   return {
     name: path,
+    batchCount: count,
     schema: { fields: layout.fields },
     planBatches: (widthColumn) => keptForPlan(widthColumn, all),
     async *batchRefs(plan) {
@@ -251,6 +254,7 @@ async function openParquet(path: string, maxBatchBytes: number): Promise<OpenedI
   const hasDictionary = schema.fields.some((f) => f.type.typeId === TYPE.Dictionary);
   return {
     name: path,
+    batchCount: footer.meta.rowGroups.length,
     schema,
     planBatches: async (widthColumn) => {
       const lean = widthColumn === null || hasDictionary ? null : leanColumns(footer, [widthColumn]);

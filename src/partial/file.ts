@@ -12,6 +12,7 @@ import { partialShape } from '../input/plan.ts';
 import { OptionsSchema } from '../options.ts';
 import { reportOptions, type RunPartial } from './partial.ts';
 import { slotsOf, sumsPerBatch } from './slots.ts';
+import { CalibrationFileSchema, decodeExtras, encodeExtras, HardestFileSchema } from './extrasFile.ts';
 
 const count = z.int().check(z.gte(0));
 
@@ -43,6 +44,9 @@ export const PartialFileSchema = z.strictObject({
   counts: z.array(count),
   /** pieces × groups × 7 float64 values, little-endian, base64. */
   sums: z.string(),
+  /** With options.calibration and options.top (extrasFile.ts). */
+  calibration: z.optional(CalibrationFileSchema),
+  hardest: z.optional(HardestFileSchema),
 });
 
 /** A partial file's JSON. */
@@ -64,6 +68,7 @@ export function encodePartial(part: RunPartial): string {
     pieces: part.pieces,
     counts: Array.from(part.counts),
     sums: Buffer.from(bytes).toString('base64'),
+    ...encodeExtras(part.extras),
   };
   return JSON.stringify(file) + '\n';
 }
@@ -103,7 +108,7 @@ export function decodePartial(text: string, name: string): RunPartial {
     sums[i] = view.getFloat64(i * 8, true);
     if (!Number.isFinite(sums[i]!)) throw bad(`sums: value ${i} is ${sums[i]}`);
   }
-  return {
+  const part: RunPartial = {
     inputs: file.inputs,
     plan: file.plan,
     options: reportOptions(options.data),
@@ -112,6 +117,9 @@ export function decodePartial(text: string, name: string): RunPartial {
     pieces: file.pieces,
     sums,
   };
+  const extras = decodeExtras(file, file.plan, options.data, bad);
+  if (extras !== undefined) part.extras = extras;
+  return part;
 }
 
 /** Reads and checks a partial file; a missing or bad one is an E_INPUT error naming it. */

@@ -6,7 +6,9 @@
  * that starts at zero, the counts (exact in any order) once; so it is that run's report, bit for bit.
  */
 import { FocalEvalError } from '../errors.ts';
-import { createPartial } from '../kernel/partial.ts';
+import { createPartial, ROWS } from '../kernel/partial.ts';
+import { mergedOf, weightsBeforeRun, withExtras } from '../report/extras.ts';
+import { mergeRunExtras } from './extras.ts';
 import { parseOptions } from '../options.ts';
 import { finalize } from '../report/finalize.ts';
 import type { Report } from '../report/schema.ts';
@@ -37,7 +39,14 @@ export function mergePartials(parts: readonly RunPartial[], names: readonly stri
     sums.set(part.sums, at);
     at += part.sums.length;
   }
-  return { inputs: parts.flatMap((p) => p.inputs), plan: first.plan, options: first.options, shape: first.shape, counts, pieces, sums };
+  const merged: RunPartial = { inputs: parts.flatMap((p) => p.inputs), plan: first.plan, options: first.options, shape: first.shape, counts, pieces, sums };
+  if (first.extras !== undefined) {
+    const opts = parseOptions(first.options);
+    // Each part's rows: the ROWS count, the first count slot (slots.ts).
+    const rows = parts.map((p) => p.counts[ROWS]!);
+    merged.extras = mergeRunExtras(parts.map((p) => p.extras!), rows, weightsBeforeRun(first.plan, opts), first.shape.groups);
+  }
+  return merged;
 }
 
 /** Why `b` cannot follow `a` in one run, or null when it can. */
@@ -53,6 +62,7 @@ export function incompatibility(a: RunPartial, b: RunPartial): string | null {
     const [x, y] = [JSON.stringify(a.options[key] ?? null), JSON.stringify(b.options[key] ?? null)];
     if (x !== y) return `option ${key} ${y} here, ${x} there`;
   }
+  if ((a.extras === undefined) !== (b.extras === undefined)) return `calibration or hardest units ${b.extras === undefined ? 'missing' : 'present'} here`;
   return null;
 }
 
@@ -85,5 +95,7 @@ export function replay(part: RunPartial): Float64Array {
 
 /** The report of a partial: the same as evaluate's over the partial's inputs, concatenated in order. */
 export function partialReport(part: RunPartial): Report {
-  return finalize(replay(part), part.plan, parseOptions(part.options));
+  const opts = parseOptions(part.options);
+  const report = finalize(replay(part), part.plan, opts);
+  return part.extras === undefined ? report : withExtras(report, mergedOf(part.extras), part.plan, opts);
 }

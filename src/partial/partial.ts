@@ -8,6 +8,7 @@ import { FocalEvalError } from '../errors.ts';
 import type { Plan } from '../input/plan.ts';
 import type { PartialShape } from '../kernel/partial.ts';
 import type { Options } from '../options.ts';
+import type { RunExtras } from './extras.ts';
 import { slotsOf, sumsPerBatch, type Slots } from './slots.ts';
 
 /** The options a report depends on beyond the plan (the report echoes them, finalize applies them). */
@@ -24,6 +25,9 @@ export const REPORT_OPTIONS = [
   'histogramBins',
   'concentrationBins',
   'onInvalid',
+  'calibration',
+  'calibrationBins',
+  'top',
 ] as const satisfies readonly (keyof Options)[];
 
 /** Those options' values. */
@@ -49,6 +53,8 @@ export interface RunPartial {
   pieces: number;
   /** The sum slots (slotsOf(shape).sums) of each batch partial in turn: pieces × sumsPerBatch(shape). */
   sums: Float64Array;
+  /** Calibration sums and hardest units, when the options ask for them (extras.ts). */
+  extras?: RunExtras;
 }
 
 /** Collects the partials a run merges, in the order of the merge, into a RunPartial. */

@@ -40,9 +40,16 @@ export async function partialOf(source: InputSource, opts: Options, runner: Task
   const range = run.batches;
   // Copies: a partial's buffer is the worker's message, and the plan (the shape) comes with the result.
   const merged: Float64Array[] = [];
-  const scored = await scoreRun(source, opts, runner, { range, onMerged: (partial) => merged.push(partial.slice()), onBatch: run.onBatch });
+  const scored = await scoreRun(source, opts, runner, {
+    range,
+    onMerged: (partial) => merged.push(partial.slice()),
+    onBatch: run.onBatch,
+    keepExtraPieces: true,
+  });
   const collector = new PartialCollector(partialShape(scored.plan, opts));
   for (const partial of merged) collector.add(partial);
   const name = range === undefined ? scored.name : `${scored.name}[${range.start}:${range.end}]`;
-  return collector.finish([name], scored.plan, reportOptions(opts));
+  const part = collector.finish([name], scored.plan, reportOptions(opts));
+  if (scored.extras !== null) part.extras = scored.extras.finish();
+  return part;
 }

@@ -26,6 +26,8 @@ export interface MergeHooks {
   firstBatch?: number;
   /** Called with each partial right after it is added, in the order of the additions. */
   onMerged?: (partial: Float64Array) => void;
+  /** Called with each batch's result once it is known to be valid, with the rows of the batches before it. */
+  onResult?: (result: ScoreResult, rowsBefore: number) => void;
 }
 
 /** Merges batch results in input order into the run's partial; the first invalid row throws a DataError. */
@@ -34,6 +36,7 @@ export class OrderedMerge {
   #batch: number;
   #rowsBefore = 0;
   readonly #onMerged: ((partial: Float64Array) => void) | undefined;
+  readonly #onResult: MergeHooks['onResult'];
 
   constructor(
     readonly columns: BlameColumns,
@@ -43,6 +46,7 @@ export class OrderedMerge {
     this.total = createPartial(shape);
     this.#batch = hooks.firstBatch ?? 0;
     this.#onMerged = hooks.onMerged;
+    this.#onResult = hooks.onResult;
   }
 
   /** Adds the next result (call in batch order): one batch's, or a run's (result.batches). */
@@ -63,6 +67,7 @@ export class OrderedMerge {
         reason: e.reason,
       });
     }
+    this.#onResult?.(result, this.#rowsBefore);
     for (const partial of [result.partial, ...(result.more ?? [])]) {
       this.#rowsBefore += partial[ROWS]!;
       mergeInto(this.total, partial);

@@ -8,6 +8,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { LeanColumn } from '../input/ipc/batch.ts';
 import type { BatchRef } from '../input/open.ts';
 import type { Plan } from '../input/plan.ts';
+import type { BatchExtras, ExtrasSpec } from '../kernel/extras.ts';
 import type { PartialShape } from '../kernel/partial.ts';
 import type { KernelError, KernelParams, RowColumns } from '../kernel/types.ts';
 
@@ -30,6 +31,8 @@ export interface ScoreTask {
   passThrough?: { slice: { from: number; to: number; all: LeanColumn[] } | null };
   /** Shared buffers of earlier results that the main thread has written out: the worker may reuse them. */
   recycle?: SharedArrayBuffer[];
+  /** Calibration sums and hardest units to compute beside the partial (kernel/extras.ts). */
+  extras?: ExtrasSpec;
 }
 
 /** A batch's bytes as read by a worker for the stage (shared buffer: it crosses uncopied). */
@@ -59,6 +62,8 @@ export interface ScoreResult {
   batches?: number;
   /** With `error` in a run: the invalid row's batch within the run, and the rows of the run's batches before it. */
   errorAt?: { batch: number; rowsBefore: number };
+  /** What the task's `extras` asked for: one entry per input batch the result covers (a Parquet row group is one). */
+  extras?: BatchExtras[];
 }
 
 /** A task with the buffers to transfer along with it (the copied columns of a streamed batch). */

@@ -6,6 +6,8 @@
 import * as z from '../zod.ts';
 import { INPUTS, MODES } from '../kernel/types.ts';
 import { ALPHA_SCHEMES } from '../options.ts';
+import { CalibrationSchema } from './calibration.ts';
+import { HardUnitSchema } from './hardest.ts';
 
 const count = z.int().check(z.gte(0));
 const sum = z.number().check(z.refine(Number.isFinite, { error: 'must be finite' }));
@@ -132,6 +134,10 @@ export const ReportSchema = z
     normalisation: NormalisationSchema,
     /** Configurations that are legal but probably not what was meant (report/warnings.ts). */
     warnings: z.array(z.string()),
+    /** With options.calibration: ECE and reliability bins (report/calibration.ts). */
+    calibration: z.optional(CalibrationSchema),
+    /** With options.top: the K hardest units (report/hardest.ts). */
+    hardest: z.optional(z.array(HardUnitSchema)),
   })
   .register(z.globalRegistry, {
     title: 'focal-eval report',

@@ -11,6 +11,7 @@ import { maxBatchBytesOf, parseOptions, type OptionsInput } from '../options.ts'
 import { raceAbort } from '../abortable.ts';
 import { abortErrorOf } from '../errors.ts';
 import type { RunSignal } from '../evaluate.ts';
+import { refuseExtrasInStage } from '../report/extras.ts';
 import type { Report } from '../report/schema.ts';
 import { openInput, type InputSource } from '../input/open.ts';
 import { isIpcFileMagic } from '../input/ipc/fileCheck.ts';
@@ -42,6 +43,7 @@ export async function emitScored(source: InputSource, out: Writable, options: Op
   try {
     const { signal, ...rest } = options;
     const opts = parseOptions(rest);
+    refuseExtrasInStage(opts);
     if (signal?.aborted) throw abortErrorOf(signal);
     const input = await raceAbort(openInput(source, opts.inputFormat, undefined, { maxBatchBytes: maxBatchBytesOf(opts) }), signal);
     try {

@@ -20,6 +20,7 @@ import { InFlightWindow, OrderedMerge } from '../pool/ordered.ts';
 import { defaultThreads, takePool, type ScorePool } from '../pool/pool.ts';
 import { abortErrorOf, FocalEvalError, UsageError } from '../errors.ts';
 import { finalize } from '../report/finalize.ts';
+import { refuseExtrasInStage } from '../report/extras.ts';
 import { appendLossColumns, outputSchema } from './lossColumns.ts';
 import { parseOptions, type Options, type OptionsInput } from '../options.ts';
 import { kernelParams, listWidth, makePlan, mayHoldMore, partialShape, planNeeds, type Plan } from '../input/plan.ts';
@@ -58,6 +59,7 @@ interface Running {
 export function focalStage(options: StageOptions = {}): FocalStage {
   const { name = 'stream', signal, ...rest } = options;
   const opts = parseOptions(rest);
+  refuseExtrasInStage(opts);
   if (opts.alpha === 'auto' && opts.alphaEstimates === undefined) {
     throw new UsageError(
       'option alpha: "auto" in a stage needs the class counts before the first row goes out: ' +
