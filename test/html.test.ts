@@ -182,6 +182,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('the HTML report in headless C
     expect(await marksOf(loaded.page, 'histograms')).toEqual({ rect: (C + 1) * report.options.histogramBins, rule: C + 1 });
     const alphaRows = await loaded.page.locator('#alpha tbody tr').evaluateAll((rows) => rows.map((r) => r.children[0]!.textContent));
     expect(alphaRows).toEqual(report.classes.map((c) => c.name));
+    // --html computes what its charts need: the calibration and 1024 fine bins, drawn.
+    expect(report.concentration?.bins).toBe(1024);
+    const filled = report.calibration!.reliability.filter((b) => b.count > 0).length;
+    expect(filled).toBeGreaterThan(0);
+    expect(await marksOf(loaded.page, 'reliability')).toEqual({ rect: filled, line: 1, symbol: filled });
+    expect(await marksOf(loaded.page, 'concentration')).toEqual({ line: 3 });
   });
 
   it('draws the binary and the multilabel reports the CLI writes as cleanly (two classes; C classes of positives and negatives)', async () => {
@@ -224,16 +230,24 @@ describe('renderHtml (the text, without a browser)', () => {
 describe('focal-eval score --html', () => {
   beforeAll(() => requireBuild());
 
-  it('writes the page beside the report, which is unchanged by it', async () => {
+  it('writes the page beside the report: the report of the same run with --calibration --concentration-bins 1024', async () => {
     const out = tmp.path('page.html');
     const args = ['score', fixture('mc_probs_f32.arrow'), '--format', 'json', '--threads', '1'];
-    const [plain, withHtml] = [await cli(args), await cli([...args, '--html', out])];
+    const [plain, withHtml] = [await cli([...args, '--calibration', '--concentration-bins', '1024']), await cli([...args, '--html', out])];
     expect(withHtml.code).toBe(0);
     expect(withHtml.stdout.toString()).toBe(plain.stdout.toString());
     const page = readFileSync(out, 'utf8');
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(page).not.toMatch(/<script/i);
-    expect(page.match(/<svg /g)).toHaveLength(2);
+    // Loss bars, histograms, the concentration curve and the reliability diagram.
+    expect(page.match(/<svg /g)).toHaveLength(4);
+  });
+
+  it('keeps the blocks the command line sets: --concentration-bins 64 with --html stays 64', async () => {
+    const out = tmp.path('page64.html');
+    const run = await cli(['score', fixture('mc_probs_f32.arrow'), '--format', 'json', '--threads', '1', '--concentration-bins', '64', '--html', out]);
+    expect(run.code).toBe(0);
+    expect(stdoutJson<Report>(run).concentration?.bins).toBe(64);
   });
 
   it('goes with --emit -: the Arrow stream on stdout, the report on stderr, the page in its file', async () => {

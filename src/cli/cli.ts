@@ -102,7 +102,7 @@ async function runCommand(cmd: Command, format: 'table' | 'json', stdoutTaken: b
   if (cmd.command !== 'score' && (cmd.partial !== undefined || cmd.batches !== undefined)) {
     throw new UsageError(`--${cmd.partial !== undefined ? 'partial' : 'batches'} goes with score (or merge), not ${cmd.command}`);
   }
-  const options = await withAlphaFile(cmd);
+  const options = withHtmlBlocks(cmd, await withAlphaFile(cmd));
   if (cmd.command === 'alphas') {
     if (cmd.emit !== undefined) throw new UsageError('--emit goes with score, not alphas', 'emit');
     if (cmd.html !== undefined) throw new UsageError('--html goes with score or merge, not alphas', 'html');
@@ -149,6 +149,19 @@ async function scoreWithProgress(cmd: Command, options: OptionsInput & RunSignal
   } finally {
     progress.end();
   }
+}
+
+/** Fine p_t bins --html asks for when the command line gives none (docs/semantics.md bounds the error they leave). */
+const HTML_CONCENTRATION_BINS = 1024;
+
+/**
+ * --html draws the reliability diagram and the concentration curve: a score that writes the page
+ * computes their blocks too (calibration, 1024 fine bins), unless the command line sets them.
+ * Not with --emit: the per-row stage computes neither (the page has a note in their place).
+ */
+function withHtmlBlocks(cmd: Command, options: OptionsInput): OptionsInput {
+  if (cmd.html === undefined || cmd.command !== 'score' || cmd.emit !== undefined) return options;
+  return { calibration: true, concentrationBins: HTML_CONCENTRATION_BINS, ...options };
 }
 
 /** Applies --alpha-file: saved estimates, used under alpha "auto" (the default once a file is given). */

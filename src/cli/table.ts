@@ -11,6 +11,9 @@ import type { Report, Stats } from '../report/schema.ts';
 let intFormat: Intl.NumberFormat | null = null;
 const int = { format: (n: number): string => (intFormat ??= new Intl.NumberFormat('en-US')).format(n) };
 
+/** Hardest units the table lists (the JSON report and --top-out have them all). */
+const HARDEST_SHOWN = 10;
+
 /** Renders a report as aligned text columns. */
 export function renderReportTable(report: Report): string {
   const o = report.options;
@@ -57,6 +60,20 @@ export function renderReportTable(report: Report): string {
     const head = ['CE / FL share', ...c.fractions.map((x) => `hardest ${(100 * x).toFixed(0)}%`)];
     const body = [['total', ...cells(c.total.ce, c.total.fl)], ...c.classes.map((k) => [report.classes[k.index]!.name, ...cells(k.ce, k.fl)])];
     lines.push(...align([head, ...body], false));
+  }
+  if (report.calibration !== undefined) {
+    const cal = report.calibration;
+    const classwise = cal.classwise === undefined ? '' : ` · classwise ECE ${num(cal.classwise.ece)}`;
+    lines.push('', `calibration (${cal.bins} equal-width bins): ${cal.kind} ECE ${num(cal.ece)}${classwise}`);
+    if (cal.classwise !== undefined) {
+      lines.push(...align([['class', 'ECE'], ...cal.classwise.classes.map((k) => [k.name, num(k.ece)])], false));
+    }
+  }
+  if (report.hardest !== undefined && report.hardest.length > 0) {
+    const shown = report.hardest.slice(0, HARDEST_SHOWN);
+    const more = report.hardest.length - shown.length;
+    lines.push('', `the hardest units (row in the input, 0-based)${more > 0 ? `: the first ${shown.length} of ${report.hardest.length}` : ''}:`);
+    lines.push(...align([['row', 'class', 'p_t', 'loss'], ...shown.map((u) => [int.format(u.row), u.className, num(u.pt), num(u.loss)])], false));
   }
   const n = report.normalisation;
   lines.push(

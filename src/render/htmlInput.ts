@@ -2,39 +2,25 @@
  * What the HTML report reads: a Report, and the blocks that later versions of the report add
  * (the gamma sweep, loss concentration, normalisation views, numerical health, warnings,
  * calibration, the hardest units). Each is optional here, so that a report without them still
- * renders (with a note in place of the chart that needs one), and the renderer does not wait on
- * the schema that adds them: once a block is in ReportSchema its type here is the same shape.
+ * renders (with a note in place of the chart that needs one). The blocks in ReportSchema keep
+ * its types; numerical health, not yet there, has its own shape here.
  */
 import type { SweepGamma } from '../kernel/sweep.ts';
+import type { Calibration } from '../report/calibration.ts';
 import type { Concentration } from '../report/concentration.ts';
+import type { HardUnit } from '../report/hardest.ts';
 import type { Normalisation } from '../report/normalisation.ts';
 import type { Report } from '../report/schema.ts';
 import type { SweepEntry } from '../report/sweep.ts';
 
 /** The blocks ReportSchema has now, by the report's own types. */
 export type { SweepGamma } from '../kernel/sweep.ts';
+export type { Calibration, ReliabilityBin } from '../report/calibration.ts';
 export type { Concentration } from '../report/concentration.ts';
+export type { HardUnit } from '../report/hardest.ts';
 export type { Normalisation } from '../report/normalisation.ts';
 /** One gamma of the sweep: the total's and each class's focal-loss sums and easy share. */
 export type SweepPoint = SweepEntry;
-
-/** One bin of a reliability diagram. */
-export interface ReliabilityBin {
-  lower: number;
-  upper: number;
-  count: number;
-  meanConfidence: number | null;
-  accuracy: number | null;
-}
-
-/** Expected calibration error and the reliability bins it is computed from. */
-export interface Calibration {
-  kind: 'binary' | 'top-label' | 'multilabel';
-  bins: number;
-  ece: number | null;
-  reliability: ReliabilityBin[];
-  classwise?: { ece: number | null; classes: { index: number; name: string; ece: number | null; reliability: ReliabilityBin[] }[] };
-}
 
 /** Counters of numerical trouble. */
 export interface Health {
@@ -42,15 +28,6 @@ export interface Health {
   cappedCE: number;
   saturatedLogits: number;
   clampedShareCE: number | null;
-}
-
-/** One of the hardest units. */
-export interface HardUnit {
-  row: number;
-  class: number;
-  className: string;
-  pt: number;
-  loss: number;
 }
 
 /** The blocks the HTML report draws when they are present. */
