@@ -13,8 +13,8 @@ import { InFlightWindow, OrderedMerge, type RunTask } from './pool/ordered.ts';
 import { defaultThreads, takePool, TASKS_PER_WORKER } from './pool/pool.ts';
 import type { ScoreTask } from './pool/task.ts';
 import { finalize } from './report/finalize.ts';
-import { extrasCollector, withExtras } from './report/extras.ts';
-import type { ExtrasCollector } from './partial/extras.ts';
+import { withExtras } from './report/extras.ts';
+import { extrasCollector, type ExtrasCollector } from './report/runExtras.ts';
 import type { Report } from './report/schema.ts';
 
 /** What a call of the library takes beside its options: an AbortSignal that stops the run. */
@@ -98,7 +98,7 @@ export interface RunHooks {
   onBatch?: (merged: number) => void;
   /** Once the input is open: how many batches it holds, when a file says so before they are read. */
   onStart?: (input: { batches: number | null }) => void;
-  /** Keep each batch's calibration sums (for a partial: see partial/extras.ts). */
+  /** Keep each batch's calibration sums (for a partial: see report/runExtras.ts). */
   keepExtraPieces?: boolean;
 }
 

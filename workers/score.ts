@@ -35,7 +35,7 @@ import type { Columns } from '../src/kernel/types.ts';
 import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
 import { faultArmed, injectFault } from './testFault.ts';
-import { announceLoaded } from '../src/pool/workerLoaded.ts';
+import { announceLoaded } from './loaded.ts';
 
 /** The file this worker has open, kept across tasks (and its apache-arrow reader, once needed). */
 let openFile: { path: string; handle: FileHandle; reader: AsyncRecordBatchFileReader | null } | null = null;

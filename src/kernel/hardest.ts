@@ -13,6 +13,7 @@
  * is the partial's (kernel/partial.ts): the class, or in multilabel C + c for a target of 0.
  */
 import { multiclassRowStart, binaryRowScored, multilabelRowStart, multilabelTargetStart } from './scoredRow.ts';
+import { modulating } from './sweep.ts';
 import type { TopUnits } from './topUnits.ts';
 import type { Columns, KernelParams, Mode } from './types.ts';
 import { softplus } from './unit.ts';
@@ -26,8 +27,7 @@ export function offerHardest(mode: Mode, logits: boolean, cols: Columns, params:
 
 /** The focal term of a unit, as unit.ts's addUnit computes it. */
 function focal(oneMinusPt: number, logPt: number, gamma: number): number {
-  const mod = gamma === 2 ? oneMinusPt * oneMinusPt : gamma === 0 ? 1 : gamma === 1 ? oneMinusPt : Math.pow(oneMinusPt, gamma);
-  return mod * -logPt;
+  return modulating(gamma, oneMinusPt) * -logPt;
 }
 
 function clamp(p: number, eps: number): number {

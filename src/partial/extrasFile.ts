@@ -11,7 +11,7 @@ import { UNIT_FIELDS } from '../kernel/topUnits.ts';
 import type { Plan } from '../input/plan.ts';
 import type { Options } from '../options.ts';
 import { weightsBeforeRun } from '../report/extras.ts';
-import type { RunExtras } from './extras.ts';
+import type { RunExtras } from '../report/runExtras.ts';
 
 const count = z.int().check(z.gte(0));
 

@@ -7,8 +7,8 @@
  */
 import { FocalEvalError } from '../errors.ts';
 import { createPartial, ROWS } from '../kernel/partial.ts';
-import { mergedOf, weightsBeforeRun, withExtras } from '../report/extras.ts';
-import { mergeRunExtras } from './extras.ts';
+import { weightsBeforeRun, withExtras } from '../report/extras.ts';
+import { mergedOf, mergeRunExtras } from '../report/runExtras.ts';
 import { parseOptions } from '../options.ts';
 import { finalize } from '../report/finalize.ts';
 import type { Report } from '../report/schema.ts';

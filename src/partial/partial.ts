@@ -8,7 +8,7 @@ import { FocalEvalError } from '../errors.ts';
 import type { Plan } from '../input/plan.ts';
 import type { PartialShape } from '../kernel/partial.ts';
 import type { Options } from '../options.ts';
-import type { RunExtras } from './extras.ts';
+import type { RunExtras } from '../report/runExtras.ts';
 import { slotsOf, sumsPerBatch, type Slots } from './slots.ts';
 
 /** The options a report depends on beyond the plan (the report echoes them, finalize applies them). */

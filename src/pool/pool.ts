@@ -8,8 +8,7 @@ import { availableParallelism } from 'node:os';
 import { abortErrorOf, FocalEvalError, UsageError } from '../errors.ts';
 import { FROM_SOURCE, WORKER_URL } from '../paths.ts';
 import { Piscina } from './piscina.ts';
-import { isLoadedMessage } from './workerLoaded.ts';
-import type { QueuedTask, ScoreResult, ScoreTask } from './task.ts';
+import { isLoadedMessage, type QueuedTask, type ScoreResult, type ScoreTask } from './task.ts';
 
 /**
  * What bounds a task besides the pool: the watchdog, `timeoutMs` (the taskTimeout option: how long
@@ -40,7 +39,7 @@ function workerHeapMb(): number | undefined {
 /** Tasks piscina hands each worker at once (see the constructor). */
 export const TASKS_PER_WORKER = 2;
 
-/** How long destroy() waits for workers still loading their module (workerLoaded.ts). */
+/** How long destroy() waits for workers still loading their module (workers/loaded.ts). */
 const BOOT_WAIT_MS = 10_000;
 
 /** Default thread count: one per core. */
@@ -65,7 +64,7 @@ export class ScorePool {
   readonly #pool: Piscina<ScoreTask, ScoreResult>;
   #destroyed = false;
   #failure: unknown = null;
-  /** Resolves once every worker first started has loaded its module (workerLoaded.ts). */
+  /** Resolves once every worker first started has loaded its module (workers/loaded.ts). */
   readonly #booted: Promise<void>;
 
   constructor(threads: number) {

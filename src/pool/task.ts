@@ -71,3 +71,15 @@ export interface QueuedTask {
   task: ScoreTask;
   transferList?: ArrayBuffer[];
 }
+
+/**
+ * What a worker posts once its module has loaded (workers/loaded.ts): the pool waits for it
+ * before terminating a worker, since Node 20 aborts the whole process when a worker is
+ * terminated while it is still instantiating its ES module.
+ */
+export const WORKER_LOADED = 'focalEvalWorkerLoaded';
+
+/** Whether a message from a worker is its WORKER_LOADED announcement. */
+export function isLoadedMessage(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && WORKER_LOADED in message;
+}

@@ -1,14 +1,12 @@
 /**
  * The report blocks beyond the loss sums that a run computes when asked: `calibration`
  * (options.calibration) and `hardest` (options.top). What the workers are asked for (extrasSpecOf),
- * and the blocks added to the finished report (withExtras).
+ * and the blocks added to the finished report (withExtras); runExtras.ts collects them.
  */
 import { UsageError } from '../errors.ts';
-import { calibrationLength, calibrationShape } from '../kernel/calibration.ts';
-import { groupsOf, type ExtrasSpec } from '../kernel/extras.ts';
+import type { ExtrasSpec } from '../kernel/extras.ts';
 import type { Plan } from '../input/plan.ts';
 import type { Options } from '../options.ts';
-import { ExtrasCollector, replayCalibration, type RunExtras } from '../partial/extras.ts';
 import { calibrationBlock } from './calibration.ts';
 import { hardestBlock } from './hardest.ts';
 import { ReportSchema, type Report } from './schema.ts';
@@ -19,14 +17,6 @@ export function extrasSpecOf(plan: Plan, opts: Options): ExtrasSpec | undefined 
   const calibrationBins = opts.calibration ? opts.calibrationBins : null;
   const top = opts.top > 0 ? { k: opts.top, weights: weightsBeforeRun(plan, opts) } : null;
   return calibrationBins === null && top === null ? undefined : { calibrationBins, top };
-}
-
-/** The collector of a run's extras, or null when the options ask for none. */
-export function extrasCollector(plan: Plan, opts: Options, keepPieces: boolean): ExtrasCollector | null {
-  const spec = extrasSpecOf(plan, opts);
-  if (spec === undefined) return null;
-  const length = calibrationLength(calibrationShape(plan.mode, plan.classes, opts.calibrationBins));
-  return new ExtrasCollector(spec, length, groupsOf(plan.mode, plan.classes), keepPieces);
 }
 
 /**
@@ -42,14 +32,6 @@ export function weightsBeforeRun(plan: Plan, opts: Options): Float64Array | null
 export interface MergedExtras {
   calibration: Float64Array | null;
   hardest: Float64Array | null;
-}
-
-/** A partial's extras as a run would have merged them. */
-export function mergedOf(extras: RunExtras): MergedExtras {
-  return {
-    calibration: extras.calibration === null ? null : replayCalibration(extras.calibration),
-    hardest: extras.hardest?.units ?? null,
-  };
 }
 
 /** The report with the blocks the options asked for, checked again. */

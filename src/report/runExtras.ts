@@ -14,8 +14,11 @@
  * part's rows by the rows of the parts before it.
  */
 import { FocalEvalError } from '../errors.ts';
-import { CAL_CONF, CAL_COUNT, CAL_CORRECT, CAL_FIELDS } from '../kernel/calibration.ts';
-import type { BatchExtras, ExtrasSpec } from '../kernel/extras.ts';
+import type { Plan } from '../input/plan.ts';
+import type { Options } from '../options.ts';
+import { extrasSpecOf, type MergedExtras } from './extras.ts';
+import { CAL_CONF, CAL_COUNT, CAL_CORRECT, CAL_FIELDS, calibrationLength, calibrationShape } from '../kernel/calibration.ts';
+import { groupsOf, type BatchExtras, type ExtrasSpec } from '../kernel/extras.ts';
 import { ROWS } from '../kernel/partial.ts';
 import { TopUnits } from '../kernel/topUnits.ts';
 import type { ScoreResult } from '../pool/task.ts';
@@ -171,4 +174,20 @@ export function mergeRunExtras(parts: readonly RunExtras[], rows: readonly numbe
     hardest = { k: first.hardest.k, weighted: first.hardest.weighted, units: top.toArray() };
   }
   return { calibration, hardest };
+}
+
+/** The collector of a run's extras, or null when the options ask for none. */
+export function extrasCollector(plan: Plan, opts: Options, keepPieces: boolean): ExtrasCollector | null {
+  const spec = extrasSpecOf(plan, opts);
+  if (spec === undefined) return null;
+  const length = calibrationLength(calibrationShape(plan.mode, plan.classes, opts.calibrationBins));
+  return new ExtrasCollector(spec, length, groupsOf(plan.mode, plan.classes), keepPieces);
+}
+
+/** A partial's extras as a run would have merged them. */
+export function mergedOf(extras: RunExtras): MergedExtras {
+  return {
+    calibration: extras.calibration === null ? null : replayCalibration(extras.calibration),
+    hardest: extras.hardest?.units ?? null,
+  };
 }
