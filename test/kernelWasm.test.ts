@@ -27,6 +27,8 @@ import {
   type PredArray,
 } from '../src/kernel/types.ts';
 import {
+  CLAMPED_HIGH,
+  CLAMPED_LOW,
   COUNT,
   createPartial,
   EASY_CE,
@@ -35,10 +37,12 @@ import {
   groupOffset,
   HARD_CE,
   HARD_FL,
+  healthOffset,
   histogramOffset,
   IGNORED,
   INVALID,
   ROWS,
+  SATURATED,
   SUM_CE,
   SUM_FL,
   SUM_PT,
@@ -284,6 +288,10 @@ function expectClose(mode: Mode, input: Input, cols: Columns, params: KernelPara
     let binDiff = 0;
     for (let b = 0; b < B; b++) binDiff += Math.abs(got[h + b]! - ref[h + b]!);
     expect(binDiff, `${where} histogram`).toBeLessThanOrEqual(2 * nearBin[g]!);
+    // The numerical-health counts: the same comparisons on the same values, so exactly equal.
+    const hb = healthOffset(shape, g);
+    const health = (p: Float64Array) => [p[hb + CLAMPED_LOW], p[hb + CLAMPED_HIGH], p[hb + SATURATED]];
+    expect(health(got), `${where} health (clamped low, high, saturated)`).toEqual(health(ref));
   }
 }
 
