@@ -8,6 +8,7 @@
 import type { SweepGamma } from '../kernel/sweep.ts';
 import type { Concentration } from '../report/concentration.ts';
 import type { Normalisation } from '../report/normalisation.ts';
+import type { Health } from '../report/health.ts';
 import type { Report } from '../report/schema.ts';
 import type { SweepEntry } from '../report/sweep.ts';
 
@@ -15,6 +16,7 @@ import type { SweepEntry } from '../report/sweep.ts';
 export type { SweepGamma } from '../kernel/sweep.ts';
 export type { Concentration } from '../report/concentration.ts';
 export type { Normalisation } from '../report/normalisation.ts';
+export type { Health } from '../report/health.ts';
 /** One gamma of the sweep: the total's and each class's focal-loss sums and easy share. */
 export type SweepPoint = SweepEntry;
 
@@ -34,14 +36,6 @@ export interface Calibration {
   ece: number | null;
   reliability: ReliabilityBin[];
   classwise?: { ece: number | null; classes: { index: number; name: string; ece: number | null; reliability: ReliabilityBin[] }[] };
-}
-
-/** Counters of numerical trouble. */
-export interface Health {
-  clampedUnits: number;
-  cappedCE: number;
-  saturatedLogits: number;
-  clampedShareCE: number | null;
 }
 
 /** One of the hardest units. */
