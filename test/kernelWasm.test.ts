@@ -640,6 +640,20 @@ describe('wasm kernel: agrees with the scalar kernel', () => {
     }
   });
 
+  it('multilabel: 40000 labels (an 8-row chunk of 320000 units, scored CALL_UNITS at a time so the health counts stay exact)', () => {
+    for (const input of ['probs', 'logits'] as const) {
+      const C = 40000;
+      const params = baseParams('multilabel', C);
+      const cols = makeBatch('multilabel', input, { rows: 8, C, seed: 5 }, params);
+      check('multilabel', input, cols, params);
+      const got = runWasm('multilabel', input, cols, params).partial;
+      const shape = shapeOf('multilabel', params);
+      let flagged = 0;
+      for (let g = 0; g < shape.groups; g++) flagged += got[healthOffset(shape, g) + (input === 'probs' ? CLAMPED_LOW : SATURATED)]!;
+      expect(flagged).toBeGreaterThan(1000);
+    }
+  });
+
   it('adds into a partial that already holds sums (out[i] += batch total)', () => {
     for (const [mode, input] of CASES) {
       const C = classesFor(mode);
