@@ -64,7 +64,7 @@ export const E_SCRATCH: usize = memory.data(E_BLOCK << 3, 16);
   const one = kv(K_ONE);
   const raw = v128.bitselect(p, f64x2.sub(one, p), t);
   const pt = clampV(raw);
-  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), clampFlags(raw), g0, g1, kind, rows, o0, o1);
+  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), clampFlags(raw, pt), g0, g1, kind, rows, o0, o1);
 }
 
 /** Scores row-list positions [start, end) (start even) of a binary probabilities batch. */

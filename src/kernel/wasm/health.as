@@ -3,6 +3,7 @@
  * found by the same comparisons on the same float64 values, as the scalar kernels count.
  *
  *   probabilities: raw = the unclamped p_t;  low = raw < eps,  high = raw > 1 - eps
+ *                  (read off the clamp: raw < clampV(raw), raw > clampV(raw))
  *   logits:        sat = |z| > 30  (multiclass: the row's largest |z_k|)
  *
  * The counts ride in the units' own count lane, at no extra load or store: where addUnits adds
@@ -19,55 +20,39 @@
  */
 import { accBase, accCopyStride, trashGroup } from './accumulate';
 
-/** The flag weights and bounds, splatted: 2^18, 2^36 (f64), eps, 1 - eps, 30 (f64) and 30 (f32). */
-const HEALTH: usize = memory.data(6 * 16, 16);
-const H_FLAG_A: usize = 0;
-const H_FLAG_B: usize = 16;
-const H_EPSILON: usize = 32;
-const H_ONE_MINUS_EPSILON: usize = 48;
-const H_SATURATION: usize = 64;
-const H_SATURATION_F32: usize = 80;
-
 /** A logit of larger magnitude is saturated (kernel/health.ts's SATURATION). */
 const SATURATION: f64 = 30.0;
+/** The flag weights: 2^18 (clamped low, or saturated) and 2^36 (clamped high). */
+const FLAG_A: f64 = 262144.0;
+const FLAG_B: f64 = 68719476736.0;
 
-/** Sets the clamp bounds (configure()'s eps and 1 - eps) and the constants. */
-export function configureHealth(eps: f64, oneMinusEps: f64): void {
-  v128.store(HEALTH + H_FLAG_A, f64x2.splat(262144.0));
-  v128.store(HEALTH + H_FLAG_B, f64x2.splat(68719476736.0));
-  v128.store(HEALTH + H_EPSILON, f64x2.splat(eps));
-  v128.store(HEALTH + H_ONE_MINUS_EPSILON, f64x2.splat(oneMinusEps));
-  v128.store(HEALTH + H_SATURATION, f64x2.splat(SATURATION));
-  v128.store(HEALTH + H_SATURATION_F32, f32x4.splat(<f32>SATURATION));
-}
-
+/**
+ * The flags of two probability lanes from their raw p_t and clamped pt = clampV(raw): 2^18 if
+ * clamped low, 2^36 if high, else 0. raw < pt exactly when the clamp raised raw to eps (raw < eps),
+ * raw > pt when it lowered it to 1 - eps (raw > 1 - eps): the scalar kernels' comparisons, read off
+ * the clamp's result, so that no bound need be loaded.
+ */
 // @ts-ignore: decorator
-@inline function h(p: usize): v128 {
-  return v128.load(HEALTH + p);
-}
-
-/** The flags of two probability lanes from their raw (unclamped) p_t: 2^18 if low, 2^36 if high, else 0. */
-// @ts-ignore: decorator
-@inline export function clampFlags(raw: v128): v128 {
-  return v128.or(v128.and(f64x2.lt(raw, h(H_EPSILON)), h(H_FLAG_A)), v128.and(f64x2.gt(raw, h(H_ONE_MINUS_EPSILON)), h(H_FLAG_B)));
+@inline export function clampFlags(raw: v128, pt: v128): v128 {
+  return v128.or(v128.and(f64x2.lt(raw, pt), f64x2.splat(FLAG_A)), v128.and(f64x2.gt(raw, pt), f64x2.splat(FLAG_B)));
 }
 
 /** The flags of two logit lanes from a = |z|: 2^18 if saturated, else 0. */
 // @ts-ignore: decorator
 @inline export function saturationFlags(a: v128): v128 {
-  return v128.and(f64x2.gt(a, h(H_SATURATION)), h(H_FLAG_A));
+  return v128.and(f64x2.gt(a, f64x2.splat(SATURATION)), f64x2.splat(FLAG_A));
 }
 
 /** Lanes of an f32x4 of four rows' largest |z_k|: all ones where it exceeds 30. */
 // @ts-ignore: decorator
 @inline export function saturatedRows(magnitude: v128): v128 {
-  return f32x4.gt(magnitude, h(H_SATURATION_F32));
+  return f32x4.gt(magnitude, f32x4.splat(<f32>SATURATION));
 }
 
 /** The flags of two rows from their f64x2 lane masks (i64x2.extend_*_i32x4_s of saturatedRows). */
 // @ts-ignore: decorator
 @inline export function rowFlags(mask: v128): v128 {
-  return v128.and(mask, h(H_FLAG_A));
+  return v128.and(mask, f64x2.splat(FLAG_A));
 }
 
 const LOW_BITS: i64 = (1 << 18) - 1;

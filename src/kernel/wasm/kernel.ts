@@ -271,7 +271,6 @@ function configure(arena: WasmArena, at: Layout, groups: number, params: KernelP
   const kind = g === 2 ? GAMMA_TWO : g === 0 ? GAMMA_ZERO : g === 1 ? GAMMA_ONE : GAMMA_POW;
   const eps = params.epsilon;
   arena.exports.configure(at.acc, at.hist, groups, params.bins, params.easyThreshold, kind, g, eps, 1 - eps);
-  arena.exports.configureHealth(eps, 1 - eps);
 }
 
 /** Copies the group weights in (the trash group's 0) and points the row kernels at the output regions. */

@@ -47,7 +47,6 @@ export interface FocalWasmExports {
   ): void;
   configureRows(weights: number, pt: number, ce: number, loss: number, easy: number, trash: number): void;
   mergeChunk(partial: number): void;
-  configureHealth(epsilon: number, oneMinusEpsilon: number): void;
   takeHealth(health: number, logits: number): void;
   multiclassLogits(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   multiclassProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;

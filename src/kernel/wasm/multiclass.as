@@ -192,6 +192,6 @@ function multiclassProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: 
     const raw = f64x2.promote_low_f32x4(v);
     const pt = clampV(raw);
     const ce = f64x2.neg(logV(pt));
-    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), clampFlags(raw), laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
+    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), clampFlags(raw, pt), laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
   }
 }
