@@ -83,10 +83,10 @@ export function clampWarnings({ input, epsilon, health }: ClampCheck): string[] 
   const t = health.total;
   if (input !== 'probs' || t.clampedShareCE === null || !(t.clampedShareCE >= CLAMP_WARNING_SHARE)) return [];
   const high = t.clampedUnits - t.cappedCE;
-  const units = (n: number): string => `${n} unit${n === 1 ? '' : 's'}`;
+  const units = (n: number): string => `${n.toLocaleString('en-US')} unit${n === 1 ? '' : 's'}`;
   return [
     `probabilities clamped at epsilon ${epsilon} carry ${(100 * t.clampedShareCE).toFixed(1)}% of sum CE: ` +
-      `${units(t.cappedCE)} below epsilon, each with CE at the cap -ln(epsilon) = ${health.capCE!.toFixed(2)} whatever the model said` +
+      `${units(t.cappedCE)} below epsilon, each with CE at the cap -ln(epsilon) = ${health.capCE!.toPrecision(4)} whatever the model said` +
       (high > 0 ? `, and ${units(high)} above 1 - epsilon` : '') +
       '; the loss depends on epsilon there. Logits would be exact: score the model\'s logits (--input logits, a column named logits) if it has them',
   ];
