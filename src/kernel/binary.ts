@@ -7,6 +7,8 @@
  *
  * Groups: class 0 and class 1. A row whose label equals ignoreIndex, or is null, is ignored
  * before any other check; a row whose p_t is exactly 0 (possible only with epsilon 0) is invalid.
+ * A scored unit is also counted in its group's health block (health.ts): clamped low or high, or
+ * |z| > 30.
  */
 import { histogramOffset, groupOffset, IGNORED, ROWS, sweepOffset, fineOffset, healthOffset } from './partial.ts';
 import { countClamp, countSaturated } from './health.ts';

@@ -10,7 +10,9 @@
  *
  * Group = class y. Checks per row, in order: ignored (null label or ignoreIndex), null
  * prediction, list length, every value finite (and in [0, 1] for probabilities), label range,
- * and a finite loss (p_t = 0 only with epsilon 0 or float64 logits ~1e308 apart).
+ * and a finite loss (p_t = 0 only with epsilon 0 or float64 logits ~1e308 apart). A scored row is
+ * also counted in its group's health block (health.ts): probs[y] clamped low or high, or any
+ * |z_k| > 30 (the largest |z_k|, found in the max loop).
  */
 import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset, healthOffset } from './partial.ts';
 import { countClamp, countSaturated } from './health.ts';

@@ -9,6 +9,7 @@
  * on positives, 1 - alpha on negatives) can be applied per group at the end. A row is scored
  * whole or not at all: every prediction and target is checked before any unit is added
  * (with epsilon 0, a probability of exactly 0 on a true outcome too: its loss is infinite).
+ * Each unit is also counted in its group's health block (health.ts): clamped low or high, or |z| > 30.
  */
 import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset, healthOffset } from './partial.ts';
 import { countClamp, countSaturated } from './health.ts';

@@ -1,6 +1,7 @@
 /**
  * The wasm SIMD kernels, with the scalar kernels' signature and results (within the spec's
- * tolerance: every sum within max(1e-6 |e|, 1e-9) of the float64 reference e, counts exact).
+ * tolerance: every sum within max(1e-6 |e|, 1e-9) of the float64 reference e, counts exact; the
+ * numerical-health counts are the scalar kernels' exactly, health.as).
  *
  * The wasm path takes the hot shape only: Float32 predictions of fixed width (predOffsets null),
  * no nulls (rowState null; a batch whose only nulls are null labels is first given ignoreIndex
