@@ -34,6 +34,7 @@ describe('sectionsOf', () => {
       ['reliability', 'note'],
       ['alpha', 'table'],
       ['normalisation', 'table'],
+      ['health', 'table'],
     ]);
   });
 

@@ -27,6 +27,8 @@ import {
   type PredArray,
 } from '../src/kernel/types.ts';
 import {
+  CLAMPED_HIGH,
+  CLAMPED_LOW,
   COUNT,
   createPartial,
   EASY_CE,
@@ -35,10 +37,12 @@ import {
   groupOffset,
   HARD_CE,
   HARD_FL,
+  healthOffset,
   histogramOffset,
   IGNORED,
   INVALID,
   ROWS,
+  SATURATED,
   SUM_CE,
   SUM_FL,
   SUM_PT,
@@ -284,6 +288,10 @@ function expectClose(mode: Mode, input: Input, cols: Columns, params: KernelPara
     let binDiff = 0;
     for (let b = 0; b < B; b++) binDiff += Math.abs(got[h + b]! - ref[h + b]!);
     expect(binDiff, `${where} histogram`).toBeLessThanOrEqual(2 * nearBin[g]!);
+    // The numerical-health counts: the same comparisons on the same values, so exactly equal.
+    const hb = healthOffset(shape, g);
+    const health = (p: Float64Array) => [p[hb + CLAMPED_LOW], p[hb + CLAMPED_HIGH], p[hb + SATURATED]];
+    expect(health(got), `${where} health (clamped low, high, saturated)`).toEqual(health(ref));
   }
 }
 
@@ -629,6 +637,20 @@ describe('wasm kernel: agrees with the scalar kernel', () => {
         const params = baseParams('multilabel', C);
         check('multilabel', input, makeBatch('multilabel', input, { rows: 97, C, seed: C }, params), params);
       }
+    }
+  });
+
+  it('multilabel: 40000 labels (an 8-row chunk of 320000 units, scored CALL_UNITS at a time so the health counts stay exact)', () => {
+    for (const input of ['probs', 'logits'] as const) {
+      const C = 40000;
+      const params = baseParams('multilabel', C);
+      const cols = makeBatch('multilabel', input, { rows: 8, C, seed: 5 }, params);
+      check('multilabel', input, cols, params);
+      const got = runWasm('multilabel', input, cols, params).partial;
+      const shape = shapeOf('multilabel', params);
+      let flagged = 0;
+      for (let g = 0; g < shape.groups; g++) flagged += got[healthOffset(shape, g) + (input === 'probs' ? CLAMPED_LOW : SATURATED)]!;
+      expect(flagged).toBeGreaterThan(1000);
     }
   });
 

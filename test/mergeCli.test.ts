@@ -44,10 +44,19 @@ describe('focal-eval merge', () => {
   });
 
   it('a file that is not a partial: exit 1, one line naming it', async () => {
-    writeFileSync(tmp.path('bad.partial'), '{"format":"focal-eval-partial","version":1}');
+    writeFileSync(tmp.path('bad.partial'), '{"format":"focal-eval-partial","version":2}');
     const run = await cli(['merge', tmp.path('bad.partial')]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`^focal-eval: ${tmp.path('bad.partial')}: not a focal-eval partial file \\(version 1\\): inputs: [^\\n]*\\n$`));
+    expect(run.stderr).toMatch(new RegExp(`^focal-eval: ${tmp.path('bad.partial')}: not a focal-eval partial file \\(version 2\\): inputs: [^\\n]*\\n$`));
+  });
+
+  it('a partial file of version 1 (before the health counts): exit 1, one line saying to score again', async () => {
+    writeFileSync(tmp.path('old.partial'), '{"format":"focal-eval-partial","version":1}');
+    const run = await cli(['merge', tmp.path('old.partial')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `focal-eval: ${tmp.path('old.partial')}: a focal-eval partial file of version 1, written before the numerical-health counts (version 2): score its inputs again with --partial\n`,
+    );
   });
 
   it('takes no data options, and --partial does not go with --emit', async () => {

@@ -164,8 +164,9 @@ describe('the partial file', () => {
     const good = JSON.parse(encodePartial(await synthetic())) as Record<string, unknown>;
     const bad = (change: Record<string, unknown>) => JSON.stringify({ ...good, ...change });
     const cases: [string, RegExp][] = [
-      ['{', /p\.partial: not a focal-eval partial file \(version 1\): not JSON/],
-      [bad({ version: 2 }), /version: /],
+      ['{', /p\.partial: not a focal-eval partial file \(version 2\): not JSON/],
+      [bad({ version: 3 }), /version: /],
+      [bad({ version: 1 }), /p\.partial: a focal-eval partial file of version 1, written before the numerical-health counts \(version 2\): score its inputs again/],
       [bad({ sums: (good.sums as string).slice(0, -8) }), /sums: \d+ bytes of base64, expected \d+/],
       [bad({ sums: '!!!!' }), /sums: /],
       [bad({ counts: (good.counts as number[]).map((c, i) => (i === 0 ? c + 0.5 : c)) }), /counts\.0: /],

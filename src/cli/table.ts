@@ -80,7 +80,30 @@ export function renderReportTable(report: Report): string {
     '',
     `loss per unit ${num(n.perUnit)} · per row ${num(n.perRow)} · per positive ${num(n.perPositive)} · alpha-weighted mean ${num(n.alphaWeightedMean)}`,
   );
+  lines.push('', ...healthLines(report));
   return lines.join('\n') + '\n';
+}
+
+/** The numerical health: one line in total, and the classes that have anything to count. */
+function healthLines(report: Report): string[] {
+  const { health } = report;
+  const t = health.total;
+  const share = (x: number | null): string => (x === null ? '-' : pct(x));
+  const head =
+    report.input === 'probs'
+      ? `numerical health: ${int.format(t.clampedUnits)} units clamped at epsilon ${report.options.epsilon} ` +
+        `(${int.format(t.cappedCE)} with CE at the cap${health.capCE === null ? '' : ` ${num(health.capCE)}`}), ${share(t.clampedShareCE)} of sum CE`
+      : `numerical health: ${int.format(t.saturatedLogits)} units with a saturated logit (|z| > 30); logits need no clamp`;
+  const listed = health.classes.filter((c) => c.clampedUnits > 0 || c.saturatedLogits > 0);
+  if (listed.length === 0) return [head];
+  const header = report.input === 'probs' ? ['class', 'clamped', 'CE at cap', 'clamped CE%'] : ['class', 'saturated'];
+  const rows = listed.map((c) => {
+    const name = report.classes[c.index]!.name;
+    return report.input === 'probs'
+      ? [name, int.format(c.clampedUnits), int.format(c.cappedCE), share(c.clampedShareCE)]
+      : [name, int.format(c.saturatedLogits)];
+  });
+  return [head, ...align([header, ...rows], false)];
 }
 
 /** Renders alpha estimates (every scheme side by side) as aligned text columns. */

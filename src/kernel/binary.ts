@@ -7,8 +7,11 @@
  *
  * Groups: class 0 and class 1. A row whose label equals ignoreIndex, or is null, is ignored
  * before any other check; a row whose p_t is exactly 0 (possible only with epsilon 0) is invalid.
+ * A scored unit is also counted in its group's health block (health.ts): clamped low or high, or
+ * |z| > 30.
  */
-import { histogramOffset, groupOffset, IGNORED, ROWS, sweepOffset, fineOffset } from './partial.ts';
+import { histogramOffset, groupOffset, IGNORED, ROWS, sweepOffset, fineOffset, healthOffset } from './partial.ts';
+import { countClamp, countSaturated } from './health.ts';
 import { addUnit, isProbability, recordRow, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,
@@ -66,6 +69,8 @@ function scoreBinary(
   const s1 = sweepOffset(shape, 1, 0);
   const f0 = fineOffset(shape, 0, 0);
   const f1 = fineOffset(shape, 1, 0);
+  const hb0 = healthOffset(shape, 0);
+  const hb1 = healthOffset(shape, 1);
   out[ROWS]! += n;
   for (let i = 0; i < n; i++) {
     const s = state === null ? ROW_OK : state[i]!;
@@ -94,6 +99,7 @@ function scoreBinary(
     const h = y === 1 ? h1 : h0;
     const sw = y === 1 ? s1 : s0;
     const fb = y === 1 ? f1 : f0;
+    const hb = y === 1 ? hb1 : hb0;
     let pt: number;
     let logPt: number;
     let oneMinusPt: number;
@@ -112,6 +118,8 @@ function scoreBinary(
       if (e) return e;
       continue;
     }
+    if (logits) countSaturated(out, hb, Math.abs(v));
+    else countClamp(out, hb, y === 1 ? v : 1 - v, eps);
     const fl = addUnit(out, g, h, sw, fb, pt, logPt, oneMinusPt, params);
     if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);
   }

@@ -10,9 +10,12 @@
  *
  * Group = class y. Checks per row, in order: ignored (null label or ignoreIndex), null
  * prediction, list length, every value finite (and in [0, 1] for probabilities), label range,
- * and a finite loss (p_t = 0 only with epsilon 0 or float64 logits ~1e308 apart).
+ * and a finite loss (p_t = 0 only with epsilon 0 or float64 logits ~1e308 apart). A scored row is
+ * also counted in its group's health block (health.ts): probs[y] clamped low or high, or any
+ * |z_k| > 30 (the largest |z_k|, found in the max loop).
  */
-import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset } from './partial.ts';
+import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset, healthOffset } from './partial.ts';
+import { countClamp, countSaturated } from './health.ts';
 import { addUnit, isProbability, recordRow, rejectRow } from './unit.ts';
 import {
   REASON_BAD_VALUE,
@@ -93,6 +96,7 @@ function scoreMulticlass(
     // Validate every entry (not only the true class) and find the max for log-sum-exp.
     let m = -Infinity;
     let argmax = start;
+    let magnitude = 0;
     for (let k = start; k < end; k++) {
       const v = pred[k]!;
       if (logits ? !Number.isFinite(v) : !isProbability(v)) {
@@ -104,6 +108,7 @@ function scoreMulticlass(
         m = v;
         argmax = k;
       }
+      if (logits && Math.abs(v) > magnitude) magnitude = Math.abs(v);
     }
     if (!(y >= 0 && y < C && Number.isInteger(y))) {
       const unknown = cols.unknownLabels?.get(i);
@@ -118,6 +123,7 @@ function scoreMulticlass(
     const h = histogramOffset(shape, y);
     const sw = sweepOffset(shape, y, 0);
     const fb = fineOffset(shape, y, 0);
+    const hb = healthOffset(shape, y);
     let pt: number;
     let logPt: number;
     let oneMinusPt: number;
@@ -138,6 +144,8 @@ function scoreMulticlass(
       if (e) return e;
       continue;
     }
+    if (logits) countSaturated(out, hb, magnitude);
+    else countClamp(out, hb, pred[start + y]!, eps);
     const fl = addUnit(out, g, h, sw, fb, pt, logPt, oneMinusPt, params);
     if (rows !== null) recordRow(rows, i, y, pt, logPt, fl, params.easyThreshold);
   }

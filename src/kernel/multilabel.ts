@@ -9,8 +9,10 @@
  * on positives, 1 - alpha on negatives) can be applied per group at the end. A row is scored
  * whole or not at all: every prediction and target is checked before any unit is added
  * (with epsilon 0, a probability of exactly 0 on a true outcome too: its loss is infinite).
+ * Each unit is also counted in its group's health block (health.ts): clamped low or high, or |z| > 30.
  */
-import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset } from './partial.ts';
+import { groupOffset, histogramOffset, IGNORED, ROWS, sweepOffset, fineOffset, healthOffset } from './partial.ts';
+import { countClamp, countSaturated } from './health.ts';
 import { addUnit, isProbability, rejectRow, softplus } from './unit.ts';
 import {
   REASON_BAD_VALUE,
@@ -123,12 +125,15 @@ function scoreMultilabel(
       const h = histogramOffset(shape, group);
       const sw = sweepOffset(shape, group, 0);
       const fb = fineOffset(shape, group, 0);
+      const hb = healthOffset(shape, group);
       let fl: number;
       if (logits) {
+        countSaturated(out, hb, Math.abs(v));
         const logPt = positive ? -softplus(-v) : -softplus(v);
         fl = addUnit(out, g, h, sw, fb, Math.exp(logPt), logPt, -Math.expm1(logPt), params);
       } else {
         let pt = positive ? v : 1 - v;
+        countClamp(out, hb, pt, eps);
         pt = pt < eps ? eps : pt > 1 - eps ? 1 - eps : pt;
         fl = addUnit(out, g, h, sw, fb, pt, Math.log(pt), 1 - pt, params);
       }

@@ -14,6 +14,10 @@
  *                                         its easy FL and hard FL sums (sweep.ts)
  *   [.., + G*F*FINE_FIELDS)               per group, per fine p_t bin (F = shape.fine, often 0):
  *                                         its count, CE sum and FL sum (the concentration)
+ *   [.., + G*HEALTH_FIELDS)               per group, the numerical-health counts (always there,
+ *                                         last, so that the blocks before it keep their offsets):
+ *                                         units clamped low (CE at the cap -ln eps), clamped high,
+ *                                         and with saturated logits (kernel/health.ts)
  */
 
 /** Run counters at the start of every partial. */
@@ -45,6 +49,12 @@ export const FINE_CE = 1;
 export const FINE_FL = 2;
 export const FINE_FIELDS = 3;
 
+/** Per group: the numerical-health counts (kernel/health.ts says what each counts). */
+export const CLAMPED_LOW = 0;
+export const CLAMPED_HIGH = 1;
+export const SATURATED = 2;
+export const HEALTH_FIELDS = 3;
+
 /** The shape of a partial: how many groups and histogram bins it holds. */
 export interface PartialShape {
   readonly groups: number;
@@ -57,7 +67,7 @@ export interface PartialShape {
 
 /** Number of float64 slots a partial of this shape takes. */
 export function partialLength(shape: PartialShape): number {
-  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS + (shape.fine ?? 0) * FINE_FIELDS);
+  return healthOffset(shape, shape.groups);
 }
 
 /** A zero-filled partial of this shape. */
@@ -83,6 +93,11 @@ export function sweepOffset(shape: PartialShape, g: number, s: number): number {
 /** Offset of group g's fine bin k. */
 export function fineOffset(shape: PartialShape, g: number, k: number): number {
   return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS) + (g * (shape.fine ?? 0) + k) * FINE_FIELDS;
+}
+
+/** Offset of group g's health counts (g = groups: the partial's end). */
+export function healthOffset(shape: PartialShape, g: number): number {
+  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS + (shape.fine ?? 0) * FINE_FIELDS) + g * HEALTH_FIELDS;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * The partial file (`score --partial`, `merge --partial`, a cluster job's result): JSON, version 1,
- * checked by a zod schema on read. Counts are JSON integers; the float sums are the float64 values'
+ * The partial file (`score --partial`, `merge --partial`, a cluster job's result): JSON, version 2,
+ * checked by a zod schema on read. Version 2 added the numerical-health counts to every partial
+ * (kernel/health.ts); a version 1 file lacks them and is refused with a message that says so (its
+ * inputs must be scored again), never read as if no unit had been clamped. Counts are JSON integers; the float sums are the float64 values'
  * little-endian bytes in base64, so that every bit survives the round trip (a decimal rendering is
  * exact too, but three times as long, and a -0 would lose its sign).
  */
@@ -30,10 +32,13 @@ const PlanSchema = z.strictObject({
   labelStrings: z.nullable(z.array(z.nullable(z.string()))),
 });
 
-/** The partial file's schema, version 1. */
+/** The partial file's version: 2 since the health counts. */
+export const PARTIAL_FILE_VERSION = 2;
+
+/** The partial file's schema, version 2. */
 export const PartialFileSchema = z.strictObject({
   format: z.literal('focal-eval-partial'),
-  version: z.literal(1),
+  version: z.literal(PARTIAL_FILE_VERSION),
   inputs: z.array(z.string()),
   plan: PlanSchema,
   /** The report options (OptionsSchema judges them again on read). */
@@ -59,7 +64,7 @@ export function encodePartial(part: RunPartial): string {
   for (let i = 0; i < part.sums.length; i++) view.setFloat64(i * 8, part.sums[i]!, true);
   const file: PartialFile = {
     format: 'focal-eval-partial',
-    version: 1,
+    version: PARTIAL_FILE_VERSION,
     inputs: part.inputs,
     plan: part.plan,
     options: part.options,
@@ -75,12 +80,19 @@ export function encodePartial(part: RunPartial): string {
 
 /** Reads a partial from its file's text; `name` (the file) is for the E_INPUT error a bad one raises. */
 export function decodePartial(text: string, name: string): RunPartial {
-  const bad = (why: string) => new FocalEvalError('E_INPUT', `${name}: not a focal-eval partial file (version 1): ${why}`);
+  const bad = (why: string) => new FocalEvalError('E_INPUT', `${name}: not a focal-eval partial file (version ${PARTIAL_FILE_VERSION}): ${why}`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     throw bad('not JSON');
+  }
+  const old = json as { format?: unknown; version?: unknown } | null;
+  if (old?.format === 'focal-eval-partial' && old.version === 1) {
+    throw new FocalEvalError(
+      'E_INPUT',
+      `${name}: a focal-eval partial file of version 1, written before the numerical-health counts (version ${PARTIAL_FILE_VERSION}): score its inputs again with --partial`,
+    );
   }
   const result = PartialFileSchema.safeParse(json);
   if (!result.success) {

@@ -93,13 +93,14 @@ export function normalisationTable(n: Normalisation): Table {
   };
 }
 
-/** The numerical-health counters. */
-export function healthTable(h: Health): Table {
+/** The numerical-health counters, in total. */
+export function healthTable(health: Health): Table {
+  const h = health.total;
   return {
     head: ['counter', 'value'],
     rows: [
       ['units clamped at epsilon', int(h.clampedUnits)],
-      ['CE at the cap', int(h.cappedCE)],
+      [health.capCE === null ? 'CE at the cap' : `CE at the cap (-ln epsilon = ${num(health.capCE)})`, int(h.cappedCE)],
       ['saturated logits (|z| > 30)', int(h.saturatedLogits)],
       ["clamped units' share of sum CE", pct(h.clampedShareCE)],
     ],

@@ -28,7 +28,8 @@ import { alphaConventions, effectiveBetas } from '../alpha/conventions.ts';
 import { normalisationOf } from './normalisation.ts';
 import { sweepOf } from './sweep.ts';
 import { concentrationOf } from './concentration.ts';
-import { alphaWarnings } from './warnings.ts';
+import { healthOf } from './health.ts';
+import { alphaWarnings, clampWarnings } from './warnings.ts';
 import { ReportSchema, type ClassStats, type Report, type Stats } from './schema.ts';
 
 /** Builds and checks the report from the merged partial of a whole run. */
@@ -59,7 +60,11 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
   const negatives = multilabel ? range(C).map((c) => groupCount(C + c)) : undefined;
   alphaEstimates.conventions = alphaConventions(positives, negatives, options.beta);
   alphaEstimates.effectiveBeta = effectiveBetas(positives);
-  const warnings = alphaWarnings({ mode: plan.mode, alpha: options.alpha, classNames: plan.classNames, positives, negatives });
+  const health = healthOf(partial, shape, plan.input, options.epsilon, classGroups, { total: total.sumCE, classes: classes.map((c) => c.sumCE) });
+  const warnings = [
+    ...alphaWarnings({ mode: plan.mode, alpha: options.alpha, classNames: plan.classNames, positives, negatives }),
+    ...clampWarnings({ input: plan.input, epsilon: options.epsilon, health }),
+  ];
   const report: Report = {
     schemaVersion: 1,
     mode: plan.mode,
@@ -89,6 +94,7 @@ export function finalize(partial: Float64Array, plan: Plan, options: Options): R
       : { sweep: sweepOf(partial, shape, options.gammas, weights, classGroups) }),
     ...(options.concentrationBins > 0 ? { concentration: concentrationOf(partial, shape, classGroups) } : {}),
     normalisation: normalisationOf(partial, plan.mode, C, weights),
+    health,
     warnings,
   };
   return ReportSchema.parse(report);

@@ -101,6 +101,22 @@ export const ConcentrationSchema = z.strictObject({
   curve: z.strictObject({ x: shares, ce: shares, fl: shares }),
 });
 
+/** One set of units' numerical-health counts (report/health.ts). */
+const HealthCountsSchema = z.strictObject({
+  clampedUnits: count,
+  cappedCE: count,
+  saturatedLogits: count,
+  clampedCE: sum,
+  clampedShareCE: share,
+});
+
+/** The numerical health: clamped probabilities, CE at its cap, saturated logits (report/health.ts). */
+export const HealthSchema = z.strictObject({
+  capCE: z.nullable(sum),
+  total: HealthCountsSchema,
+  classes: z.array(z.extend(HealthCountsSchema, { index: count })),
+});
+
 /** The report: what `evaluate` resolves to and `score --format json` prints. */
 export const ReportSchema = z
   .strictObject({
@@ -132,6 +148,8 @@ export const ReportSchema = z
     /** With concentrationBins > 0: the share of the loss on the hardest units. */
     concentration: z.optional(ConcentrationSchema),
     normalisation: NormalisationSchema,
+    /** Units whose numbers were bounded: clamped at epsilon, CE at the cap, saturated logits. */
+    health: HealthSchema,
     /** Configurations that are legal but probably not what was meant (report/warnings.ts). */
     warnings: z.array(z.string()),
     /** With options.calibration: ECE and reliability bins (report/calibration.ts). */

@@ -6,8 +6,16 @@
  * positives of a class is below 1/2 while its positives are under half of its units (RetinaNet's
  * alpha = 0.25 does exactly this, on purpose: see the message). Multiclass with a list: the rarest
  * class present weighs less than the most frequent.
+ *
+ * Clamped probabilities: with probabilities as input, the units clamped at epsilon carry at least
+ * CLAMP_WARNING_SHARE (1%) of the CE sum. A unit clamped low has its CE capped at -ln eps (16.1 at
+ * the default 1e-7), whatever the model's probability was, so past about 1% of the sum the loss
+ * and its easy/hard split measurably depend on epsilon rather than on the model; logits (no
+ * clamp, log p_t computed stably) would give the exact loss. The threshold is that of a number a
+ * reader would quote: below 1% the clamp moves the mean CE by less than its first two digits.
  */
-import type { Mode } from '../kernel/types.ts';
+import type { InputKind, Mode } from '../kernel/types.ts';
+import type { Health } from './health.ts';
 
 /** What the alpha warning looks at: the options' alpha, each class's positives and units. */
 export interface AlphaCheck {
@@ -58,4 +66,28 @@ export function alphaWarnings(check: AlphaCheck): string[] {
   if (against.length === 0) return [];
   const listed = against.length > 3 ? `${against.slice(0, 3).join(', ')} and ${against.length - 3} more` : against.join(', ');
   return [`alpha points against the class frequencies: it weighs the rare positives below their negatives for ${listed}; ${RETINANET}`];
+}
+
+/** The share of the CE sum on clamped units from which the report warns (1%). */
+export const CLAMP_WARNING_SHARE = 0.01;
+
+/** What the clamp warning looks at: the input kind, epsilon and the health block. */
+export interface ClampCheck {
+  input: InputKind;
+  epsilon: number;
+  health: Health;
+}
+
+/** The warning that clamped probabilities carry a notable share of the CE sum, or none. */
+export function clampWarnings({ input, epsilon, health }: ClampCheck): string[] {
+  const t = health.total;
+  if (input !== 'probs' || t.clampedShareCE === null || !(t.clampedShareCE >= CLAMP_WARNING_SHARE)) return [];
+  const high = t.clampedUnits - t.cappedCE;
+  const units = (n: number): string => `${n.toLocaleString('en-US')} unit${n === 1 ? '' : 's'}`;
+  return [
+    `probabilities clamped at epsilon ${epsilon} carry ${(100 * t.clampedShareCE).toFixed(1)}% of sum CE: ` +
+      `${units(t.cappedCE)} below epsilon, each with CE at the cap -ln(epsilon) = ${health.capCE!.toPrecision(4)} whatever the model said` +
+      (high > 0 ? `, and ${units(high)} above 1 - epsilon` : '') +
+      '; the loss depends on epsilon there. Logits would be exact: score the model\'s logits (--input logits, a column named logits) if it has them',
+  ];
 }

@@ -59,6 +59,11 @@ export function basicReport(names: readonly string[] = ['cat', 'dog', 'bird']): 
     total,
     classes: [cat, dog, bird].map((s, index) => ({ ...s, index, name: names[index]!, alpha: 1 })),
     normalisation: { perUnit: 0.3, perRow: 0.3, perPositive: 0.3, alphaWeightedMean: 0.3 },
+    health: {
+      capCE: 16.118,
+      total: { clampedUnits: 0, cappedCE: 0, saturatedLogits: 0, clampedCE: 0, clampedShareCE: 0 },
+      classes: [0, 1, 2].map((index) => ({ index, clampedUnits: 0, cappedCE: 0, saturatedLogits: 0, clampedCE: 0, clampedShareCE: 0 })),
+    },
     warnings: [],
     alphaEstimates: {
       counts: [600, 300, 100],
@@ -94,7 +99,11 @@ export function fullReport(names: readonly string[] = ['cat', 'dog', 'bird']): H
       curve: { x: curveX, ce: curveX.map((x) => Math.sqrt(x)), fl: curveX.map((x) => Math.pow(x, 0.25)) },
     },
     normalisation: { perUnit: 0.465, perRow: 0.4631, perPositive: 1.55, alphaWeightedMean: 0.51 },
-    health: { clampedUnits: 3, cappedCE: 1, saturatedLogits: 0, clampedShareCE: 0.0105 },
+    health: {
+      capCE: 16.118,
+      total: { clampedUnits: 3, cappedCE: 1, saturatedLogits: 0, clampedCE: 16.118, clampedShareCE: 0.0105 },
+      classes: [0, 1, 2].map((index) => ({ index, clampedUnits: index === 2 ? 3 : 0, cappedCE: index === 2 ? 1 : 0, saturatedLogits: 0, clampedCE: index === 2 ? 16.118 : 0, clampedShareCE: index === 2 ? 0.16 : 0 })),
+    },
     warnings: ['alpha 0.25 on class "bird" (10% of the units) points against the class frequencies'],
     calibration: {
       kind: 'top-label',

@@ -4,6 +4,7 @@
  *   mod = (1 - p_t)^gamma   (gamma 0, 1, 2 without a power; 0^0 = 1)
  *   fl  = mod * ce
  *   easy when p_t >= easyThreshold;  bin = min(floor(p_t * B), B - 1)
+ *   count += 1 + the unit's health flags (health.as, which takes them out again)
  *
  * to the accumulators of the lanes' groups. Lane l of every vector writes only to copy l of the
  * accumulators, so that two units in a row of one group do not wait on each other's store; the
@@ -122,13 +123,14 @@ export function configureRows(weights: usize, pt: usize, ce: usize, loss: usize,
 }
 
 /**
- * Adds two units: lane 0 to group g0 (copy 0), lane 1 to group g1 (copy 1). `kind` is gammaKind,
+ * Adds two units: lane 0 to group g0 (copy 0), lane 1 to group g1 (copy 1); `flags` are their
+ * numerical-health flags (health.as: 0, 2^18 or 2^36 per lane), added into the count lane. `kind` is gammaKind,
  * handed down by each kernel's entry, which runs its (inlined) loop either with the constant
  * GAMMA_TWO, the usual case, or with gammaKind: the constant copy of the loop carries no branch
  * on it, which V8 would otherwise take per unit, spilling the live vectors around it (~10%).
  */
 // @ts-ignore: decorator
-@inline export function addUnits(ce: v128, pt: v128, omp: v128, g0: i32, g1: i32, kind: i32, rows: i32, o0: i32, o1: i32): void {
+@inline export function addUnits(ce: v128, pt: v128, omp: v128, flags: v128, g0: i32, g1: i32, kind: i32, rows: i32, o0: i32, o1: i32): void {
   let mod: v128;
   if (kind == GAMMA_TWO) mod = f64x2.mul(omp, omp);
   else if (kind == GAMMA_ZERO) mod = kv(K_ONE);
@@ -140,7 +142,8 @@ export function configureRows(weights: usize, pt: usize, ce: usize, loss: usize,
   // saturating truncation, and exact for these small non-negative integers.
   const binV = f64x2.add(f64x2.pmin(f64x2.floor(f64x2.mul(pt, param(P_BINS))), param(P_LAST_BIN)), v128.load(INT_MAGIC));
   if (rows != ROWS_NONE) storeRows(ce, pt, fl, easy, g0, g1, rows, o0, o1);
-  const one = kv(K_ONE);
+  // The count lane adds 1 and the unit's health flags (health.as).
+  const one = f64x2.add(kv(K_ONE), flags);
   addLane(accBase, histBase, g0, easy & 1, i32x4.extract_lane(binV, 0), f64x2.shuffle(ce, fl, 0, 2), f64x2.shuffle(pt, one, 0, 2));
   addLane(
     accBase + accCopyStride,

@@ -30,6 +30,7 @@
  */
 import { expV, kv, K_ONE, K_TWO, K_ZERO, log1pPoly, logV, unitLogF, unitLogK } from './math';
 import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
+import { clampFlags, saturationFlags } from './health';
 
 /** Units per block of the two logits passes; e of a block (f64, in the kernel's unit order) goes to E_SCRATCH. */
 export const E_BLOCK: i32 = 512;
@@ -54,15 +55,16 @@ export const E_SCRATCH: usize = memory.data(E_BLOCK << 3, 16);
   // Wrong side: z < 0 where the target is 1, or z >= 0 where it is 0 (z = 0 is the same either way).
   const wrong = v128.xor(f64x2.lt(z, kv(K_ZERO)), v128.not(t));
   const eq = f64x2.mul(e, q);
-  addUnits(f64x2.add(l, v128.and(a, wrong)), v128.bitselect(eq, q, wrong), v128.bitselect(q, eq, wrong), g0, g1, kind, rows, o0, o1);
+  addUnits(f64x2.add(l, v128.and(a, wrong)), v128.bitselect(eq, q, wrong), v128.bitselect(q, eq, wrong), saturationFlags(a), g0, g1, kind, rows, o0, o1);
 }
 
 /** Scores two probability lanes p with target mask t into groups g0, g1. */
 // @ts-ignore: decorator
 @inline export function probPair(p: v128, t: v128, g0: i32, g1: i32, kind: i32, rows: i32, o0: i32, o1: i32): void {
   const one = kv(K_ONE);
-  const pt = clampV(v128.bitselect(p, f64x2.sub(one, p), t));
-  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), g0, g1, kind, rows, o0, o1);
+  const raw = v128.bitselect(p, f64x2.sub(one, p), t);
+  const pt = clampV(raw);
+  addUnits(f64x2.neg(logV(pt)), pt, f64x2.sub(one, pt), clampFlags(raw, pt), g0, g1, kind, rows, o0, o1);
 }
 
 /** Scores row-list positions [start, end) (start even) of a binary probabilities batch. */

@@ -5,6 +5,7 @@
  */
 export { configure, configureRows } from './accumulate';
 export { mergeChunk } from './merge';
+export { takeHealth } from './health';
 export { multiclassLogits, multiclassProbs, multiclassLogitsRows, multiclassProbsRows } from './multiclass';
 export { binaryProbs, binaryLogits, binaryProbsRows, binaryLogitsRows } from './binary';
 export { multilabelProbs, multilabelLogits, multilabelProbsRows, multilabelLogitsRows } from './multilabel';

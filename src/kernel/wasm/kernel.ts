@@ -1,6 +1,7 @@
 /**
  * The wasm SIMD kernels, with the scalar kernels' signature and results (within the spec's
- * tolerance: every sum within max(1e-6 |e|, 1e-9) of the float64 reference e, counts exact).
+ * tolerance: every sum within max(1e-6 |e|, 1e-9) of the float64 reference e, counts exact; the
+ * numerical-health counts are the scalar kernels' exactly, health.as).
  *
  * The wasm path takes the hot shape only: Float32 predictions of fixed width (predOffsets null),
  * no nulls (rowState null; a batch whose only nulls are null labels is first given ignoreIndex
@@ -21,7 +22,7 @@
  * float64 addition depends only on the input: results are deterministic.
  */
 import { kernelFor, type Kernel } from '../index.ts';
-import { IGNORED, partialLength, ROWS } from '../partial.ts';
+import { healthOffset, IGNORED, partialLength, ROWS, type PartialShape } from '../partial.ts';
 import { createRowOutputs, putRowOutputs, type RowKernel } from '../rowColumns.ts';
 import { sliceColumns, atBatchRow } from '../slice.ts';
 import {
@@ -153,7 +154,8 @@ function prepare(arena: WasmArena, mode: Mode, cols: Columns, params: KernelPara
   const groups = mode === 'binary' ? 2 : mode === 'multiclass' ? params.classes : 2 * params.classes;
   const width = mode === 'binary' ? 1 : params.classes;
   const chunkRows = Math.min(chunkRowsOf(width), Math.max(8, (cols.length + 7) & ~7));
-  const at = layout(arena, groups, params.bins, chunkRows, width, mode === 'multilabel', target !== null);
+  const shape: PartialShape = { groups, bins: params.bins, sweep: params.sweep?.length ?? 0, fine: params.fineBins ?? 0 };
+  const at = layout(arena, shape, chunkRows, width, mode === 'multilabel', target !== null);
   if (at !== null) {
     configure(arena, at, groups, params);
     if (target !== null) configureRows(arena, at, target.rows.weights);
@@ -196,6 +198,8 @@ interface Layout {
   target: number;
   /** A copy of the caller's partial, which mergeChunk adds each chunk into. */
   partial: number;
+  /** Its health block (takeHealth adds each chunk's health counts there). */
+  health: number;
   /** Per-row outputs (0 when not asked): see RowRegions. */
   out: RowRegions | null;
   end: number;
@@ -222,7 +226,8 @@ interface RowRegions {
  * Lays out accumulators and histograms (two copies of G + 1 groups: the last is the trash group
  * of padding lanes), then chunk-sized label, row-list, prediction and target regions.
  */
-function layout(arena: WasmArena, groups: number, bins: number, chunkRows: number, width: number, targets: boolean, rows: boolean): Layout | null {
+function layout(arena: WasmArena, shape: PartialShape, chunkRows: number, width: number, targets: boolean, rows: boolean): Layout | null {
+  const { groups, bins } = shape;
   const up16 = (x: number): number => (x + 15) & ~15;
   const acc = arena.base;
   const hist = up16(acc + 2 * (groups + 1) * 64);
@@ -231,7 +236,7 @@ function layout(arena: WasmArena, groups: number, bins: number, chunkRows: numbe
   const pred = up16(rowList + (chunkRows + 4) * 4);
   const target = up16(pred + (chunkRows * width + 4) * 4);
   const partial = up16(target + (targets ? chunkRows * width + 16 : 0));
-  let end = up16(partial + partialLength({ groups, bins }) * 8);
+  let end = up16(partial + partialLength(shape) * 8);
   let out: RowRegions | null = null;
   if (rows) {
     // Multilabel stores its f64 unit losses in `loss` (units padded to 4), and its row sums in rowLoss.
@@ -252,7 +257,8 @@ function layout(arena: WasmArena, groups: number, bins: number, chunkRows: numbe
   } catch {
     return null; // memory.grow refused (a histogram too large for wasm32): the scalar kernel copes
   }
-  return { groups, bins, chunkRows, acc, hist, labels, rows: rowList, pred, target, partial, out, end };
+  const health = partial + healthOffset(shape, 0) * 8;
+  return { groups, bins, chunkRows, acc, hist, labels, rows: rowList, pred, target, partial, health, out, end };
 }
 
 /** Zeroes the accumulators and histograms of both copies (before each chunk). */
@@ -387,7 +393,7 @@ function scoreLabelled(
       kind.scoreRows(w, at, (count + 3) & ~3, count);
       takeLabelledRows(arena, at, target, r0, m, count);
     }
-    addChunk(arena, at, m, m - count);
+    addChunk(arena, at, m, m - count, logits);
   }
   return null;
 }
@@ -430,16 +436,33 @@ function setValidRange(valid: Uint8Array, first: number, m: number): void {
 
 /**
  * Adds a chunk scored in wasm into the wasm copy of the partial: its rows, its ignored rows, its
- * sums (mergeChunk, merge.as). (An empty batch is one empty chunk, so that it too counts as
- * scored on the wasm path.)
+ * health counts and sums (mergeAccumulators). (An empty batch is one empty chunk, so that it too
+ * counts as scored on the wasm path.)
  */
-function addChunk(arena: WasmArena, at: Layout, rows: number, ignored: number): void {
+function addChunk(arena: WasmArena, at: Layout, rows: number, ignored: number, logits: boolean): void {
   const header = at.partial >> 3;
   arena.f64[header + ROWS]! += rows;
   arena.f64[header + IGNORED]! += ignored;
-  arena.exports.mergeChunk(at.partial);
+  mergeAccumulators(arena, at, logits);
   wasmKernelCounts.wasm++;
 }
+
+/**
+ * Adds the accumulators into the wasm copy of the partial: first the health counts, which ride in
+ * the count slots (takeHealth, health.as, leaves the plain counts there), then the sums and
+ * histograms (mergeChunk, merge.as).
+ */
+function mergeAccumulators(arena: WasmArena, at: Layout, logits: boolean): void {
+  arena.exports.takeHealth(at.health, logits ? 1 : 0);
+  arena.exports.mergeChunk(at.partial);
+}
+
+/**
+ * Units per kernel call at most: the health counts in the count slots stay exact below 2^17 units
+ * a copy (health.as). Only a multilabel chunk of more than 8192 classes (8 rows of more than
+ * CHUNK_VALUES units) takes several calls, its accumulators merged after each.
+ */
+const CALL_UNITS = CHUNK_VALUES;
 
 /**
  * Copies targets [from, to) into the wasm u8 region, zero-padded to 16: 8-bit arrays as they are
@@ -493,15 +516,20 @@ function scoreMultilabel(
     }
     zeroAccumulators(arena, at);
     const end = (units + 3) & ~3;
-    if (rowTarget === null) {
-      if (logits) w.multilabelLogits(at.pred, at.target, 0, end, units, C);
-      else w.multilabelProbs(at.pred, at.target, 0, end, units, C);
-    } else {
-      if (logits) w.multilabelLogitsRows(at.pred, at.target, 0, end, units, C);
-      else w.multilabelProbsRows(at.pred, at.target, 0, end, units, C);
-      takeMultilabelRows(arena, at, rowTarget, r0, m, C);
+    for (let u0 = 0; u0 < end; u0 += CALL_UNITS) {
+      const u1 = Math.min(end, u0 + CALL_UNITS);
+      if (rowTarget === null) {
+        if (logits) w.multilabelLogits(at.pred, at.target, u0, u1, units, C);
+        else w.multilabelProbs(at.pred, at.target, u0, u1, units, C);
+      } else if (logits) w.multilabelLogitsRows(at.pred, at.target, u0, u1, units, C);
+      else w.multilabelProbsRows(at.pred, at.target, u0, u1, units, C);
+      if (u1 < end) {
+        mergeAccumulators(arena, at, logits);
+        zeroAccumulators(arena, at);
+      }
     }
-    addChunk(arena, at, m, 0);
+    if (rowTarget !== null) takeMultilabelRows(arena, at, rowTarget, r0, m, C);
+    addChunk(arena, at, m, 0, logits);
   }
   return null;
 }

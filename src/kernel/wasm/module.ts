@@ -47,6 +47,7 @@ export interface FocalWasmExports {
   ): void;
   configureRows(weights: number, pt: number, ce: number, loss: number, easy: number, trash: number): void;
   mergeChunk(partial: number): void;
+  takeHealth(health: number, logits: number): void;
   multiclassLogits(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   multiclassProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   binaryProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number): void;

@@ -27,6 +27,7 @@
  */
 import { expS, kv, K_EXP_MIN, K_ONE, K_ZERO, logV } from './math';
 import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
+import { clampFlags, rowFlags, saturatedRows } from './health';
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a logits batch. */
 export function multiclassLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -89,12 +90,16 @@ const BELOW_ZERO_BITS: usize = memory.data<i64>([0xc086180000000001, 0xc08618000
 
     // Pass 1: max per row, in f32 (comparisons of f32 inputs are exact); + 0 turns a max of -0
     // into +0, so that a d_k is -0 only for a z_k of -0 that is not counted as a tie (below).
+    // Also the largest |z_k| per row, for the health count (health.as).
     let m = f32x4.splat(-Infinity);
+    let mag = zero;
     for (let k: usize = 0; k < stride; k += 4) {
       const v = gather(a0, a1, a2, a3, k);
       if (k < stored) v128.store(SCRATCH + (k << 2), v);
       m = f32x4.pmax(m, v);
+      mag = f32x4.pmax(mag, f32x4.abs(v));
     }
+    const sat = saturatedRows(mag);
     m = f32x4.add(m, zero);
     const mA = f64x2.promote_low_f32x4(m);
     const mB = f64x2.promote_low_f32x4(i32x4.shuffle(m, m, 2, 3, 2, 3));
@@ -132,14 +137,16 @@ const BELOW_ZERO_BITS: usize = memory.data<i64>([0xc086180000000001, 0xc08618000
     zy = v128.load32_lane(a3 + (<usize>y3 << 2), zy, 3);
     const dA = f64x2.sub(f64x2.promote_low_f32x4(zy), mA);
     const dB = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(zy, zy, 2, 3, 2, 3)), mB);
-    finishLogits(sA, dA, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
-    finishLogits(sB, dB, laneGroup(y2, i + 2, count), laneGroup(y3, i + 3, count), kind, out, laneSlot(r2, i + 2, count), laneSlot(r3, i + 3, count));
+    const fA = rowFlags(i64x2.extend_low_i32x4_s(sat));
+    const fB = rowFlags(i64x2.extend_high_i32x4_s(sat));
+    finishLogits(sA, dA, fA, laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
+    finishLogits(sB, dB, fB, laneGroup(y2, i + 2, count), laneGroup(y3, i + 3, count), kind, out, laneSlot(r2, i + 2, count), laneSlot(r3, i + 3, count));
   }
 }
 
-/** From s and d_y of two rows, forms ce, p_t, 1 - p_t and adds the units. */
+/** From s and d_y of two rows, forms ce, p_t, 1 - p_t and adds the units (with their health flags). */
 // @ts-ignore: decorator
-@inline function finishLogits(s: v128, d: v128, g0: i32, g1: i32, kind: i32, out: i32, o0: i32, o1: i32): void {
+@inline function finishLogits(s: v128, d: v128, flags: v128, g0: i32, g1: i32, kind: i32, out: i32, o0: i32, o1: i32): void {
   const one = kv(K_ONE);
   const u = f64x2.add(one, s);
   const q = f64x2.div(one, u);
@@ -149,7 +156,7 @@ const BELOW_ZERO_BITS: usize = memory.data<i64>([0xc086180000000001, 0xc08618000
   // e^{d_y} (expS), 0 below -707 (d_y <= 0: the max's own is 1).
   const pt = f64x2.mul(v128.and(expS(d), f64x2.ge(d, kv(K_EXP_MIN))), q);
   const omp = v128.bitselect(f64x2.mul(s, q), f64x2.sub(one, pt), f64x2.eq(d, kv(K_ZERO)));
-  addUnits(ce, pt, omp, g0, g1, kind, out, o0, o1);
+  addUnits(ce, pt, omp, flags, g0, g1, kind, out, o0, o1);
 }
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a probabilities batch. */
@@ -182,8 +189,9 @@ function multiclassProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: 
     const y1 = load<i32>(labels + (<usize>r1 << 2));
     let v = v128.load32_zero(pred + ((<usize>r0 * <usize>C + <usize>y0) << 2));
     v = v128.load32_lane(pred + ((<usize>r1 * <usize>C + <usize>y1) << 2), v, 1);
-    const pt = clampV(f64x2.promote_low_f32x4(v));
+    const raw = f64x2.promote_low_f32x4(v);
+    const pt = clampV(raw);
     const ce = f64x2.neg(logV(pt));
-    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
+    addUnits(ce, pt, f64x2.sub(kv(K_ONE), pt), clampFlags(raw, pt), laneGroup(y0, i, count), laneGroup(y1, i + 1, count), kind, out, laneSlot(r0, i, count), laneSlot(r1, i + 1, count));
   }
 }
