@@ -30,6 +30,7 @@
  */
 import { expV, kv, K_ONE, K_TWO, K_ZERO, log1pPoly, logV, unitLogF, unitLogK } from './math';
 import { addUnits, clampV, EXTRA_SUMS, gammaKind, GAMMA_TWO, hasExtraSums, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
+import { flushSweep } from './sweep';
 
 /** Units per block of the two logits passes; e of a block (f64, in the kernel's unit order) goes to E_SCRATCH. */
 export const E_BLOCK: i32 = 512;
@@ -74,6 +75,7 @@ export function binaryProbs(pred: usize, labels: usize, rows: usize, start: i32,
 
 function binaryProbsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
   binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
@@ -89,6 +91,7 @@ export function binaryProbsRows(pred: usize, labels: usize, rows: usize, start: 
 
 function binaryProbsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
   binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
@@ -119,6 +122,7 @@ export function binaryLogits(pred: usize, labels: usize, rows: usize, start: i32
 
 function binaryLogitsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
   binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
@@ -134,6 +138,7 @@ export function binaryLogitsRows(pred: usize, labels: usize, rows: usize, start:
 
 function binaryLogitsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
   binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryLogitsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {

@@ -27,6 +27,7 @@
  */
 import { expS, kv, K_EXP_MIN, K_ONE, K_ZERO, logV } from './math';
 import { addUnits, clampV, EXTRA_SUMS, gammaKind, GAMMA_TWO, hasExtraSums, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
+import { flushSweep } from './sweep';
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a logits batch. */
 export function multiclassLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -37,6 +38,7 @@ export function multiclassLogits(pred: usize, labels: usize, rows: usize, start:
 
 function multiclassLogitsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
   multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -52,6 +54,7 @@ export function multiclassLogitsRows(pred: usize, labels: usize, rows: usize, st
 
 function multiclassLogitsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
   multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassLogitsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -171,6 +174,7 @@ export function multiclassProbs(pred: usize, labels: usize, rows: usize, start: 
 
 function multiclassProbsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
   multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -186,6 +190,7 @@ export function multiclassProbsRows(pred: usize, labels: usize, rows: usize, sta
 
 function multiclassProbsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
   multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {

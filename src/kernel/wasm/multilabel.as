@@ -16,6 +16,7 @@
  */
 import { E_BLOCK, E_SCRATCH, logitExp, logitPairE, probPair } from './binary';
 import { EXTRA_SUMS, gammaKind, GAMMA_TWO, hasExtraSums, laneGroup, ROWS_NONE, ROWS_UNITS } from './accumulate';
+import { flushSweep } from './sweep';
 
 /** Scores units [start, end) (start a multiple of 4) of a probabilities batch. */
 export function multilabelProbs(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -26,6 +27,7 @@ export function multilabelProbs(pred: usize, target: usize, start: i32, end: i32
 
 function multilabelProbsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
   multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelProbsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -41,6 +43,7 @@ export function multilabelProbsRows(pred: usize, target: usize, start: i32, end:
 
 function multilabelProbsRowsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
   multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelProbsRowsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -77,6 +80,7 @@ export function multilabelLogits(pred: usize, target: usize, start: i32, end: i3
 
 function multilabelLogitsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
   multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelLogitsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -92,6 +96,7 @@ export function multilabelLogitsRows(pred: usize, target: usize, start: i32, end
 
 function multilabelLogitsRowsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
   multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelLogitsRowsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
