@@ -1,7 +1,7 @@
 /**
  * Kernel throughput, scalar reference vs wasm SIMD, for every mode x input:
  *
- *   node --import tsx bench/kernel.ts [--gamma G] [--scale S] [--repeat R]
+ *   node --import tsx bench/kernel.ts [--gamma G] [--sweep G1,G2,...] [--fine F] [--scale S] [--repeat R]
  *
  * Units are what the partial counts: one per row in binary and multiclass, C per row in
  * multilabel. Shapes follow the issue's targets (W1/W2: 10 classes; W3: 80 labels), scaled by
@@ -10,12 +10,15 @@
  * checks included); the time is the best of --repeat passes after one warm-up pass (so the wasm
  * code has tiered up), on one thread, scalar and wasm passes alternating. Also printed: the
  * prediction values per second of the wasm kernel, and the wasm result's largest relative
- * difference from the scalar one over all partial slots, as a sanity check.
+ * difference from the scalar one over all partial slots, as a sanity check. --sweep adds a gamma
+ * sweep (numbers or FLSD-53) and --fine F fine p_t bins, as --gamma G1,G2,... and
+ * --concentration-bins F do in the CLI.
  */
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import type { Columns, KernelParams } from '../src/kernel/types.ts';
 import { wasmKernelFor } from '../src/kernel/wasm/index.ts';
 import { createPartial, mergeInto } from '../src/kernel/partial.ts';
+import { FLSD_53, sweepCodes } from '../src/kernel/sweep.ts';
 
 type Mode = 'binary' | 'multiclass' | 'multilabel';
 type Input = 'probs' | 'logits';
@@ -28,6 +31,9 @@ function flag(name: string, fallback: number): number {
 const gamma = flag('--gamma', 2);
 const scale = flag('--scale', 1);
 const repeat = flag('--repeat', 5);
+const sweepAt = process.argv.indexOf('--sweep');
+const sweep = sweepAt >= 0 ? sweepCodes(process.argv[sweepAt + 1]!.split(',').map((g) => (g === FLSD_53 ? FLSD_53 : Number(g)))) : [];
+const fineBins = flag('--fine', 0);
 
 /** Deterministic uniform [0, 1) (xorshift), so every run scores the same data. */
 function rng(seed: number): () => number {
@@ -111,6 +117,8 @@ function makeWorkload(mode: Mode, input: Input, rows: number, classes: number, b
     bins: 10,
     ignoreIndex: -100,
     skipInvalid: false,
+    sweep,
+    fineBins,
   };
   const units = mode === 'multilabel' ? rows * classes : rows;
   return { mode, input, rows, classes, batchRows, cols, params, units };
@@ -131,7 +139,8 @@ function slice(w: Workload, from: number, to: number): Columns {
 
 /** Scores the whole workload batch by batch; returns the merged partial. */
 function runAll(w: Workload, kernel: Kernel, batches: Columns[]): Float64Array {
-  const shape = { groups: w.mode === 'multilabel' ? 2 * w.classes : w.mode === 'binary' ? 2 : w.classes, bins: w.params.bins };
+  const groups = w.mode === 'multilabel' ? 2 * w.classes : w.mode === 'binary' ? 2 : w.classes;
+  const shape = { groups, bins: w.params.bins, sweep: sweep.length, fine: fineBins };
   const total = createPartial(shape);
   for (const cols of batches) {
     const partial = createPartial(shape);
@@ -181,7 +190,8 @@ const shapes: [Mode, number, number, number][] = [
   ['multilabel', Math.round(125_000 * scale), 80, 8192],
 ];
 
-console.log(`gamma ${gamma}, best of ${repeat} passes after a warm-up, one thread, Node ${process.version}`);
+const extras = `${sweep.length > 0 ? `, sweep ${process.argv[sweepAt + 1]}` : ''}${fineBins > 0 ? `, ${fineBins} fine bins` : ''}`;
+console.log(`gamma ${gamma}${extras}, best of ${repeat} passes after a warm-up, one thread, Node ${process.version}`);
 console.log('mode        input   rows      C   units      scalar Mu/s  wasm Mu/s  ratio  wasm Mvalues/s  max rel diff');
 for (const [mode, rows, classes, batchRows] of shapes) {
   for (const input of ['probs', 'logits'] as const) {

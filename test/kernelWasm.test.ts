@@ -9,6 +9,9 @@
  *     easy/hard sums by those units' terms;
  *   - every batch the wasm path must not take (Float64 or List predictions, nulls, invalid values
  *     or labels, odd parameters) gives exactly the scalar result, error included;
+ *   - the gamma sweep's entries (FLSD-53 and non-integer gammas among them) and the fine p_t bins
+ *     of the concentration, on the wasm path too: each sum within the same bar (easy/hard and
+ *     FLSD-53's 0.2 cut, and fine bins, off only by units within 1e-6 of an edge);
  *   - determinism, the vector math primitives, loading in a worker thread, and that focal.wasm
  *     is what its sources compile to.
  */
@@ -46,8 +49,16 @@ import {
   SUM_CE,
   SUM_FL,
   SUM_PT,
+  FINE_CE,
+  FINE_COUNT,
+  FINE_FL,
+  fineOffset,
+  SWEEP_EASY_FL,
+  SWEEP_HARD_FL,
+  sweepOffset,
   type PartialShape,
 } from '../src/kernel/partial.ts';
+import { FLSD_53_CODE, FLSD_53_SCHEDULE, sweepModulating } from '../src/kernel/sweep.ts';
 import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import { createRowColumns, scalarRowKernel } from '../src/kernel/rowColumns.ts';
 import { sliceColumns } from '../src/kernel/slice.ts';
@@ -84,7 +95,8 @@ function baseParams(mode: Mode, C: number, over: Partial<KernelParams> = {}): Ke
 
 function shapeOf(mode: Mode, params: KernelParams): PartialShape {
   const C = params.classes;
-  return { groups: mode === 'multilabel' ? 2 * C : mode === 'binary' ? 2 : C, bins: params.bins };
+  const groups = mode === 'multilabel' ? 2 * C : mode === 'binary' ? 2 : C;
+  return { groups, bins: params.bins, sweep: params.sweep?.length ?? 0, fine: params.fineBins ?? 0 };
 }
 
 function columns(init: Partial<Columns> & { length: number; pred: PredArray }): Columns {
@@ -160,6 +172,7 @@ interface UnitTerms {
   pt: number;
   ce: number;
   fl: number;
+  omp: number;
 }
 
 function softplus(x: number): number {
@@ -168,7 +181,7 @@ function softplus(x: number): number {
 
 function terms(group: number, pt: number, logPt: number, omp: number, gamma: number): UnitTerms {
   const mod = gamma === 2 ? omp * omp : gamma === 0 ? 1 : gamma === 1 ? omp : Math.pow(omp, gamma);
-  return { group, pt, ce: -logPt, fl: -logPt * mod };
+  return { group, pt, ce: -logPt, fl: -logPt * mod, omp };
 }
 
 function clamp(p: number, eps: number): number {
@@ -292,6 +305,84 @@ function expectClose(mode: Mode, input: Input, cols: Columns, params: KernelPara
     const hb = healthOffset(shape, g);
     const health = (p: Float64Array) => [p[hb + CLAMPED_LOW], p[hb + CLAMPED_HIGH], p[hb + SATURATED]];
     expect(health(got), `${where} health (clamped low, high, saturated)`).toEqual(health(ref));
+  }
+  expectExtrasClose(mode, input, cols, params, got, ref);
+}
+
+/** The largest relative difference of the sweep and fine-bin sums (printed at the end, as FIELD_NAMES'). */
+const EXTRA_NAMES = ['sweepFL', 'fineCE', 'fineFL'];
+
+function noteDifference(name: string, d: number, e: number): void {
+  if (1e-6 * Math.abs(e) > 1e-9) worstRelative[name] = Math.max(worstRelative[name] ?? 0, d / Math.abs(e));
+  worstShare[name] = Math.max(worstShare[name] ?? 0, d / tolerance(e));
+}
+
+/**
+ * The sweep entries' easy and hard sums and the fine bins of `got` against `ref`: each sum within
+ * the bar, plus the terms of the units that may fall on the other side of an edge: p_t within
+ * EDGE of the threshold (easy/hard), of FLSD-53's cut (gamma 5 or 3), of a fine bin's edge.
+ */
+function expectExtrasClose(mode: Mode, input: Input, cols: Columns, params: KernelParams, got: Float64Array, ref: Float64Array): void {
+  const shape = shapeOf(mode, params);
+  const S = shape.sweep ?? 0;
+  const F = shape.fine ?? 0;
+  if (S === 0 && F === 0) return;
+  const G = shape.groups;
+  const sweep = params.sweep ?? [];
+  const nearSplit = new Float64Array(G * S);
+  // Per fine bin: the units within EDGE of one of its edges (each counted in both bins it touches).
+  const nearFine = new Float64Array(G);
+  const nearFineCE = new Float64Array(G * F);
+  const nearFineFL = new Float64Array(G * F);
+  for (const u of referenceUnits(mode, input, cols, params)) {
+    const atThreshold = Math.abs(u.pt - params.easyThreshold) <= EDGE;
+    const atCut = Math.abs(u.pt - FLSD_53_SCHEDULE.cut) <= EDGE;
+    for (let s = 0; s < S; s++) {
+      const term = sweepModulating(sweep[s]!, u.pt, u.omp) * u.ce;
+      let near = atThreshold ? term : 0;
+      if (atCut && sweep[s] === FLSD_53_CODE) near += Math.abs(u.omp ** FLSD_53_SCHEDULE.below - u.omp ** FLSD_53_SCHEDULE.above) * u.ce;
+      nearSplit[u.group * S + s]! += near;
+    }
+    const edge = Math.round(u.pt * F);
+    if (F > 0 && Math.abs(u.pt * F - edge) <= EDGE * F) {
+      nearFine[u.group]! += 1;
+      for (const k of [edge - 1, edge]) {
+        const b = u.group * F + Math.min(Math.max(k, 0), F - 1);
+        nearFineCE[b]! += u.ce;
+        nearFineFL[b]! += u.fl;
+      }
+    }
+  }
+  for (let g = 0; g < G; g++) {
+    const where = `${mode} ${input} group ${g}`;
+    for (let s = 0; s < S; s++) {
+      const o = sweepOffset(shape, g, s);
+      for (const field of [SWEEP_EASY_FL, SWEEP_HARD_FL]) {
+        const e = ref[o + field]!;
+        const d = Math.abs(got[o + field]! - e);
+        const near = nearSplit[g * S + s]!;
+        expect(d, `${where} sweep ${sweep[s]} ${field === SWEEP_EASY_FL ? 'easy' : 'hard'}: ${got[o + field]} vs ${e}`).toBeLessThanOrEqual(tolerance(e) + near);
+        if (near === 0) noteDifference('sweepFL', d, e);
+      }
+    }
+    let countDiff = 0;
+    const far: string[] = [];
+    for (let k = 0; k < F; k++) {
+      const o = fineOffset(shape, g, k);
+      countDiff += Math.abs(got[o + FINE_COUNT]! - ref[o + FINE_COUNT]!);
+      for (const [field, name, near] of [
+        [FINE_CE, 'fineCE', nearFineCE[g * F + k]!],
+        [FINE_FL, 'fineFL', nearFineFL[g * F + k]!],
+      ] as const) {
+        const e = ref[o + field]!;
+        const d = Math.abs(got[o + field]! - e);
+        // (Collected, not one expect per bin: F is up to 65,536.)
+        if (!(d <= tolerance(e) + near)) far.push(`bin ${k} ${name}: ${got[o + field]} vs ${e}`);
+        if (near === 0) noteDifference(name, d, e);
+      }
+    }
+    expect(far.slice(0, 5), `${where} fine bins`).toEqual([]);
+    expect(countDiff, `${where} fine counts`).toBeLessThanOrEqual(2 * nearFine[g]!);
   }
 }
 
@@ -668,6 +759,122 @@ describe('wasm kernel: agrees with the scalar kernel', () => {
   });
 });
 
+describe('wasm kernel: the gamma sweep and the fine bins agree with the scalar kernel', () => {
+  /** The bench's sweep, FLSD-53, and gammas the exact forms do not cover. */
+  const SWEEP = [0, 0.5, 1, 2, 5, FLSD_53_CODE, 3.7, 0.25];
+
+  for (const [mode, input] of CASES) {
+    const C = classesFor(mode);
+
+    it(`${mode} ${input}: sweep ${SWEEP.join(', ')} and 1024 fine bins, main gamma 2, 0.5, 0, 5`, () => {
+      for (const gamma of [2, 0.5, 0, 5]) {
+        const params = baseParams(mode, C, { gamma, ignoreIndex: 3, sweep: SWEEP, fineBins: 1024 });
+        for (const [seed, scale] of [
+          [21, 0.3],
+          [22, 3],
+          [23, 40],
+        ] as const) {
+          check(mode, input, makeBatch(mode, input, { rows: 601, C, seed: seed + gamma * 100, scale, ignoreFraction: 0.1 }, params), params);
+        }
+      }
+    });
+
+    it(`${mode} ${input}: the sweep alone, the fine bins alone (1, 7, 65536), other thresholds`, () => {
+      for (const easyThreshold of [0, 0.2, 0.9, 1]) {
+        const params = baseParams(mode, C, { easyThreshold, sweep: [FLSD_53_CODE, 1.5] });
+        check(mode, input, makeBatch(mode, input, { rows: 300, C, seed: 31 + easyThreshold * 10 }, params), params);
+      }
+      for (const fineBins of [1, 7, 65536]) {
+        const params = baseParams(mode, C, { fineBins, bins: 3 });
+        check(mode, input, makeBatch(mode, input, { rows: 300, C, seed: 37 + fineBins }, params), params);
+      }
+    });
+
+    it(`${mode} ${input}: gamma 0's entry is the CE sums and the main gamma's entry the main FL sums`, () => {
+      for (const gamma of [2, 0.5]) {
+        const params = baseParams(mode, C, { gamma, sweep: [0, gamma, FLSD_53_CODE] });
+        const cols = makeBatch(mode, input, { rows: 700, C, seed: 41, ignoreFraction: 0.1 }, params);
+        const got = runWasm(mode, input, cols, params);
+        expect(got.path).toBe('wasm');
+        const shape = shapeOf(mode, params);
+        const close = (a: number, e: number, what: string): void => {
+          expect(Math.abs(a - e), `${what}: ${a} vs ${e}`).toBeLessThanOrEqual(tolerance(e));
+        };
+        const p = got.partial;
+        for (let g = 0; g < shape.groups; g++) {
+          const o = groupOffset(g);
+          const ce = sweepOffset(shape, g, 0);
+          const fl = sweepOffset(shape, g, 1);
+          close(p[ce + SWEEP_EASY_FL]!, p[o + EASY_CE]!, `group ${g} gamma 0 easy`);
+          close(p[ce + SWEEP_HARD_FL]!, p[o + HARD_CE]!, `group ${g} gamma 0 hard`);
+          close(p[ce + SWEEP_EASY_FL]! + p[ce + SWEEP_HARD_FL]!, p[o + SUM_CE]!, `group ${g} gamma 0`);
+          close(p[fl + SWEEP_EASY_FL]!, p[o + EASY_FL]!, `group ${g} gamma ${gamma} easy`);
+          close(p[fl + SWEEP_HARD_FL]!, p[o + HARD_FL]!, `group ${g} gamma ${gamma} hard`);
+        }
+      }
+    });
+
+    it(`${mode} ${input}: several chunks at an offset; at once, by chunks and twice, the same bits`, () => {
+      const width = mode === 'binary' ? 1 : C;
+      const rowsPerChunk = chunkRowsOf(width);
+      const rows = Math.floor(2.5 * rowsPerChunk) + 3;
+      const params = baseParams(mode, C, { gamma: 0.5, sweep: SWEEP, fineBins: 256 });
+      const whole = makeBatch(mode, input, { rows: rows + 2, C, seed: 43, ignoreFraction: 0.05 }, params);
+      const cols: Columns = { ...whole, length: rows, predBase: 2 * width, label: whole.label?.subarray(2) ?? null, targetBase: 2 * C };
+      check(mode, input, cols, params);
+      const a = runWasm(mode, input, cols, params);
+      const b = runWasm(mode, input, cols, params);
+      expect(Array.from(b.partial)).toEqual(Array.from(a.partial));
+      const kernel = wasmKernelFor(mode, input)!;
+      const parts = createPartial(shapeOf(mode, params));
+      const before = wasmKernelCounts.wasm;
+      for (let from = 0; from < rows; from += rowsPerChunk) {
+        expect(kernel(sliceColumns(cols, from, Math.min(from + rowsPerChunk, rows), width), params, parts)).toBeNull();
+      }
+      expect(wasmKernelCounts.wasm - before).toBe(3);
+      expect(Array.from(parts)).toEqual(Array.from(a.partial));
+    });
+
+    it(`${mode} ${input}: a chunk for the scalar kernel (an invalid row skipped) adds its sweep and fine bins too`, () => {
+      const width = mode === 'binary' ? 1 : C;
+      const params = baseParams(mode, C, { skipInvalid: true, sweep: SWEEP, fineBins: 64 });
+      const cols = makeBatch(mode, input, { rows: 2 * chunkRowsOf(width) + 5, C, seed: 47 }, params);
+      cols.pred[(chunkRowsOf(width) + 5) * width] = input === 'logits' ? NaN : 1.5;
+      const ref = runScalar(mode, input, cols, params);
+      const fallbacks = wasmKernelCounts.fallback;
+      const got = runWasm(mode, input, cols, params);
+      expect(wasmKernelCounts.fallback - fallbacks).toBe(1);
+      expect(got.path).toBe('wasm');
+      expect(got.partial[INVALID]).toBe(1);
+      expectExtrasClose(mode, input, cols, params, got.partial, ref.partial);
+    });
+
+    it(`${mode} ${input}: the row kernel's sums are the plain kernel's, sweep and fine bins included`, () => {
+      const params = baseParams(mode, C, { sweep: SWEEP, fineBins: 128 });
+      const rows = chunkRowsOf(mode === 'binary' ? 1 : C) + 13;
+      const cols = makeBatch(mode, input, { rows, C, seed: 53, ignoreFraction: mode === 'multilabel' ? 0 : 0.1 }, params);
+      const groups = shapeOf(mode, params).groups;
+      const weights = Float64Array.from({ length: groups }, (_, g) => 0.5 + g / 4);
+      const width = mode === 'multilabel' ? C : 0;
+      const wasmRows = createRowColumns(weights, rows, width);
+      const refRows = createRowColumns(weights, rows, width);
+      const partial = createPartial(shapeOf(mode, params));
+      const before = wasmKernelCounts.wasm;
+      expect(wasmRowKernelFor(mode, input)!(cols, params, partial, wasmRows, 0)).toBeNull();
+      expect(wasmKernelCounts.wasm).toBeGreaterThan(before);
+      expect(Array.from(partial)).toEqual(Array.from(runWasm(mode, input, cols, params).partial));
+      expect(scalarRowKernel(mode, input)(cols, params, createPartial(shapeOf(mode, params)), refRows, 0)).toBeNull();
+      expect(Array.from(wasmRows.valid)).toEqual(Array.from(refRows.valid));
+    });
+
+    it(`${mode} ${input}: sweep entries it cannot reproduce go to the scalar kernel`, () => {
+      const params = baseParams(mode, C);
+      const cols = makeBatch(mode, input, { rows: 50, C, seed: 59 }, params);
+      for (const bad of [-2, NaN, Infinity]) checkFallback(mode, input, cols, { ...params, sweep: [2, bad] });
+    });
+  }
+});
+
 describe('wasm kernel: falls back to exactly the scalar result', () => {
   for (const [mode, input] of CASES) {
     const C = classesFor(mode);
@@ -776,8 +983,8 @@ describe('wasm kernel: falls back to exactly the scalar result', () => {
 });
 
 afterAll(() => {
-  const line = FIELD_NAMES.map(
-    ([, name]) => `${name} ${(worstRelative[name] ?? 0).toExponential(1)} (${(worstShare[name] ?? 0).toExponential(1)} of the bar)`,
+  const line = [...FIELD_NAMES.map(([, name]) => name), ...EXTRA_NAMES].map(
+    (name) => `${name} ${(worstRelative[name] ?? 0).toExponential(1)} (${(worstShare[name] ?? 0).toExponential(1)} of the bar)`,
   ).join(', ');
   console.log(`wasm vs scalar, largest relative difference per field: ${line}`);
 });

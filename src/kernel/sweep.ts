@@ -12,6 +12,8 @@
 export const FLSD_53 = 'FLSD-53';
 /** FLSD-53 among KernelParams.sweep's numbers (no gamma is negative). */
 export const FLSD_53_CODE = -1;
+/** FLSD-53's schedule: gamma `below` when p_t < cut, else `above` (the wasm kernel takes it from here too). */
+export const FLSD_53_SCHEDULE = { cut: 0.2, below: 5, above: 3 } as const;
 
 /** One entry of a sweep, as the options give it. */
 export type SweepGamma = number | typeof FLSD_53;
@@ -23,7 +25,8 @@ export function modulating(gamma: number, oneMinusPt: number): number {
 
 /** The modulating factor of a sweep entry (FLSD_53_CODE or a gamma) for one unit. */
 export function sweepModulating(code: number, pt: number, oneMinusPt: number): number {
-  return code === FLSD_53_CODE ? modulating(pt < 0.2 ? 5 : 3, oneMinusPt) : modulating(code, oneMinusPt);
+  const { cut, below, above } = FLSD_53_SCHEDULE;
+  return code === FLSD_53_CODE ? modulating(pt < cut ? below : above, oneMinusPt) : modulating(code, oneMinusPt);
 }
 
 /** The kernels' numbers for a sweep's entries. */

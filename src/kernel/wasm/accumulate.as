@@ -23,8 +23,14 @@
  * easy flag at its output slot o (its row in the chunk; padding lanes go to a trash slot); with
  * ROWS_UNITS only loss, per unit (multilabel: rows.as then forms the per-class f32 column and the
  * row sums). `rows` is a constant at every call site, so the plain kernels carry none of it.
+ *
+ * With the EXTRA_SUMS bit set in `rows` (a kernel's extras variant, taken when a batch has a gamma
+ * sweep or fine bins: hasExtraSums), a unit also adds its sweep terms (sweep.as) and its fine bin
+ * (fine.as); the kernels without the bit carry none of that either.
  */
 import { kv, K_ONE, powV } from './math';
+import { addSweep, sweepCount } from './sweep';
+import { addFine, fineCount } from './fine';
 
 /** How (1 - p_t)^gamma is taken: gamma 0, 1, 2 exactly, or through exp/log. */
 export const GAMMA_ZERO: i32 = 0;
@@ -45,6 +51,14 @@ export let gammaKind: i32 = GAMMA_TWO;
 export const ROWS_NONE: i32 = 0;
 export const ROWS_LABELLED: i32 = 1;
 export const ROWS_UNITS: i32 = 2;
+/** A bit on top of ROWS_*: the unit also adds the gamma sweep and the fine bins. */
+export const EXTRA_SUMS: i32 = 4;
+
+/** Whether the batch has a sweep or fine bins (then the kernels run their EXTRA_SUMS variant). */
+// @ts-ignore: decorator
+@inline export function hasExtraSums(): bool {
+  return (sweepCount | fineCount) != 0;
+}
 
 /** Per-row output regions, set by configureRows(): f64 weights per group (the trash group's 0), f64 p_t, ce, loss and u8 easy per slot. */
 export let rowWeights: usize = 0;
@@ -141,7 +155,12 @@ export function configureRows(weights: usize, pt: usize, ce: usize, loss: usize,
   // bin = min(floor(p_t B), B - 1), read from the low word of (bin + 2^52): cheaper than V8's
   // saturating truncation, and exact for these small non-negative integers.
   const binV = f64x2.add(f64x2.pmin(f64x2.floor(f64x2.mul(pt, param(P_BINS))), param(P_LAST_BIN)), v128.load(INT_MAGIC));
-  if (rows != ROWS_NONE) storeRows(ce, pt, fl, easy, g0, g1, rows, o0, o1);
+  const out = rows & ~EXTRA_SUMS;
+  if (out != ROWS_NONE) storeRows(ce, pt, fl, easy, g0, g1, out, o0, o1);
+  if ((rows & EXTRA_SUMS) != 0) {
+    addSweep(ce, pt, omp, easy, g0, g1);
+    addFine(ce, pt, fl, g0, g1);
+  }
   // The count lane adds 1 and the unit's health flags (health.as).
   const one = f64x2.add(kv(K_ONE), flags);
   addLane(accBase, histBase, g0, easy & 1, i32x4.extract_lane(binV, 0), f64x2.shuffle(ce, fl, 0, 2), f64x2.shuffle(pt, one, 0, 2));

@@ -29,8 +29,9 @@
  * kernels use them (one thread per module instance, one kernel call at a time).
  */
 import { expV, kv, K_ONE, K_TWO, K_ZERO, log1pPoly, logV, unitLogF, unitLogK } from './math';
-import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
+import { addUnits, clampV, EXTRA_SUMS, gammaKind, GAMMA_TWO, hasExtraSums, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
 import { clampFlags, saturationFlags } from './health';
+import { flushSweep } from './sweep';
 
 /** Units per block of the two logits passes; e of a block (f64, in the kernel's unit order) goes to E_SCRATCH. */
 export const E_BLOCK: i32 = 512;
@@ -69,8 +70,14 @@ export const E_SCRATCH: usize = memory.data(E_BLOCK << 3, 16);
 
 /** Scores row-list positions [start, end) (start even) of a binary probabilities batch. */
 export function binaryProbs(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
-  if (gammaKind == GAMMA_TWO) binaryProbsTwo(pred, labels, rows, start, end, count);
+  if (hasExtraSums()) binaryProbsExtras(pred, labels, rows, start, end, count);
+  else if (gammaKind == GAMMA_TWO) binaryProbsTwo(pred, labels, rows, start, end, count);
   else binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE);
+}
+
+function binaryProbsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
@@ -79,8 +86,14 @@ function binaryProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end
 
 /** binaryProbs, also writing each row's outputs (configureRows). */
 export function binaryProbsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
-  if (gammaKind == GAMMA_TWO) binaryProbsRowsTwo(pred, labels, rows, start, end, count);
+  if (hasExtraSums()) binaryProbsRowsExtras(pred, labels, rows, start, end, count);
+  else if (gammaKind == GAMMA_TWO) binaryProbsRowsTwo(pred, labels, rows, start, end, count);
   else binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED);
+}
+
+function binaryProbsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryProbsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
@@ -104,8 +117,14 @@ function binaryProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32,
 
 /** Scores row-list positions [start, end) (start even) of a binary logits batch. */
 export function binaryLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
-  if (gammaKind == GAMMA_TWO) binaryLogitsTwo(pred, labels, rows, start, end, count);
+  if (hasExtraSums()) binaryLogitsExtras(pred, labels, rows, start, end, count);
+  else if (gammaKind == GAMMA_TWO) binaryLogitsTwo(pred, labels, rows, start, end, count);
   else binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE);
+}
+
+function binaryLogitsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
@@ -114,8 +133,14 @@ function binaryLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, en
 
 /** binaryLogits, also writing each row's outputs (configureRows). */
 export function binaryLogitsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
-  if (gammaKind == GAMMA_TWO) binaryLogitsRowsTwo(pred, labels, rows, start, end, count);
+  if (hasExtraSums()) binaryLogitsRowsExtras(pred, labels, rows, start, end, count);
+  else if (gammaKind == GAMMA_TWO) binaryLogitsRowsTwo(pred, labels, rows, start, end, count);
   else binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED);
+}
+
+function binaryLogitsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {
+  binaryLogitsLoop(pred, labels, rows, start, end, count, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function binaryLogitsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32): void {

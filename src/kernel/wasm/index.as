@@ -6,6 +6,8 @@
 export { configure, configureRows } from './accumulate';
 export { mergeChunk } from './merge';
 export { takeHealth } from './health';
+export { configureSweep, mergeSweep } from './sweep';
+export { configureFine } from './fine';
 export { multiclassLogits, multiclassProbs, multiclassLogitsRows, multiclassProbsRows } from './multiclass';
 export { binaryProbs, binaryLogits, binaryProbsRows, binaryLogitsRows } from './binary';
 export { multilabelProbs, multilabelLogits, multilabelProbsRows, multilabelLogitsRows } from './multilabel';

@@ -6,8 +6,8 @@
  * The wasm path takes the hot shape only: Float32 predictions of fixed width (predOffsets null),
  * no nulls (rowState null; a batch whose only nulls are null labels is first given ignoreIndex
  * in their place), fixed-width multilabel targets, and parameters it can reproduce
- * (integer bins >= 1, finite gamma >= 0, and for probabilities 0 < epsilon <= 1/2, epsilon
- * normal); any other batch goes, whole and untouched, to the scalar reference kernel. It also
+ * (integer bins >= 1, finite gamma >= 0, sweep entries finite gammas >= 0 or FLSD-53, and for
+ * probabilities 0 < epsilon <= 1/2, epsilon normal); any other batch goes, whole and untouched, to the scalar reference kernel. It also
  * needs each chunk valid: labels in [0, C) or equal to ignoreIndex, predictions finite (logits)
  * or in [0, 1] (probabilities), targets 0/1; any other chunk goes to the scalar kernel. So
  * errors, skipping and every edge case keep exactly the reference's semantics.
@@ -19,7 +19,8 @@
  * the chunks before it were valid). So the chunk, not the batch, is the unit of summation:
  * scoring a batch at once or its chunks one call each (chunkRows rows, from row 0), as the
  * workers do when they read a batch a slice at a time, gives the same bits. The order of every
- * float64 addition depends only on the input: results are deterministic.
+ * float64 addition depends only on the input: results are deterministic. The gamma sweep's
+ * entries and the fine p_t bins come out of the same pass (extraSums.ts; sweep.as, fine.as).
  */
 import { kernelFor, type Kernel } from '../index.ts';
 import { healthOffset, IGNORED, partialLength, ROWS, type PartialShape } from '../partial.ts';
@@ -37,6 +38,16 @@ import {
   type RowColumns,
 } from '../types.ts';
 import { initWasmKernel, wasmArena, type FocalWasmExports, type WasmArena } from './module.ts';
+import {
+  configureExtraSums,
+  extraSumsEligible,
+  fineCount,
+  fineTrashSlots,
+  mergeExtraSums,
+  sweepAccBytes,
+  sweepCount,
+  sweepTableBytes,
+} from './extraSums.ts';
 
 /** Predictions copied per chunk: 256 KiB of f32, well inside L2 with the accumulators. */
 export const CHUNK_VALUES = 1 << 16;
@@ -154,10 +165,11 @@ function prepare(arena: WasmArena, mode: Mode, cols: Columns, params: KernelPara
   const groups = mode === 'binary' ? 2 : mode === 'multiclass' ? params.classes : 2 * params.classes;
   const width = mode === 'binary' ? 1 : params.classes;
   const chunkRows = Math.min(chunkRowsOf(width), Math.max(8, (cols.length + 7) & ~7));
-  const shape: PartialShape = { groups, bins: params.bins, sweep: params.sweep?.length ?? 0, fine: params.fineBins ?? 0 };
+  const shape: PartialShape = { groups, bins: params.bins, sweep: sweepCount(params), fine: fineCount(params) };
   const at = layout(arena, shape, chunkRows, width, mode === 'multilabel', target !== null);
   if (at !== null) {
     configure(arena, at, groups, params);
+    configureExtraSums(arena, shape, params, at.sweepAcc, at.sweepTable, at.partial);
     if (target !== null) configureRows(arena, at, target.rows.weights);
   }
   return at;
@@ -178,9 +190,7 @@ export function wasmEligible(mode: Mode, input: InputKind, cols: Columns, params
   if (!Number.isInteger(C) || C < 1 || C > INT32_MAX / 2) return false;
   if (!Number.isInteger(params.bins) || params.bins < 1 || params.bins > 1 << 24) return false;
   if (!(Number.isFinite(params.gamma) && params.gamma >= 0)) return false;
-  // The gamma sweep and the fine bins are summed by the scalar kernels only (unit.ts).
-  if (params.sweep !== undefined && params.sweep.length > 0) return false;
-  if (params.fineBins !== undefined && params.fineBins > 0) return false;
+  if (!extraSumsEligible(params)) return false;
   if (input === 'probs' && !(params.epsilon >= MIN_NORMAL && params.epsilon <= 0.5)) return false;
   return true;
 }
@@ -189,9 +199,14 @@ export function wasmEligible(mode: Mode, input: InputKind, cols: Columns, params
 interface Layout {
   groups: number;
   bins: number;
+  /** The partial's shape (sweep entries and fine bins included). */
+  shape: PartialShape;
   chunkRows: number;
   acc: number;
   hist: number;
+  /** The sweep's accumulators (zeroed with acc and hist) and its entries' table (extraSums.ts). */
+  sweepAcc: number;
+  sweepTable: number;
   labels: number;
   rows: number;
   pred: number;
@@ -224,19 +239,23 @@ interface RowRegions {
 
 /**
  * Lays out accumulators and histograms (two copies of G + 1 groups: the last is the trash group
- * of padding lanes), then chunk-sized label, row-list, prediction and target regions.
+ * of padding lanes) and the sweep's accumulators, then chunk-sized label, row-list, prediction
+ * and target regions, the partial's copy (with the trash group's fine bins past its end) and the
+ * sweep's table.
  */
 function layout(arena: WasmArena, shape: PartialShape, chunkRows: number, width: number, targets: boolean, rows: boolean): Layout | null {
   const { groups, bins } = shape;
   const up16 = (x: number): number => (x + 15) & ~15;
   const acc = arena.base;
   const hist = up16(acc + 2 * (groups + 1) * 64);
-  const labels = up16(hist + 2 * (groups + 1) * bins * 4);
+  const sweepAcc = up16(hist + 2 * (groups + 1) * bins * 4);
+  const labels = up16(sweepAcc + sweepAccBytes(groups, shape.sweep ?? 0));
   const rowList = up16(labels + chunkRows * 4);
   const pred = up16(rowList + (chunkRows + 4) * 4);
   const target = up16(pred + (chunkRows * width + 4) * 4);
   const partial = up16(target + (targets ? chunkRows * width + 16 : 0));
-  let end = up16(partial + partialLength(shape) * 8);
+  const sweepTable = up16(partial + (partialLength(shape) + fineTrashSlots(shape.fine ?? 0)) * 8);
+  let end = up16(sweepTable + sweepTableBytes(shape.sweep ?? 0));
   let out: RowRegions | null = null;
   if (rows) {
     // Multilabel stores its f64 unit losses in `loss` (units padded to 4), and its row sums in rowLoss.
@@ -258,10 +277,10 @@ function layout(arena: WasmArena, shape: PartialShape, chunkRows: number, width:
     return null; // memory.grow refused (a histogram too large for wasm32): the scalar kernel copes
   }
   const health = partial + healthOffset(shape, 0) * 8;
-  return { groups, bins, chunkRows, acc, hist, labels, rows: rowList, pred, target, partial, health, out, end };
+  return { groups, bins, shape, chunkRows, acc, hist, sweepAcc, sweepTable, labels, rows: rowList, pred, target, partial, health, out, end };
 }
 
-/** Zeroes the accumulators and histograms of both copies (before each chunk). */
+/** Zeroes the accumulators, histograms and sweep accumulators of both copies (before each chunk). */
 function zeroAccumulators(arena: WasmArena, at: Layout): void {
   arena.u8.fill(0, at.acc, at.labels);
 }
@@ -436,8 +455,8 @@ function setValidRange(valid: Uint8Array, first: number, m: number): void {
 
 /**
  * Adds a chunk scored in wasm into the wasm copy of the partial: its rows, its ignored rows, its
- * health counts and sums (mergeAccumulators). (An empty batch is one empty chunk, so that it too
- * counts as scored on the wasm path.)
+ * health counts, sums and sweep sums (mergeAccumulators; the fine bins are in already). (An
+ * empty batch is one empty chunk, so that it too counts as scored on the wasm path.)
  */
 function addChunk(arena: WasmArena, at: Layout, rows: number, ignored: number, logits: boolean): void {
   const header = at.partial >> 3;
@@ -450,11 +469,12 @@ function addChunk(arena: WasmArena, at: Layout, rows: number, ignored: number, l
 /**
  * Adds the accumulators into the wasm copy of the partial: first the health counts, which ride in
  * the count slots (takeHealth, health.as, leaves the plain counts there), then the sums and
- * histograms (mergeChunk, merge.as).
+ * histograms (mergeChunk, merge.as) and the sweep sums (mergeExtraSums, extraSums.ts).
  */
 function mergeAccumulators(arena: WasmArena, at: Layout, logits: boolean): void {
   arena.exports.takeHealth(at.health, logits ? 1 : 0);
   arena.exports.mergeChunk(at.partial);
+  mergeExtraSums(arena, at.shape, at.partial);
 }
 
 /**

@@ -48,6 +48,9 @@ export interface FocalWasmExports {
   configureRows(weights: number, pt: number, ce: number, loss: number, easy: number, trash: number): void;
   mergeChunk(partial: number): void;
   takeHealth(health: number, logits: number): void;
+  configureSweep(acc: number, groups: number, count: number, table: number, needsLog: number): void;
+  mergeSweep(block: number): void;
+  configureFine(base: number, count: number): void;
   multiclassLogits(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   multiclassProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number, C: number): void;
   binaryProbs(pred: number, labels: number, rows: number, start: number, end: number, count: number): void;

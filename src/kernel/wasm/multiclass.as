@@ -26,13 +26,20 @@
  * Row lists are padded to a multiple of 4 by repeating the last row; `count` is the real length.
  */
 import { expS, kv, K_EXP_MIN, K_ONE, K_ZERO, logV } from './math';
-import { addUnits, clampV, gammaKind, GAMMA_TWO, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
+import { addUnits, clampV, EXTRA_SUMS, gammaKind, GAMMA_TWO, hasExtraSums, laneGroup, laneSlot, ROWS_LABELLED, ROWS_NONE } from './accumulate';
 import { clampFlags, rowFlags, saturatedRows } from './health';
+import { flushSweep } from './sweep';
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a logits batch. */
 export function multiclassLogits(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multiclassLogitsTwo(pred, labels, rows, start, end, count, C);
+  if (hasExtraSums()) multiclassLogitsExtras(pred, labels, rows, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multiclassLogitsTwo(pred, labels, rows, start, end, count, C);
   else multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE);
+}
+
+function multiclassLogitsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -41,8 +48,14 @@ function multiclassLogitsTwo(pred: usize, labels: usize, rows: usize, start: i32
 
 /** multiclassLogits, also writing each row's outputs (configureRows). */
 export function multiclassLogitsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multiclassLogitsRowsTwo(pred, labels, rows, start, end, count, C);
+  if (hasExtraSums()) multiclassLogitsRowsExtras(pred, labels, rows, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multiclassLogitsRowsTwo(pred, labels, rows, start, end, count, C);
   else multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED);
+}
+
+function multiclassLogitsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassLogitsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassLogitsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -161,8 +174,14 @@ const BELOW_ZERO_BITS: usize = memory.data<i64>([0xc086180000000001, 0xc08618000
 
 /** Scores row-list positions [start, end) (start a multiple of 4) of a probabilities batch. */
 export function multiclassProbs(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multiclassProbsTwo(pred, labels, rows, start, end, count, C);
+  if (hasExtraSums()) multiclassProbsExtras(pred, labels, rows, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multiclassProbsTwo(pred, labels, rows, start, end, count, C);
   else multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE);
+}
+
+function multiclassProbsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassProbsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -171,8 +190,14 @@ function multiclassProbsTwo(pred: usize, labels: usize, rows: usize, start: i32,
 
 /** multiclassProbs, also writing each row's outputs (configureRows). */
 export function multiclassProbsRows(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multiclassProbsRowsTwo(pred, labels, rows, start, end, count, C);
+  if (hasExtraSums()) multiclassProbsRowsExtras(pred, labels, rows, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multiclassProbsRowsTwo(pred, labels, rows, start, end, count, C);
   else multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED);
+}
+
+function multiclassProbsRowsExtras(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multiclassProbsLoop(pred, labels, rows, start, end, count, C, gammaKind, ROWS_LABELLED | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multiclassProbsRowsTwo(pred: usize, labels: usize, rows: usize, start: i32, end: i32, count: i32, C: i32): void {

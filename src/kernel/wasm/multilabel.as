@@ -15,12 +15,19 @@
  * `count` are padding and go to the trash group.
  */
 import { E_BLOCK, E_SCRATCH, logitExp, logitPairE, probPair } from './binary';
-import { gammaKind, GAMMA_TWO, laneGroup, ROWS_NONE, ROWS_UNITS } from './accumulate';
+import { EXTRA_SUMS, gammaKind, GAMMA_TWO, hasExtraSums, laneGroup, ROWS_NONE, ROWS_UNITS } from './accumulate';
+import { flushSweep } from './sweep';
 
 /** Scores units [start, end) (start a multiple of 4) of a probabilities batch. */
 export function multilabelProbs(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multilabelProbsTwo(pred, target, start, end, count, C);
+  if (hasExtraSums()) multilabelProbsExtras(pred, target, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multilabelProbsTwo(pred, target, start, end, count, C);
   else multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE);
+}
+
+function multilabelProbsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelProbsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -29,8 +36,14 @@ function multilabelProbsTwo(pred: usize, target: usize, start: i32, end: i32, co
 
 /** multilabelProbs, also writing each unit's alpha-weighted loss at its unit index (configureRows; then rowsOfUnits). */
 export function multilabelProbsRows(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multilabelProbsRowsTwo(pred, target, start, end, count, C);
+  if (hasExtraSums()) multilabelProbsRowsExtras(pred, target, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multilabelProbsRowsTwo(pred, target, start, end, count, C);
   else multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS);
+}
+
+function multilabelProbsRowsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multilabelProbsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelProbsRowsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -60,8 +73,14 @@ function multilabelProbsRowsTwo(pred: usize, target: usize, start: i32, end: i32
 
 /** Scores units [start, end) (start a multiple of 4) of a logits batch. */
 export function multilabelLogits(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multilabelLogitsTwo(pred, target, start, end, count, C);
+  if (hasExtraSums()) multilabelLogitsExtras(pred, target, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multilabelLogitsTwo(pred, target, start, end, count, C);
   else multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE);
+}
+
+function multilabelLogitsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_NONE | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelLogitsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
@@ -70,8 +89,14 @@ function multilabelLogitsTwo(pred: usize, target: usize, start: i32, end: i32, c
 
 /** multilabelLogits, also writing each unit's alpha-weighted loss at its unit index (configureRows; then rowsOfUnits). */
 export function multilabelLogitsRows(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
-  if (gammaKind == GAMMA_TWO) multilabelLogitsRowsTwo(pred, target, start, end, count, C);
+  if (hasExtraSums()) multilabelLogitsRowsExtras(pred, target, start, end, count, C);
+  else if (gammaKind == GAMMA_TWO) multilabelLogitsRowsTwo(pred, target, start, end, count, C);
   else multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS);
+}
+
+function multilabelLogitsRowsExtras(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
+  multilabelLogitsLoop(pred, target, start, end, count, C, gammaKind, ROWS_UNITS | EXTRA_SUMS);
+  flushSweep();
 }
 
 function multilabelLogitsRowsTwo(pred: usize, target: usize, start: i32, end: i32, count: i32, C: i32): void {
