@@ -12,12 +12,13 @@
  *   [HEADER + G*FIELDS, + G*bins)         histogram of p_t per group
  *   [.., + G*S*SWEEP_FIELDS)              per group, per sweep entry s (S = shape.sweep, often 0):
  *                                         its easy FL and hard FL sums (sweep.ts)
- *   [.., + G*F*FINE_FIELDS)               per group, per fine p_t bin (F = shape.fine, often 0):
- *                                         its count, CE sum and FL sum (the concentration)
- *   [.., + G*HEALTH_FIELDS)               per group, the numerical-health counts (always there,
- *                                         last, so that the blocks before it keep their offsets):
+ *   [.., + G*HEALTH_FIELDS)               per group, the numerical-health counts (always there):
  *                                         units clamped low (CE at the cap -ln eps), clamped high,
  *                                         and with saturated logits (kernel/health.ts)
+ *   [.., + G*F*FINE_FIELDS)               per group, per fine p_t bin (F = shape.fine, often 0):
+ *                                         its count, CE sum and FL sum (the concentration); last,
+ *                                         since the wasm kernel's padding lanes add into a trash
+ *                                         group of fine bins just past the end (wasm/extraSums.ts)
  */
 
 /** Run counters at the start of every partial. */
@@ -67,7 +68,7 @@ export interface PartialShape {
 
 /** Number of float64 slots a partial of this shape takes. */
 export function partialLength(shape: PartialShape): number {
-  return healthOffset(shape, shape.groups);
+  return fineOffset(shape, shape.groups, 0);
 }
 
 /** A zero-filled partial of this shape. */
@@ -92,12 +93,12 @@ export function sweepOffset(shape: PartialShape, g: number, s: number): number {
 
 /** Offset of group g's fine bin k. */
 export function fineOffset(shape: PartialShape, g: number, k: number): number {
-  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS) + (g * (shape.fine ?? 0) + k) * FINE_FIELDS;
+  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS + HEALTH_FIELDS) + (g * (shape.fine ?? 0) + k) * FINE_FIELDS;
 }
 
-/** Offset of group g's health counts (g = groups: the partial's end). */
+/** Offset of group g's health counts (g = groups: the end of the block). */
 export function healthOffset(shape: PartialShape, g: number): number {
-  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS + (shape.fine ?? 0) * FINE_FIELDS) + g * HEALTH_FIELDS;
+  return HEADER + shape.groups * (FIELDS + shape.bins + (shape.sweep ?? 0) * SWEEP_FIELDS) + g * HEALTH_FIELDS;
 }
 
 /**
