@@ -4,6 +4,7 @@
  * does; every request but the file's aborted) and saves a full-page PNG.
  *
  *   npm run screenshot                                  test/fixtures/mc_dict_labels.arrow --alpha auto
+ *                                                       --gamma 2,0,0.5,1,5,FLSD-53 --top 10 (every chart)
  *   npm run screenshot -- FILE [score flags...]          any input, e.g. with --gamma 0,0.5,1,2,5
  *
  * FOCAL_EVAL_CHROMIUM names another Chromium (default /usr/bin/chromium).
@@ -17,7 +18,7 @@ import { chromium } from 'playwright-core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [input = join(root, 'test/fixtures/mc_dict_labels.arrow'), ...flags] = process.argv.slice(2);
-const scoreFlags = process.argv.length > 2 ? flags : ['--alpha', 'auto'];
+const scoreFlags = process.argv.length > 2 ? flags : ['--alpha', 'auto', '--gamma', '2,0,0.5,1,5,FLSD-53', '--top', '10'];
 const out = join(root, 'docs', 'html-report.png');
 const dir = mkdtempSync(join(tmpdir(), 'focal-eval-screenshot-'));
 const page = join(dir, 'report.html');
