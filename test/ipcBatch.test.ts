@@ -6,7 +6,7 @@ import { extractColumns } from '../src/input/columns.ts';
 import { FocalEvalError } from '../src/errors.ts';
 import { parseOptions } from '../src/options.ts';
 import { makePlan } from '../src/input/plan.ts';
-import { readLeanBatch } from '../src/input/ipc/batch.ts';
+import { openLeanBatch, readLeanBatch } from '../src/input/ipc/batch.ts';
 import { checkIpcFile } from '../src/input/ipc/fileCheck.ts';
 import { columnPlaces } from '../src/input/ipc/schema.ts';
 import { tempDir } from './support/tempDir.ts';
@@ -89,6 +89,49 @@ describe('readLeanBatch', () => {
     });
     writeFileSync(path, tableToIPC(table, 'file'));
     for (const [lean, arrow] of await bothWays(path)) expect(lean).toEqual(arrow);
+  });
+
+  it('reads a sliceable column where a place says, the same values, and refuses a place of the wrong size', async () => {
+    const path = fixture('mc_probs_f32');
+    const layout = await checkIpcFile(path);
+    const table = tableFromIPC(readFileSync(path));
+    const plan = makePlan({ fields: layout.fields }, parseOptions({}), table.batches, path);
+    const places = columnPlaces(layout.fields);
+    const lean = [plan.predColumn, plan.labelColumn].map((name) => ({
+      name,
+      type: layout.fields.find((f) => f.name === name)!.type,
+      place: places.get(name)!,
+    }));
+    const handle = await open(path, 'r');
+    try {
+      const batch = openLeanBatch(handle.fd, layout.recordBatches[0]!, lean, path, 0);
+      expect(batch.sliceable).toBe(true);
+      const to = Math.min(batch.numRows, 24);
+      const copied = comparable(extractColumns(batch.read(3 * 8, to + 8), plan, path, 0));
+      const target = new Uint8Array(new ArrayBuffer(1 << 16), 64, copied.length * 10 * 4);
+      const asked: [string, number][] = [];
+      const placed = extractColumns(
+        batch.read(3 * 8, to + 8, (column, bytes) => {
+          asked.push([column, bytes]);
+          return column === plan.predColumn ? target : null;
+        }),
+        plan,
+        path,
+        0,
+      );
+      expect(asked).toEqual([
+        [plan.predColumn, target.byteLength],
+        [plan.labelColumn, expect.any(Number)],
+      ]);
+      expect(placed.pred.buffer).toBe(target.buffer);
+      expect(comparable(placed)).toEqual(copied);
+      const short = new Uint8Array(target.byteLength - 4);
+      expect(() => batch.read(0, 8, () => short)).toThrow(/internal error/);
+      const unaligned = new Uint8Array(new ArrayBuffer(1 << 16), 4, 8 * 10 * 4);
+      expect(() => batch.read(0, 8, (column) => (column === plan.predColumn ? unaligned : null))).toThrow(/8-byte boundary/);
+    } finally {
+      await handle.close();
+    }
   });
 
   it('refuses a block whose buffers lie outside the file with an error naming it', async () => {

@@ -59,7 +59,16 @@ import {
   type PartialShape,
 } from '../src/kernel/partial.ts';
 import { FLSD_53_CODE, FLSD_53_SCHEDULE, sweepModulating } from '../src/kernel/sweep.ts';
-import { CHUNK_VALUES, chunkRowsOf, initWasmKernel, wasmArena, wasmKernelCounts, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
+import {
+  CHUNK_VALUES,
+  chunkRowsOf,
+  initWasmKernel,
+  wasmArena,
+  wasmKernelCounts,
+  wasmKernelFor,
+  wasmPredictionSlot,
+  wasmRowKernelFor,
+} from '../src/kernel/wasm/index.ts';
 import { createRowColumns, scalarRowKernel } from '../src/kernel/rowColumns.ts';
 import { sliceColumns } from '../src/kernel/slice.ts';
 import { rng } from './support/rng.ts';
@@ -589,6 +598,35 @@ describe('wasm kernel: agrees with the scalar kernel', () => {
       expect(Array.from(a.partial)).toEqual(Array.from(b.partial));
     });
   }
+
+  for (const [mode, input] of CASES) {
+    it(`${mode} ${input}: predictions read into place (wasmPredictionSlot) give the copied batch's bits`, () => {
+      const C = classesFor(mode);
+      const width = mode === 'binary' ? 1 : C;
+      for (const rows of [1, 5, 999, chunkRowsOf(width)]) {
+        const params = baseParams(mode, C, { gamma: 0.5, sweep: [0, 1, 2], fineBins: 64 });
+        const copied = makeBatch(mode, input, { rows, C, seed: 300 + rows, ignoreFraction: 0.05 }, params);
+        const slot = wasmPredictionSlot(mode, params, rows, rows * width * 4);
+        expect(slot, 'a slot for one chunk').not.toBeNull();
+        const placed = new Float32Array(slot!.buffer, slot!.byteOffset, rows * width);
+        placed.set(copied.pred.subarray(0, rows * width));
+        const inPlace = runWasm(mode, input, { ...copied, pred: placed }, params);
+        const viaCopy = runWasm(mode, input, copied, params);
+        expect(inPlace.path).toBe('wasm');
+        expect(inPlace.error).toBeNull();
+        expect(Array.from(inPlace.partial)).toEqual(Array.from(viaCopy.partial));
+        expectClose(mode, input, copied, params, inPlace.partial, runScalar(mode, input, copied, params).partial);
+      }
+    });
+  }
+
+  it('wasmPredictionSlot gives no slot for more rows than a chunk, a size not the rows\' or no rows', () => {
+    const params = baseParams('multiclass', 10);
+    expect(wasmPredictionSlot('multiclass', params, chunkRowsOf(10) + 1, (chunkRowsOf(10) + 1) * 40)).toBeNull();
+    expect(wasmPredictionSlot('multiclass', params, 100, 100 * 40 - 4)).toBeNull();
+    expect(wasmPredictionSlot('multiclass', params, 0, 0)).toBeNull();
+    expect(wasmPredictionSlot('binary', baseParams('binary', 2), 100, 400)!.byteLength).toBe(400);
+  });
 
   it('multiclass logits: confident rows (tiny CE) keep easy.sumCE and easy.sumFL accurate', () => {
     for (const margin of [5, 12, 20, 30, 60]) {

@@ -16,7 +16,7 @@ import type { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { arrowFileReader, readArrowBatch } from '../src/input/arrowFile.ts';
 import { extractColumns } from '../src/input/columns.ts';
-import { openLeanBatch, readOwnedBatch, readOwnedSlice, type LeanBatch } from '../src/input/ipc/batch.ts';
+import { openLeanBatch, readOwnedBatch, readOwnedSlice, type LeanBatch, type SlicePlace } from '../src/input/ipc/batch.ts';
 import { loadCodecs, type Codec } from '../src/input/ipc/codecs.ts';
 import type { BatchRef } from '../src/input/open.ts';
 import type { BatchLike } from '../src/input/arrowTypes.ts';
@@ -32,7 +32,7 @@ import { atBatchRow } from '../src/kernel/slice.ts';
 import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel/rowColumns.ts';
 import { recycleShared } from '../src/kernel/sharedBuffers.ts';
 import type { Columns } from '../src/kernel/types.ts';
-import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
+import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmPredictionSlot, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
 import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
 import { faultArmed, injectFault } from './testFault.ts';
 import { announceLoaded } from './loaded.ts';
@@ -225,9 +225,14 @@ function scoreSlices(task: ScoreTask, lean: LeanBatch): ScoreResult {
   const partial = createPartial(task.shape);
   const rows = chunkRowsOf(plan.mode === 'binary' ? 1 : plan.classes);
   const extras = extrasOf(task);
+  // The predictions are read straight into the wasm kernel's memory, where it would copy them.
+  const inPlace = process.env.FOCAL_EVAL_KERNEL !== 'scalar';
   for (let from = 0; from === 0 || from < lean.numRows; from += rows) {
     const to = Math.min(from + rows, lean.numRows);
-    const columns = extractColumns(lean.read(from, to), plan, task.file, task.index);
+    const place: SlicePlace | undefined = inPlace
+      ? (column, bytes) => (column === plan.predColumn ? wasmPredictionSlot(plan.mode, params, to - from, bytes) : null)
+      : undefined;
+    const columns = extractColumns(lean.read(from, to, place), plan, task.file, task.index);
     const error = kernel(columns, params, partial, null);
     if (error) return { partial, error: atBatchRow(error, from) };
     extras?.add(columns, from);

@@ -45,9 +45,16 @@ export interface LeanBatch {
   numRows: number;
   /** Every column fixed-width (numbers, bools, FixedSizeLists of them), without nulls, its buffers complete; the batch not compressed. */
   sliceable: boolean;
-  /** The columns of rows [from, to) (default: all); a slice of a bool column starts at a multiple of 8. */
-  read(from?: number, to?: number): BatchLike;
+  /**
+   * The columns of rows [from, to) (default: all); a slice of a bool column starts at a multiple
+   * of 8. A sliceable batch's column goes where `place` says, when it gives a place (a view of
+   * exactly that column's bytes, 8-aligned), else into the reused buffer.
+   */
+  read(from?: number, to?: number, place?: SlicePlace): BatchLike;
 }
+
+/** Where to read a column's slice of `bytes` bytes: a view of exactly that many, or null for the reused buffer. */
+export type SlicePlace = (column: string, bytes: number) => Uint8Array | null;
 
 /** Reads the metadata of the record batch at `block` (batch `batch` of the file, for messages) of the file open as `fd`. */
 export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string, batch?: number): LeanBatch {
@@ -66,10 +73,10 @@ export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly Lea
   return {
     numRows: meta.length,
     sliceable,
-    read: (from = 0, to = meta.length) =>
+    read: (from = 0, to = meta.length, place) =>
       named(() =>
-        sliceable && (from > 0 || to < meta.length)
-          ? readSlice(fd, body, columns, slices as SliceLayout[], from, to)
+        sliceable && (from > 0 || to < meta.length || place)
+          ? readSlice(fd, body, columns, slices as SliceLayout[], from, to, place)
           : meta.compression !== null
             ? readCompressedBatch(fd, body, columns, meta, meta.compression, where)
             : readBatch(fd, body, columns, meta),
@@ -159,19 +166,34 @@ function valueBits(type: IpcType): number {
   return 0;
 }
 
-/** Rows [from, to) of sliceable columns: each column's byte range read into the reused buffer. */
-function readSlice(fd: number, bodyAt: number, columns: readonly LeanColumn[], layouts: readonly SliceLayout[], from: number, to: number): BatchLike {
+/** Rows [from, to) of sliceable columns: each column's byte range read where `place` says, or into the reused buffer. */
+function readSlice(
+  fd: number,
+  bodyAt: number,
+  columns: readonly LeanColumn[],
+  layouts: readonly SliceLayout[],
+  from: number,
+  to: number,
+  place?: SlicePlace,
+): BatchLike {
   const ranges = layouts.map((l) => {
     if ((from * l.bitsPerRow) % 8 !== 0) throw new FocalEvalError('E_INTERNAL', `internal error: a slice of column rows must start on a byte (row ${from})`);
     return { start: (from * l.bitsPerRow) / 8, bytes: Math.ceil((to * l.bitsPerRow) / 8) - (from * l.bitsPerRow) / 8 };
   });
-  const places = ranges.map((r) => r.bytes + 7 - ((r.bytes + 7) % 8)); // each column 8-aligned
-  const total = places.reduce((a, b) => a + b, 0);
+  const given = columns.map((c, i) => place?.(c.name, ranges[i]!.bytes) ?? null);
+  given.forEach((view, i) => {
+    if (view !== null && (view.byteOffset % 8 !== 0 || view.byteLength !== ranges[i]!.bytes)) {
+      throw new FocalEvalError('E_INTERNAL', `internal error: column ${columns[i]!.name}'s slice placed off an 8-byte boundary or at the wrong size`);
+    }
+  });
+  // Each column in the reused buffer 8-aligned.
+  const sizes = ranges.map((r, i) => (given[i] !== null ? 0 : r.bytes + 7 - ((r.bytes + 7) % 8)));
+  const total = sizes.reduce((a, b) => a + b, 0);
   if (scratch.byteLength < total) scratch = new ArrayBuffer(Math.ceil(total * 1.25));
   let at = 0;
   const children = layouts.map((layout, i) => {
-    const bytes = new Uint8Array(scratch, at, ranges[i]!.bytes);
-    at += places[i]!;
+    const bytes = given[i] ?? new Uint8Array(scratch, at, ranges[i]!.bytes);
+    at += sizes[i]!;
     readExactly(fd, bytes, bodyAt + layout.buffer.offset + ranges[i]!.start);
     return sliceData(layout, 0, to - from, bytes);
   });

@@ -7,6 +7,6 @@
  * do it ahead of time. Batches the wasm path cannot take fall back to the scalar kernel inside
  * the returned function, so callers never need to check.
  */
-export { wasmKernelFor, wasmRowKernelFor, wasmEligible, wasmKernelCounts, chunkRowsOf, CHUNK_VALUES } from './kernel.ts';
+export { wasmKernelFor, wasmRowKernelFor, wasmPredictionSlot, wasmEligible, wasmKernelCounts, chunkRowsOf, CHUNK_VALUES } from './kernel.ts';
 export { initWasmKernel, initWasmKernelAsync, wasmArena, wasmKernelFailure } from './module.ts';
 export type { FocalWasmExports, WasmArena } from './module.ts';

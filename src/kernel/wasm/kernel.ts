@@ -162,17 +162,38 @@ export function chunkRowsOf(width: number): number {
 
 /** Lays out and configures wasm memory for a batch; null when memory cannot grow (the scalar kernel copes). */
 function prepare(arena: WasmArena, mode: Mode, cols: Columns, params: KernelParams, target: RowTarget | null): Layout | null {
-  const groups = mode === 'binary' ? 2 : mode === 'multiclass' ? params.classes : 2 * params.classes;
-  const width = mode === 'binary' ? 1 : params.classes;
-  const chunkRows = Math.min(chunkRowsOf(width), Math.max(8, (cols.length + 7) & ~7));
-  const shape: PartialShape = { groups, bins: params.bins, sweep: sweepCount(params), fine: fineCount(params) };
-  const at = layout(arena, shape, chunkRows, width, mode === 'multilabel', target !== null);
+  const at = layoutFor(arena, mode, cols.length, params, target !== null);
   if (at !== null) {
-    configure(arena, at, groups, params);
-    configureExtraSums(arena, shape, params, at.sweepAcc, at.sweepTable, at.partial);
+    configure(arena, at, at.groups, params);
+    configureExtraSums(arena, at.shape, params, at.sweepAcc, at.sweepTable, at.partial);
     if (target !== null) configureRows(arena, at, target.rows.weights);
   }
   return at;
+}
+
+/** The layout of a batch of `rows` rows (memory reserved for it); null when memory cannot grow. */
+function layoutFor(arena: WasmArena, mode: Mode, rows: number, params: KernelParams, rowOutputs: boolean): Layout | null {
+  const groups = mode === 'binary' ? 2 : mode === 'multiclass' ? params.classes : 2 * params.classes;
+  const width = mode === 'binary' ? 1 : params.classes;
+  const chunkRows = Math.min(chunkRowsOf(width), Math.max(8, (rows + 7) & ~7));
+  const shape: PartialShape = { groups, bins: params.bins, sweep: sweepCount(params), fine: fineCount(params) };
+  return layout(arena, shape, chunkRows, width, mode === 'multilabel', rowOutputs);
+}
+
+/**
+ * Where the wasm kernel's next call (without per-row outputs) on a batch of `rows` rows, at
+ * most one chunk (chunkRowsOf), copies its `bytes` bytes of predictions: a view of that region
+ * of wasm memory, for a reader to read the predictions into, so that the kernel finds them in
+ * place and skips the copy (copyPred). The memory is laid out here as that call will lay it
+ * out, so that it does not grow in between (growing detaches every view of it). Null when the
+ * wasm module is not loaded, the rows are more than a chunk, or `bytes` is not their size.
+ */
+export function wasmPredictionSlot(mode: Mode, params: KernelParams, rows: number, bytes: number): Uint8Array | null {
+  const width = mode === 'binary' ? 1 : params.classes;
+  if (rows < 1 || rows > chunkRowsOf(width) || bytes !== rows * width * 4 || !initWasmKernel()) return null;
+  const arena = wasmArena()!;
+  const at = layoutFor(arena, mode, rows, params, false);
+  return at === null ? null : new Uint8Array(arena.u8.buffer, at.pred, bytes);
 }
 
 /**
@@ -326,10 +347,14 @@ function ignoreArgs(ignoreIndex: number): [number, number] {
   return Number.isInteger(ignoreIndex) && ignoreIndex >= INT32_MIN && ignoreIndex <= INT32_MAX ? [1, ignoreIndex] : [0, 0];
 }
 
-/** Copies predictions [from, to) and zero-pads to a multiple of 4 values (0 is valid in both inputs). */
+/**
+ * Copies predictions [from, to) and zero-pads to a multiple of 4 values (0 is valid in both
+ * inputs). Predictions a reader read into place (wasmPredictionSlot) are not copied.
+ */
 function copyPred(arena: WasmArena, pred: Float32Array, from: number, to: number, at: number): void {
   const dst = at >> 2;
-  arena.f32.set(pred.subarray(from, to), dst);
+  const inPlace = pred.buffer === arena.f32.buffer && pred.byteOffset + from * 4 === at;
+  if (!inPlace) arena.f32.set(pred.subarray(from, to), dst);
   arena.f32.fill(0, dst + (to - from), dst + (to - from) + 4);
 }
 
