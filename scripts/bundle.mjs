@@ -14,7 +14,7 @@
  *   path under dist/       dist/workers/score.js (the worker with the kernels and readers it
  *                          imports, ~50 kB: each worker starts ~6 ms sooner)
  *
- * and copies focal.wasm to its mirrored place under dist/, where src/paths.ts finds it. dist/
+ * and copies focal.wasm and pages.wasm to their mirrored places under dist/, where src/paths.ts finds them. dist/
  * mirrors the source tree one level down: that is the one rule src/paths.ts relies on.
  * apache-arrow and parquet-wasm stay packages everywhere, loaded only by the inputs that need
  * them. piscina's worker entry stays its own file in node_modules.
@@ -57,6 +57,7 @@ for (const { entries, out, options } of bundles) {
   const bytes = code.reduce((n, [, o]) => n + o.bytes, 0);
   console.log(`${entries.join(' + ')}: bundled, ${(bytes / 1024).toFixed(0)} kB`);
 }
-const wasm = 'src/kernel/wasm/focal.wasm';
-mkdirSync(dirname(root(`dist/${wasm}`)), { recursive: true });
-copyFileSync(root(wasm), root(`dist/${wasm}`));
+for (const wasm of ['src/kernel/wasm/focal.wasm', 'src/input/parquet/wasm/pages.wasm']) {
+  mkdirSync(dirname(root(`dist/${wasm}`)), { recursive: true });
+  copyFileSync(root(wasm), root(`dist/${wasm}`));
+}

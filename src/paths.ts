@@ -21,3 +21,6 @@ export const WORKER_URL = new URL(FROM_SOURCE ? 'workers/score.ts' : 'dist/worke
 
 /** The compiled kernels: committed beside their sources, and copied to the same place under dist/ by the build. */
 export const WASM_URL = new URL(FROM_SOURCE ? 'src/kernel/wasm/focal.wasm' : 'dist/src/kernel/wasm/focal.wasm', ROOT);
+
+/** The lean Parquet reader's page decoding (src/input/parquet/pageDecoder.ts), placed as focal.wasm is. */
+export const PAGES_WASM_URL = new URL(FROM_SOURCE ? 'src/input/parquet/wasm/pages.wasm' : 'dist/src/input/parquet/wasm/pages.wasm', ROOT);

@@ -137,7 +137,8 @@ describe('runtime paths (src/paths.ts) in the built package', () => {
     expect(paths.WORKER_URL.href).toBe(dist('workers/score.js').href);
     expect(paths.WASM_URL.href).toBe(dist('src/kernel/wasm/focal.wasm').href);
     expect(paths.PACKAGE_JSON_URL.href).toBe(new URL('../package.json', import.meta.url).href);
-    for (const url of [paths.WORKER_URL, paths.WASM_URL, paths.PACKAGE_JSON_URL]) expect(existsSync(url), url.href).toBe(true);
+    expect(paths.PAGES_WASM_URL.href).toBe(dist('src/input/parquet/wasm/pages.wasm').href);
+    for (const url of [paths.WORKER_URL, paths.WASM_URL, paths.PAGES_WASM_URL, paths.PACKAGE_JSON_URL]) expect(existsSync(url), url.href).toBe(true);
   });
 
   it('resolve the same from the bundles, which inline paths.ts one folder below dist/', () => {

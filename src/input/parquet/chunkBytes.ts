@@ -13,6 +13,8 @@ const WINDOW_BYTES = 16 * 1024 * 1024;
 
 export class ChunkBytes {
   private buffer: Uint8Array = new Uint8Array(0);
+  /** Where a larger buffer comes from (the column reader's: in its page decoder's memory where it fits). */
+  private readonly allocate: (bytes: number) => Uint8Array;
   /** The chunk bytes [from, from + filled) are in `buffer`. */
   private from = 0;
   private filled = 0;
@@ -21,8 +23,13 @@ export class ChunkBytes {
   private start = 0;
   length = 0;
 
-  /** Starts on another chunk, keeping the buffer. */
-  reset(fd: number, start: number, length: number): void {
+  constructor(allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes)) {
+    this.allocate = allocate;
+  }
+
+  /** Starts on another chunk, keeping the buffer unless `fresh` (its memory was freed). */
+  reset(fd: number, start: number, length: number, fresh = false): void {
+    if (fresh) this.buffer = new Uint8Array(0);
     this.fd = fd;
     this.start = start;
     this.length = length;
@@ -35,7 +42,7 @@ export class ChunkBytes {
     const end = Math.min(at + bytes, this.length);
     if (at < this.from || end > this.from + this.filled) {
       const size = Math.min(Math.max(end - at, WINDOW_BYTES), this.length - at);
-      if (this.buffer.length < size) this.buffer = new Uint8Array(Math.ceil(size * 1.25));
+      if (this.buffer.length < size) this.buffer = this.allocate(Math.ceil(size * 1.25));
       readFully(this.fd, this.buffer.subarray(0, size), this.start + at, 'the file ends inside a column chunk');
       this.from = at;
       this.filled = size;

@@ -16,6 +16,7 @@ import { decompressPage, NotLean } from './decompress.ts';
 import { decodeHybrid, decodeIndexed, type IndexedArray } from './hybrid.ts';
 import { isUniform } from './uniformLists.ts';
 import { CODEC, ParquetFormatError, PHYSICAL } from './metadata.ts';
+import { PageDecoder } from './pageDecoder.ts';
 import { decodePageHeader, PAGE, type PageHeader } from './pageHeader.ts';
 import type { LeanParquetColumn } from './schema.ts';
 import { ThriftError } from './thrift.ts';
@@ -64,7 +65,9 @@ interface Page {
 }
 
 export class ColumnReader {
-  private readonly bytes = new ChunkBytes();
+  /** The wasm decoder whose memory holds this reader's byte buffers (null: JS arrays, JS decoders). */
+  private readonly pages = PageDecoder.create();
+  private readonly bytes = new ChunkBytes((n) => this.buffer(n));
   private readonly Kind: ValuesClass;
   private readonly width: number;
   private column!: LeanParquetColumn;
@@ -75,6 +78,8 @@ export class ColumnReader {
   private dictionary: Values | null = null;
   // Buffers reused from page to page and from chunk to chunk (fresh memory costs a page fault per
   // 4 KiB): the decompressed page, its levels, its decoded values, the dictionary, the outputs.
+  // The chunk bytes, the page, its values and the dictionary are in the page decoder's memory,
+  // handed out afresh for each chunk (the same memory again, at the sizes the last chunk grew them to).
   private pageBuffer: Uint8Array = new Uint8Array(0);
   private defBuffer: Uint8Array = new Uint8Array(0);
   private repBuffer: Uint8Array = new Uint8Array(0);
@@ -99,12 +104,33 @@ export class ColumnReader {
     if (!reader || reader.Kind !== valuesClass(column)) readers[slot] = reader = new ColumnReader(column);
     reader.column = column;
     reader.chunk = chunk;
-    reader.bytes.reset(fd, chunk.start, chunk.bytes);
+    const fresh = reader.pages !== null;
+    if (fresh) reader.freeBuffers();
+    reader.bytes.reset(fd, chunk.start, chunk.bytes, fresh);
     reader.pos = 0;
     reader.valuesSeen = 0;
     reader.page = null;
     reader.dictionary = null;
     return reader;
+  }
+
+  /** `bytes` bytes in the page decoder's memory where they fit, else a JS array. */
+  private buffer(bytes: number): Uint8Array {
+    return this.pages?.alloc(bytes) ?? new Uint8Array(bytes);
+  }
+
+  /** `n` values of the column's kind, in a buffer(). */
+  private valuesBuffer(n: number): Values {
+    const bytes = this.buffer(n * this.Kind.BYTES_PER_ELEMENT);
+    return new this.Kind(bytes.buffer, bytes.byteOffset, n);
+  }
+
+  /** Drops the buffers in the page decoder's memory, which it frees: a new chunk gets them afresh, as large as they were. */
+  private freeBuffers(): void {
+    this.pages!.reset();
+    this.pageBuffer = this.buffer(this.pageBuffer.length);
+    this.decoded = this.valuesBuffer(this.decoded.length);
+    this.dictionaryBuffer = this.valuesBuffer(this.dictionaryBuffer.length);
   }
 
   /** The next `rows` rows. */
@@ -348,10 +374,10 @@ export class ColumnReader {
       if (input.length !== size) throw new ParquetFormatError(`column "${this.column.name}": an uncompressed page of ${input.length} bytes declares ${size}`);
       return input;
     }
-    if (this.pageBuffer.length < size) this.pageBuffer = new Uint8Array(Math.ceil(size * 1.25));
+    if (this.pageBuffer.length < size) this.pageBuffer = this.buffer(Math.ceil(size * 1.25));
     const out = this.pageBuffer.subarray(0, size);
     try {
-      decompressPage(this.chunk.codec, input, out);
+      if (!(this.chunk.codec === CODEC.SNAPPY && this.pages?.snappy(input, out))) decompressPage(this.chunk.codec, input, out);
     } catch (error) {
       if (error instanceof ParquetFormatError) throw new ParquetFormatError(`column "${this.column.name}": ${error.message}`);
       throw error;
@@ -365,9 +391,9 @@ export class ColumnReader {
     const bytes = this.decompressed(body, header.uncompressedSize);
     const n = header.numValues;
     if (bytes.length < n * this.width) throw new ParquetFormatError(`column "${this.column.name}": a dictionary of ${n} values holds ${bytes.length} bytes`);
-    if (this.dictionaryBuffer.length < n) this.dictionaryBuffer = new this.Kind(Math.ceil(n * 1.25));
+    if (this.dictionaryBuffer.length < n) this.dictionaryBuffer = this.valuesBuffer(Math.ceil(n * 1.25));
     const dictionary = this.dictionaryBuffer.subarray(0, n);
-    new Uint8Array(dictionary.buffer, 0, n * this.width).set(bytes.subarray(0, n * this.width));
+    new Uint8Array(dictionary.buffer, dictionary.byteOffset, n * this.width).set(bytes.subarray(0, n * this.width));
     this.dictionary = dictionary;
   }
 
@@ -412,7 +438,7 @@ export class ColumnReader {
     let uniform = 0;
     if (repLevels && stored === entries) {
       const width = this.column.shape === 'fixed' ? this.column.listSize : this.firstWidth(levelBytes, rep, entries);
-      if (width > 0 && isUniform(levelBytes, rep[0], rep[1], entries, width)) uniform = width;
+      if (width > 0 && (this.pages?.uniform(levelBytes, rep[0], rep[1], entries, width) ?? isUniform(levelBytes, rep[0], rep[1], entries, width))) uniform = width;
     }
     if (repLevels && uniform === 0) decodeHybrid(levelBytes, rep[0], rep[1], maxRep, entries, repLevels, false);
     return { entries, def: defLevels, rep: repLevels, uniform, stored, values: this.values(encoding, bytes, stored), entry: 0, value: 0 };
@@ -448,7 +474,8 @@ export class ColumnReader {
         const decoded = this.decodedBuffer(stored) as IndexedArray;
         if (stored > 0) {
           if (bytes.length < 1) short('dictionary indices');
-          decodeIndexed(bytes, 1, bytes.length, bytes[0]!, stored, dictionary as IndexedArray, decoded);
+          const args = [bytes, 1, bytes.length, bytes[0]!, stored, dictionary as IndexedArray, decoded] as const;
+          if (!this.pages?.gather(...args)) decodeIndexed(...args);
         }
         return { copyTo: (out, at, from, count) => out.set(decoded.subarray(from, from + count) as never, at) };
       }
@@ -465,7 +492,7 @@ export class ColumnReader {
         if (physical === PHYSICAL.BOOLEAN) throw new NotLean('BYTE_STREAM_SPLIT bools');
         if (bytes.length < stored * w) short('values');
         const decoded = this.decodedBuffer(stored);
-        const into = new Uint8Array(decoded.buffer, 0, stored * w);
+        const into = new Uint8Array(decoded.buffer, decoded.byteOffset, stored * w);
         // Byte b of value k is stream b's byte k.
         for (let b = 0; b < w; b++) for (let k = 0; k < stored; k++) into[k * w + b] = bytes[b * stored + k]!;
         return { copyTo: (out, at, from, count) => out.set(decoded.subarray(from, from + count) as never, at) };
@@ -476,7 +503,7 @@ export class ColumnReader {
   }
 
   private decodedBuffer(n: number): Values {
-    if (this.decoded.length < n) this.decoded = new this.Kind(Math.ceil(n * 1.25));
+    if (this.decoded.length < n) this.decoded = this.valuesBuffer(Math.ceil(n * 1.25));
     return this.decoded;
   }
 }
