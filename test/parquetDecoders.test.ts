@@ -11,6 +11,7 @@ import { ParquetFormatError } from '../src/input/parquet/metadata.ts';
 import { snappyDecode, SnappyError, snappyLength } from '../src/input/parquet/snappy.ts';
 import { ThriftError, ThriftReader } from '../src/input/parquet/thrift.ts';
 import { isUniform } from '../src/input/parquet/uniformLists.ts';
+import { bitPacked, encodeLevels, rle } from './support/hybrid.ts';
 import { rng as seeded } from './support/rng.ts';
 
 const bytes = (...b: (number | string)[]): Uint8Array =>
@@ -71,30 +72,6 @@ describe('lz4 raw blocks', () => {
   });
 });
 
-/** A test-side encoder: values bit-packed LSB first, `width` bits each, padded to groups of 8. */
-function bitPacked(values: readonly number[], width: number): number[] {
-  const groups = Math.ceil(values.length / 8);
-  const out = new Array<number>(groups * width).fill(0);
-  values.forEach((v, k) => {
-    for (let b = 0; b < width; b++) if ((v >> b) & 1) out[(k * width + b) >> 3]! |= 1 << ((k * width + b) & 7);
-  });
-  return [...uleb((groups << 1) | 1), ...out];
-}
-
-function rle(value: number, count: number, width: number): number[] {
-  const valueBytes = Array.from({ length: (width + 7) >> 3 }, (_, i) => (value >> (8 * i)) & 0xff);
-  return [...uleb(count << 1), ...valueBytes];
-}
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    out.push((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
-    n >>>= 7;
-  } while (n > 0);
-  return out;
-}
-
 describe('the RLE / bit-packed hybrid', () => {
   it('decodes RLE and bit-packed runs of any width, and counts the values at the maximum', () => {
     const out = new Uint8Array(13);
@@ -136,25 +113,6 @@ describe('the RLE / bit-packed hybrid', () => {
 });
 
 describe('uniform lists from their level runs', () => {
-  /** Levels encoded as a writer might: runs of 8+ equal values as RLE, the rest bit-packed a group at a time. */
-  function encode(levels: readonly number[], rng: () => number): Uint8Array {
-    const out: number[] = [];
-    let k = 0;
-    while (k < levels.length) {
-      let run = 1;
-      while (k + run < levels.length && levels[k + run] === levels[k]) run++;
-      if (run >= 2 && rng() < 0.5) {
-        out.push(...rle(levels[k]!, run, 1));
-        k += run;
-      } else {
-        const group = levels.slice(k, k + 8);
-        out.push(...bitPacked(group, 1));
-        k += group.length;
-      }
-    }
-    return new Uint8Array(out);
-  }
-
   const direct = (levels: readonly number[], width: number): boolean =>
     levels.length % width === 0 && levels.every((v, k) => v === (k % width === 0 ? 0 : 1));
 
@@ -169,7 +127,7 @@ describe('uniform lists from their level runs', () => {
         const at = Math.floor(rng() * levels.length);
         levels[at] = 1 - levels[at]!;
       }
-      const encoded = encode(levels, rng);
+      const encoded = encodeLevels(levels, rng);
       for (const w of [width, width + 1, Math.max(1, width - 1)]) {
         const expected = direct(levels, w);
         expect(isUniform(encoded, 0, encoded.length, levels.length, w)).toBe(expected);

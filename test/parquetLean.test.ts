@@ -1,8 +1,8 @@
 /**
  * The lean Parquet reader (src/input/parquet/) on files pyarrow wrote (test/fixtures/parquet/,
  * from scripts/parquet-fixtures.py): each file scores to the report of its IPC twin (the same rows
- * in batches of its row groups, read by the IPC reader), byte for byte, and to the report
- * parquet-wasm's path makes of it; over every codec, page v1 and v2, dictionaries, BYTE_STREAM_SPLIT,
+ * in batches of its row groups, read by the IPC reader), byte for byte, with the wasm page decoder
+ * (pageDecoder.ts) and with the JS decoders alone, and to the report parquet-wasm's path makes of it; over every codec, page v1 and v2, dictionaries, BYTE_STREAM_SPLIT,
  * small pages, null rows, null elements, empty lists, bools, unsigned and 64-bit labels, a row
  * group longer than a batch, an empty row group; an encoding it does not read (DELTA_BINARY_PACKED)
  * goes to parquet-wasm row group by row group. Corrupt bytes are E_INPUT errors naming the file,
@@ -23,6 +23,7 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 afterEach(() => {
   delete process.env.FOCAL_EVAL_PARQUET_READER;
+  delete process.env.FOCAL_EVAL_PARQUET_DECODER;
 });
 
 const dir = (name: string): string => fixture(`parquet/${name}`);
@@ -71,10 +72,12 @@ const TWINS: [string, string][] = [
 
 describe('the lean Parquet reader', () => {
   for (const [parquet, twin] of TWINS) {
-    it(`${parquet}: the report of its IPC twin ${twin}, and of parquet-wasm's path`, async () => {
+    it(`${parquet}: the report of its IPC twin ${twin}, with the wasm page decoder and the JS one, and of parquet-wasm's path`, async () => {
       expect(await readerOf(dir(parquet))).toEqual(['parquet-lean']);
       const lean = await reportJson(dir(parquet));
       expect(lean).toBe(await reportJson(dir(twin)));
+      process.env.FOCAL_EVAL_PARQUET_DECODER = 'js';
+      expect(lean).toBe(await reportJson(dir(parquet)));
       process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
       expect(await readerOf(dir(parquet))).toEqual(['parquet']);
       expect(lean).toBe(await reportJson(dir(parquet)));
