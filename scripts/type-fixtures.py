@@ -329,6 +329,32 @@ def main():
     parquet("mc_empty_first_large_list.parquet", ef_large, sizes)
     case("mc_empty_first_large_list.parquet", "mc_empty_first_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "parquet-lean")
 
+    # Columns the scorer skips, before the scored ones, of types apache-arrow does not read
+    # (RunEndEncoded, ListView, LargeListView, polars' Int128): the lean reader steps over them,
+    # for the List's width too.
+    ree = pa.RunEndEncodedArray.from_arrays(pa.array([N // 2, N], pa.int32()), pa.array([7, 8], pa.int64()))
+    listed = pa.array(rows(MC_PROBS), pa.list_(f32))
+    skipped = pa.table(
+        {
+            "runs": ree,
+            "view": pa.array([[float(i)] * (i % 3) for i in range(N)], pa.list_view(pa.float64())),
+            "large_view": pa.array([[i] for i in range(N)], pa.large_list_view(pa.int64())),
+            "probs": listed,
+            "label": pa.array(MC_LABELS, pa.int32()),
+        }
+    )
+    ipc_file("mc_skipped_types.arrow", skipped)
+    types = {"runs": "RunEndEncoded", "view": "ListView<Float64>", "large_view": "LargeListView<Int64>", "probs": "List<Float32>", "label": "Int32"}
+    case("mc_skipped_types.arrow", "mc_plain.arrow", types, "ipc-lean")
+    pl.DataFrame(
+        {
+            "wide": pl.Series(range(N), dtype=pl.Int128),
+            "probs": pl.Series(rows(MC_PROBS), dtype=pl.List(pl.Float32)),
+            "label": pl.Series(MC_LABELS, dtype=pl.Int64),
+        }
+    ).write_ipc(OUT / "mc_polars_int128.arrow", compression="uncompressed", record_batch_size=BATCH)
+    case("mc_polars_int128.arrow", "mc_plain.arrow", {"wide": "Int128", "probs": "LargeList<Float32>", "label": "Int64"}, "ipc-lean", writer="polars")
+
     # 64-bit labels out of range: beyond C, beyond 2^53 (no float64 holds 2^53 + 1), and the extremes.
     head = fsl(MC_PROBS[:8], f32)
     for file, values, arrow_type in [

@@ -21,7 +21,7 @@ import { loadArrow } from './arrow.ts';
 import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
 import { TYPE, type BatchLike, type SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
-import { leanReads, type LeanColumn } from './ipc/batch.ts';
+import { leanReads, readLeanBatch, type LeanColumn } from './ipc/batch.ts';
 import { CodecError, loadCodecs, type Codec } from './ipc/codecs.ts';
 import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { checkedIpcStream } from './ipc/streamCheck.ts';
@@ -179,11 +179,20 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
     });
     return wanted.every((c) => c !== null) ? (wanted as LeanColumn[]) : null;
   };
+  const hasDictionary = layout.fields.some((f) => f.type.typeId === TYPE.Dictionary);
   return {
     name: path,
     batchCount: count,
     schema: { fields: layout.fields },
-    planBatches: (widthColumn) => keptForPlan(widthColumn, all),
+    planBatches: (widthColumn) => {
+      // A List's width from the lean reader, which reads that column alone: apache-arrow is not
+      // loaded for it, nor asked to decode the schema's other columns (which may be of types it
+      // does not know, such as RunEndEncoded or ListView). A dictionary's strings need apache-arrow.
+      const field = layout.fields.find((f) => f.name === widthColumn);
+      const place = widthColumn === null ? undefined : places.get(widthColumn);
+      if (hasDictionary || !field || !place || !leanReads(field.type)) return keptForPlan(widthColumn, all);
+      return widthBatch(field.name, leanIpcBatches(path, layout.recordBatches, { name: field.name, type: field.type, place }, codecs));
+    },
     async *batchRefs(plan) {
       const columns = leanColumns(plan);
       for (let index = 0; index < count; index++) {
@@ -280,6 +289,17 @@ async function openParquet(path: string, maxBatchBytes: number): Promise<OpenedI
     batches: all,
     close: async () => {},
   };
+}
+
+/** The batches of one lean column of an IPC file, in order, read on this thread (for a List's width). */
+async function* leanIpcBatches(path: string, blocks: readonly IpcBlock[], column: LeanColumn, codecs: readonly Codec[]): AsyncGenerator<BatchLike> {
+  if (codecs.length > 0) await loadCodecs(codecs);
+  const fd = openSync(path, 'r');
+  try {
+    for (let index = 0; index < blocks.length; index++) yield readLeanBatch(fd, blocks[index]!, [column], path, index);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The batches of one lean column, row group after row group, read on this thread (for a List's width). */

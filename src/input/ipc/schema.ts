@@ -99,8 +99,8 @@ export interface ColumnPlace {
 
 /**
  * The node and buffer index of each top-level column, walking the schema in IPC's depth-first
- * order; a column after a type whose buffer count we do not know (union, views, ...) is absent
- * (such files are read through apache-arrow).
+ * order; a column after a type whose buffer count the schema alone does not tell (a union,
+ * BinaryView, Utf8View) is absent (such files are read through apache-arrow).
  */
 export function columnPlaces(fields: readonly IpcField[]): Map<string, ColumnPlace> {
   const places = new Map<string, ColumnPlace>();
@@ -133,8 +133,17 @@ function advance(type: IpcType, at: { node: number; buffer: number }): boolean {
     case TYPE.Struct:
       at.buffer += 1;
       return t.children.every((c) => advance(c.type, at));
+    case TYPE.ListView:
+    case TYPE.LargeListView:
+      // Validity, offsets, sizes.
+      at.buffer += 3;
+      return t.children.every((c) => advance(c.type, at));
+    case TYPE.RunEndEncoded:
+      // No buffers of its own: its run ends and values are its two children.
+      return t.children.every((c) => advance(c.type, at));
     default:
-      // Fixed-width types: validity and values. Union (14) and newer layouts are not walked.
+      // Fixed-width types: validity and values. Unions (their buffers depend on the metadata
+      // version) and the views (their data buffers are counted per batch) are not walked.
       if (t.typeId === TYPE.Union || t.typeId > TYPE.LargeList) return false;
       at.buffer += 2;
       return true;
