@@ -140,7 +140,7 @@ def main():
     ipc_file("mc_large_list.arrow", large)
     case("mc_large_list.arrow", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "ipc-lean")
     ipc_stream("mc_large_list.arrows", large)
-    case("mc_large_list.arrows", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "columns")
+    case("mc_large_list.arrows", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "ipc-body")
     parquet("mc_large_list.parquet", large)
     case("mc_large_list.parquet", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "parquet-lean")
 
@@ -295,7 +295,7 @@ def main():
     ipc_file("ml_large_list_int64.arrow", ml_large.set_column(1, "label", pa.array(int_targets, pa.large_list(pa.int64()))))
     case("ml_large_list_int64.arrow", "ml_plain.arrow", {"logits": "LargeList<Float32>", "label": "LargeList<Int64>"}, "ipc-lean")
     ipc_stream("ml_large_list_uint8.arrows", ml_large.set_column(1, "label", pa.array(int_targets, pa.large_list(pa.uint8()))))
-    case("ml_large_list_uint8.arrows", "ml_plain.arrow", {"logits": "LargeList<Float32>", "label": "LargeList<Uint8>"}, "columns")
+    case("ml_large_list_uint8.arrows", "ml_plain.arrow", {"logits": "LargeList<Float32>", "label": "LargeList<Uint8>"}, "ipc-body")
     pl.DataFrame(
         {
             "logits": pl.Series(rows(ML_LOGITS), dtype=pl.List(pl.Float32)),
@@ -325,7 +325,7 @@ def main():
     ipc_file("mc_empty_first_list.arrow", ef_list, sizes)
     case("mc_empty_first_list.arrow", "mc_empty_first_plain.arrow", {"probs": "List<Float32>", "label": "Int32"}, "ipc-lean")
     ipc_stream("mc_empty_first_large_list.arrows", ef_large, sizes)
-    case("mc_empty_first_large_list.arrows", "mc_empty_first_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "columns")
+    case("mc_empty_first_large_list.arrows", "mc_empty_first_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "ipc-body")
     parquet("mc_empty_first_large_list.parquet", ef_large, sizes)
     case("mc_empty_first_large_list.parquet", "mc_empty_first_plain.arrow", {"probs": "LargeList<Float32>", "label": "Int32"}, "parquet-lean")
 
@@ -354,6 +354,20 @@ def main():
         }
     ).write_ipc(OUT / "mc_polars_int128.arrow", compression="uncompressed", record_batch_size=BATCH)
     case("mc_polars_int128.arrow", "mc_plain.arrow", {"wide": "Int128", "probs": "LargeList<Float32>", "label": "Int64"}, "ipc-lean", writer="polars")
+
+    # A stream with dictionary batches of a column not scored, its dictionary growing by deltas
+    # between record batches: the lean stream reader steps over them.
+    tags = pa.DictionaryArray.from_arrays(pa.array([i // 4 for i in range(N)], pa.int16()), pa.array([f"tag{i}" for i in range(N // 4)]))
+    tagged = pa.table({"tag": tags, "probs": listed, "label": pa.array(MC_LABELS, pa.int32())})
+    options = ipc.IpcWriteOptions(compression=None, emit_dictionary_deltas=True)
+    with ipc.new_stream(OUT / "mc_dict_deltas.arrows", tagged.schema, options=options) as w:
+        for at in range(0, N, BATCH):
+            # Each batch's dictionary holds only the tags up to its last row: the next adds a delta.
+            batch = tagged.slice(at, BATCH)
+            used = (at + BATCH) // 4
+            tag = pa.DictionaryArray.from_arrays(batch.column("tag").combine_chunks().indices, tags.dictionary.slice(0, used))
+            w.write_batch(pa.record_batch([tag, batch.column("probs").combine_chunks(), batch.column("label").combine_chunks()], names=tagged.schema.names))
+    case("mc_dict_deltas.arrows", "mc_plain.arrow", {"tag": "Dictionary<Int16, Utf8>", "probs": "List<Float32>", "label": "Int32"}, "ipc-body")
 
     # 64-bit labels out of range: beyond C, beyond 2^53 (no float64 holds 2^53 + 1), and the extremes.
     head = fsl(MC_PROBS[:8], f32)

@@ -306,7 +306,7 @@ describe('corrupt compressed buffers are E_INPUT errors naming the file, batch, 
   });
 });
 
-describe('corrupt compressed buffers through apache-arrow (dictionary labels, streams, stdin)', () => {
+describe('corrupt compressed buffers through apache-arrow (dictionary labels) and in streams and stdin (the lean reader, as the stream bodies reach the workers)', () => {
   it('a record batch: E_INPUT naming the file, the batch and the codec (read by a worker)', async () => {
     // mc_dict's buffers: id (0, 1), probs (2; child 3, 4), label indices (5, 6). Batch 2 is read by a worker.
     const path = await patched('mc_dict.lz4.feather', 'arrow-batch', (bytes, batches) => setPrefix(bytes, batches[2]![4]!, 99n));
@@ -328,14 +328,16 @@ describe('corrupt compressed buffers through apache-arrow (dictionary labels, st
 
   it('an LZ4 stream, from a file and from stdin: E_INPUT naming the input, the batch and the codec; the CLI exits 1 without a stack trace', async () => {
     const path = await patched('mc.lz4.arrows', 'stream', (bytes, batches) => setPrefix(bytes, batches[2]![6]!, 2n ** 40n));
-    await expectInputError(path, /batch 2: LZ4_FRAME: uncompressed length 1099511627776 is out of range/);
+    // Read by the lean reader (a stream's batches go to the workers as their bodies): it names the column and buffer too.
+    const reason = 'batch 2, column "probs", buffer 6: LZ4_FRAME: uncompressed length 1099511627776 is not plausible (-1, or at most 14400 bytes for 3600 Float32 values)';
+    await expectInputError(path, new RegExp(reason.replace(/[()]/g, '\\$&')));
     const run = await cli(['score', '-', '--format', 'table'], readFileSync(path));
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('focal-eval: stdin: batch 2: LZ4_FRAME: uncompressed length 1099511627776 is out of range\n');
+    expect(run.stderr).toBe(`focal-eval: stdin: ${reason}\n`);
     const garbled = await patched('mc.lz4.arrows', 'stream-garbled', (bytes, batches) => bytes.fill(0, batches[0]![6]!.at + 8, batches[0]![6]!.at + 12));
     const second = await cli(['score', garbled, '--format', 'table']);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/^focal-eval: \S+stream-garbled-mc\.lz4\.arrows: batch 0: LZ4_FRAME: the frame \(\d+ bytes\) does not decode to the 12800 bytes its length prefix says \(corrupt, truncated or longer\)\n$/);
+    expect(second.stderr).toMatch(/^focal-eval: \S+stream-garbled-mc\.lz4\.arrows: batch 0, column "probs", buffer 6: LZ4_FRAME: the frame \(\d+ bytes\) does not decode to the 12800 bytes its length prefix says \(corrupt, truncated or longer\)\n$/);
   });
 });
 

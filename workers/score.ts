@@ -16,7 +16,7 @@ import type { AsyncRecordBatchFileReader } from 'apache-arrow';
 import { FocalEvalError, type ErrorCode } from '../src/errors.ts';
 import { arrowFileReader, readArrowBatch } from '../src/input/arrowFile.ts';
 import { extractColumns } from '../src/input/columns.ts';
-import { openLeanBatch, readOwnedBatch, readOwnedSlice, type LeanBatch, type SlicePlace } from '../src/input/ipc/batch.ts';
+import { bodyBatch, openLeanBatch, readOwnedBatch, readOwnedSlice, type LeanBatch, type SlicePlace } from '../src/input/ipc/batch.ts';
 import { loadCodecs, type Codec } from '../src/input/ipc/codecs.ts';
 import type { BatchRef } from '../src/input/open.ts';
 import type { BatchLike } from '../src/input/arrowTypes.ts';
@@ -120,6 +120,9 @@ async function scoreBatch(task: ScoreTask): Promise<ScoreResult> {
     const lean = openLeanBatch(handle.fd, batch.block, batch.columns, task.file, task.index);
     if (lean.sliceable && !task.weights) return scoreSlices(task, lean);
     columns = extractColumns(lean.read(), plan, task.file, task.index);
+  } else if (batch.kind === 'ipc-body') {
+    if (batch.codecs.length > 0) await loadCodecs(batch.codecs);
+    columns = extractColumns(bodyBatch(batch.header, batch.body, batch.columns, task.file, batch.index), plan, task.file, batch.index);
   } else if (batch.kind === 'ipc-file') {
     const reader = await fileReader(batch.path, batch.codecs);
     const recordBatch = await readArrowBatch(reader, task.file, batch.index);

@@ -114,8 +114,31 @@ function leanBatchOf(columns: readonly LeanColumn[], numRows: number, children: 
 
 /** A compressed batch, whole: its columns' buffers decoded, then viewed as readBatch views a plain body. */
 function readCompressedBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta, codec: Codec, where: string): BatchLike {
-  const { body, buffers } = readCompressedBuffers(fd, bodyAt, codec, columns, meta.length, meta.nodes, meta.buffers, where);
+  const fill = (into: Uint8Array, start: number): void => void readExactly(fd, into, bodyAt + start);
+  const { body, buffers } = readCompressedBuffers(fill, codec, columns, meta.length, meta.nodes, meta.buffers, where);
   return columnsOver(columns, { ...meta, buffers }, body, 0);
+}
+
+/**
+ * The named columns of a record batch whose message (prefix and metadata) and body are in memory:
+ * an IPC stream's, read on the main thread. The arrays are views of `body` (or, for a compressed
+ * body, of the decoder's memory, valid until its next use). Batch `batch` of `name`, for messages.
+ */
+export function bodyBatch(header: Uint8Array, body: Uint8Array, columns: readonly LeanColumn[], name: string, batch: number): BatchLike {
+  let meta: Meta;
+  try {
+    meta = decodeMeta(header, body.byteLength);
+    if (meta.compression === null) return columnsOver(columns, meta, body, 0);
+  } catch (error) {
+    throw inputError(`${name}: batch ${batch}`, error, false);
+  }
+  try {
+    const fill = (into: Uint8Array, start: number): void => into.set(body.subarray(start, start + into.byteLength));
+    const decoded = readCompressedBuffers(fill, meta.compression, columns, meta.length, meta.nodes, meta.buffers, `batch ${batch}`);
+    return columnsOver(columns, { ...meta, buffers: decoded.buffers }, decoded.body, 0);
+  } catch (error) {
+    throw inputError(name, error, false);
+  }
 }
 
 function readExactly(fd: number, into: Uint8Array, position: number): Uint8Array {
@@ -361,7 +384,7 @@ function typedArrayOf(type: IpcType): TypedArrayClass {
 function view<T>(bytes: Uint8Array, Kind: TypedArrayClass): T {
   const n = Math.floor(bytes.byteLength / Kind.BYTES_PER_ELEMENT);
   if (bytes.byteOffset % Kind.BYTES_PER_ELEMENT === 0) return new Kind(bytes.buffer, bytes.byteOffset, n) as T;
-  const copy = bytes.slice(0, n * Kind.BYTES_PER_ELEMENT);
+  const copy = Uint8Array.prototype.slice.call(bytes, 0, n * Kind.BYTES_PER_ELEMENT); // a copy, even of a Buffer
   return new Kind(copy.buffer, 0, n) as T;
 }
 

@@ -14,7 +14,7 @@
 import { TYPE } from '../arrowTypes.ts';
 import { CodecError, frameDecoder, LENGTH_PREFIX_BYTES, MAX_DECODED_BYTES, STORED_AS_IS, type Codec } from './codecs.ts';
 import { IpcFormatError } from './flatbuffer.ts';
-import { bodySpan, readFully } from './io.ts';
+import { bodySpan } from './io.ts';
 import type { LeanColumn } from './batch.ts';
 import type { ColumnPlace, IpcType } from './schema.ts';
 
@@ -35,13 +35,13 @@ interface Wanted {
 }
 
 /**
- * Reads and decodes the buffers of `columns` from the body at `bodyAt` of the file open as `fd`.
+ * Reads and decodes the buffers of `columns` from a body: `fill(into, start)` fills `into` with
+ * the body's bytes from `start` on (read from a file, or copied from a body in memory).
  * Returns the decoded bytes (a view of the decoder's memory, valid until its next use) and the
  * batch's buffer list with the decoded ones in place of theirs (offsets into those bytes).
  */
 export function readCompressedBuffers(
-  fd: number,
-  bodyAt: number,
+  fill: (into: Uint8Array, start: number) => void,
   codec: Codec,
   columns: readonly LeanColumn[],
   rows: number,
@@ -58,7 +58,7 @@ export function readCompressedBuffers(
 
   const decoder = frameDecoder(codec);
   const input = decoder.input(end - start);
-  readFully(fd, input, bodyAt + start, 'the file ends inside a record batch');
+  fill(input, start);
   const prefixes = new DataView(input.buffer, input.byteOffset, input.byteLength);
   // Where each decoded buffer goes in the output region (8-aligned, as in a body), and how.
   let size = 0;

@@ -1,10 +1,10 @@
 /**
- * Checking an Arrow IPC *stream* (a .arrows file or stdin) on its way to apache-arrow: framed
- * message by message (prefix, Message flatbuffer, body) while the bytes pass through unchanged,
- * each message checked as a file's are (messageCheck.ts), so that the reader never sees a negative
- * length, a schema it could spin on, or a body shorter than announced. A compressed message is
- * passed on only once the decoder of its codec has loaded (ipc/codecs.ts), since apache-arrow's
- * codecs must decode synchronously.
+ * Checking an Arrow IPC *stream* (a .arrows file or stdin): framed message by message (prefix,
+ * Message flatbuffer, body), each message checked as a file's are (messageCheck.ts), so that no
+ * reader sees a negative length, a schema it could spin on, or a body shorter than announced.
+ * The messages go to the lean stream reader (../ipcStream.ts), or as bytes again, unchanged, to
+ * apache-arrow. A compressed message is passed on only once the decoder of its codec has loaded
+ * (ipc/codecs.ts), since apache-arrow's codecs must decode synchronously.
  */
 import { loadCodecs } from './codecs.ts';
 import { fail, FlatBuffer } from './flatbuffer.ts';
@@ -118,43 +118,51 @@ function peekHeaderType(metadata: Uint8Array): number | null {
   }
 }
 
+/** A checked message of a stream: its bytes as they came, and what the check found. */
+export interface StreamMessage {
+  /** The prefix and the metadata, as they were in the stream. */
+  header: Uint8Array;
+  /** The metadata (the Message flatbuffer). */
+  metadata: Uint8Array;
+  summary: MessageSummary;
+  /** The body, exactly its declared length: a view of the bytes read (a copy only where it spans chunks). */
+  body: Uint8Array;
+  /** Which record batch of the stream it is (0 on), null for the schema and dictionary messages. */
+  batch: number | null;
+}
+
 // The framing mirrors apache-arrow's stream reader, so it sees exactly the messages we checked.
-async function* frameMessages(queue: ByteQueue, maxBodyBytes: number): AsyncGenerator<Uint8Array, void, undefined> {
+async function* frameMessages(queue: ByteQueue, maxBodyBytes: number): AsyncGenerator<StreamMessage, void, undefined> {
   let schema: SchemaSummary | null = null;
   let position = 0;
   let recordBatches = 0;
   for (let index = 0, prefix = await readPrefix(queue); prefix; index++, prefix = await readPrefix(queue)) {
-    if (prefix.metadataLength === 0) {
-      if (schema) yield prefix.bytes; // the end-of-stream marker
-      break;
-    }
+    if (prefix.metadataLength === 0) break; // the end-of-stream marker
     const metadata = await takeExactly(queue, prefix.metadataLength, `message ${index} (byte ${position})'s metadata`);
-    const batch = peekHeaderType(metadata) === RECORD_BATCH ? `record batch ${recordBatches++}, ` : '';
-    const where = `message ${index} (${batch}byte ${position})`;
-    const message = inContext(where, () => checkStreamMessage(metadata, schema));
-    if (message.bodyLength > maxBodyBytes) {
-      fail(`${where} declares a body of ${message.bodyLength} bytes, more than the ${maxBodyBytes} allowed (--max-batch-bytes)`);
+    const isBatch = peekHeaderType(metadata) === RECORD_BATCH;
+    const batch = isBatch ? recordBatches++ : null;
+    const where = `message ${index} (${isBatch ? `record batch ${batch}, ` : ''}byte ${position})`;
+    const summary = inContext(where, () => checkStreamMessage(metadata, schema));
+    if (summary.bodyLength > maxBodyBytes) {
+      fail(`${where} declares a body of ${summary.bodyLength} bytes, more than the ${maxBodyBytes} allowed (--max-batch-bytes)`);
     }
-    schema ??= message.schema;
-    if (message.compression !== null) await loadCodecs([message.compression]);
-    yield concat(prefix.bytes, metadata);
-    for (let left = message.bodyLength; left > 0; ) {
-      if (!(await queue.fill(1))) fail(`truncated (the stream ends inside ${where}'s body)`);
-      const piece = queue.takeSome(left);
-      left -= piece.byteLength;
-      yield piece;
-    }
-    position += prefix.bytes.byteLength + metadata.byteLength + message.bodyLength;
+    schema ??= summary.schema;
+    if (summary.compression !== null) await loadCodecs([summary.compression]);
+    const bytes = summary.bodyLength === 0 ? new Uint8Array(0) : await takeExactly(queue, summary.bodyLength, `${where}'s body`);
+    // A plain Uint8Array, not the stream's Buffer: Buffer's slice() is a view, not a copy.
+    const body = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    yield { header: concat(prefix.bytes, metadata), metadata, summary, body, batch };
+    position += prefix.bytes.byteLength + metadata.byteLength + summary.bodyLength;
   }
   if (!schema) fail('empty Arrow IPC stream (no schema message)');
 }
 
 /**
- * Passes an Arrow IPC stream through unchanged, message by message, after checking each; throws
- * E_INPUT naming the stream. A message whose body is declared larger than `maxBodyBytes` is
- * refused before any of its body is read (apache-arrow would buffer it whole).
+ * The messages of an Arrow IPC stream, each checked (the first is its schema); throws E_INPUT
+ * naming the stream. A message whose body is declared larger than `maxBodyBytes` is refused
+ * before any of its body is read.
  */
-export async function* checkedIpcStream(source: AsyncIterable<Uint8Array>, name: string, maxBodyBytes = Infinity): AsyncIterable<Uint8Array> {
+export async function* ipcStreamMessages(source: AsyncIterable<Uint8Array>, name: string, maxBodyBytes = Infinity): AsyncGenerator<StreamMessage> {
   const queue = new ByteQueue(source[Symbol.asyncIterator]());
   try {
     yield* frameMessages(queue, maxBodyBytes);
@@ -163,4 +171,25 @@ export async function* checkedIpcStream(source: AsyncIterable<Uint8Array>, name:
   } finally {
     await queue.close();
   }
+}
+
+/** Messages as the bytes of a stream again (what apache-arrow's stream reader reads), ended by the end-of-stream marker. */
+export async function* streamBytes(messages: AsyncIterable<StreamMessage>): AsyncGenerator<Uint8Array> {
+  for await (const m of messages) {
+    yield m.header;
+    if (m.body.byteLength > 0) yield m.body;
+  }
+  yield END_OF_STREAM;
+}
+
+/** The end-of-stream marker: a continuation and a zero metadata length. */
+const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+/**
+ * Passes an Arrow IPC stream through, message by message, after checking each; throws E_INPUT
+ * naming the stream. A message whose body is declared larger than `maxBodyBytes` is refused
+ * before any of its body is read (apache-arrow would buffer it whole).
+ */
+export function checkedIpcStream(source: AsyncIterable<Uint8Array>, name: string, maxBodyBytes = Infinity): AsyncIterable<Uint8Array> {
+  return streamBytes(ipcStreamMessages(source, name, maxBodyBytes));
 }
