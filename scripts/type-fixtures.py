@@ -179,7 +179,8 @@ def main():
         file = f"mc_dict_{index_name.lower()}_{value_name.lower()}.arrow"
         ipc_file(file, mc_table(label=dictionary(index_type, value_type)))
         types = {"probs": "FixedSizeList[4]<Float32>", "label": f"Dictionary<{index_name}, {value_name}>"}
-        case(file, "mc_plain.arrow", types, "ipc-file", {}, with_names)
+        # A dictionary of Utf8 or LargeUtf8 is read lean (its strings once, from the file's dictionary batch).
+        case(file, "mc_plain.arrow", types, "ipc-file" if value_name == "Utf8View" else "ipc-lean", {}, with_names)
     parquet("mc_dict_int8_largeutf8.parquet", mc_table(label=dictionary(pa.int8(), pa.large_string())))
     case(
         "mc_dict_int8_largeutf8.parquet",
@@ -204,7 +205,7 @@ def main():
         "mc_pandas.feather",
         "mc_plain.arrow",
         {"probs": "List<Float32>", "category": "Dictionary<Int8, LargeUtf8>"},
-        "ipc-file",
+        "ipc-lean",
         {"label": "category"},
         with_names,
         writer="pandas",
@@ -354,6 +355,32 @@ def main():
         }
     ).write_ipc(OUT / "mc_polars_int128.arrow", compression="uncompressed", record_batch_size=BATCH)
     case("mc_polars_int128.arrow", "mc_plain.arrow", {"wide": "Int128", "probs": "LargeList<Float32>", "label": "Int64"}, "ipc-lean", writer="polars")
+
+    # A dictionary label beside a column apache-arrow cannot read: read lean, the strings from the
+    # file's dictionary batch.
+    skipped_dict = pa.table({"runs": ree, "probs": listed, "label": dictionary(pa.int8(), pa.string())})
+    ipc_file("mc_skipped_dict.arrow", skipped_dict)
+    types = {"runs": "RunEndEncoded", "probs": "List<Float32>", "label": "Dictionary<Int8, Utf8>"}
+    case("mc_skipped_dict.arrow", "mc_plain.arrow", types, "ipc-lean", {}, with_names)
+    # A file whose label dictionary grows by a delta between batches: apache-arrow reads it (the
+    # first batch's dictionary is not the last's); class names given, so every string maps.
+    grown = pa.schema([("probs", pa.list_(f32)), ("label", pa.dictionary(pa.int8(), pa.string()))])
+    options = ipc.IpcWriteOptions(compression=None, emit_dictionary_deltas=True)
+    # Batch 0 holds classes 0 and 1 only, batch 1 adds class 2, batch 2 class 3.
+    codes = [None if y is None else min(y, 1 + at // BATCH) for at, y in enumerate(MC_LABELS)]
+    ipc_file("mc_delta_plain.arrow", mc_table(label=pa.array(codes, pa.int32())))
+    with ipc.new_file(OUT / "mc_dict_delta_file.arrow", grown, options=options) as w:
+        for at in range(0, N, BATCH):
+            part = codes[at : at + BATCH]
+            # Strings in order of first appearance up to this batch: the dictionary only grows.
+            seen = []
+            for c in codes[: at + BATCH]:
+                if c is not None and NAMES[c] not in seen:
+                    seen.append(NAMES[c])
+            indices = pa.array([None if c is None else seen.index(NAMES[c]) for c in part], pa.int8())
+            label = pa.DictionaryArray.from_arrays(indices, pa.array(seen))
+            w.write_batch(pa.record_batch([listed.slice(at, BATCH), label], schema=grown))
+    case("mc_dict_delta_file.arrow", "mc_delta_plain.arrow", {"probs": "List<Float32>", "label": "Dictionary<Int8, Utf8>"}, "ipc-file", with_names, with_names)
 
     # A stream with dictionary batches of a column not scored, its dictionary growing by deltas
     # between record batches: the lean stream reader steps over them.

@@ -306,16 +306,16 @@ describe('corrupt compressed buffers are E_INPUT errors naming the file, batch, 
   });
 });
 
-describe('corrupt compressed buffers through apache-arrow (dictionary labels) and in streams and stdin (the lean reader, as the stream bodies reach the workers)', () => {
+describe('corrupt compressed buffers of dictionary-labelled files and of streams and stdin (the lean reader, which names the column and buffer)', () => {
   it('a record batch: E_INPUT naming the file, the batch and the codec (read by a worker)', async () => {
     // mc_dict's buffers: id (0, 1), probs (2; child 3, 4), label indices (5, 6). Batch 2 is read by a worker.
     const path = await patched('mc_dict.lz4.feather', 'arrow-batch', (bytes, batches) => setPrefix(bytes, batches[2]![4]!, 99n));
-    await expectInputError(path, /batch 2: cannot be read: LZ4_FRAME: the frame \(\d+ bytes\) does not decode to the 99 bytes/);
+    await expectInputError(path, /batch 2, column "probs", buffer 4: LZ4_FRAME: the frame \(\d+ bytes\) does not decode to the 99 bytes/);
   });
 
   it('batch 0 (read on the main thread for the plan): the same', async () => {
     const path = await patched('mc_dict.zstd.feather', 'arrow-first', (bytes, batches) => setPrefix(bytes, batches[0]![4]!, -7n));
-    await expectInputError(path, /batch 0: cannot be read: ZSTD: uncompressed length -7 is out of range/);
+    await expectInputError(path, /batch 0, column "probs", buffer 4: ZSTD: uncompressed length -7 is not plausible/);
   });
 
   it('the dictionary batch: E_INPUT naming the file and the codec', async () => {

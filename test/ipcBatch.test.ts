@@ -6,7 +6,7 @@ import { extractColumns } from '../src/input/columns.ts';
 import { FocalEvalError } from '../src/errors.ts';
 import { parseOptions } from '../src/options.ts';
 import { makePlan } from '../src/input/plan.ts';
-import { openLeanBatch, readLeanBatch } from '../src/input/ipc/batch.ts';
+import { leanDictionary, openLeanBatch, readDictionary, readLeanBatch } from '../src/input/ipc/batch.ts';
 import { checkIpcFile } from '../src/input/ipc/fileCheck.ts';
 import { columnPlaces } from '../src/input/ipc/schema.ts';
 import { tempDir } from './support/tempDir.ts';
@@ -23,12 +23,13 @@ async function bothWays(path: string, options = {}) {
   const opts = parseOptions(options);
   const plan = makePlan({ fields: layout.fields }, opts, table.batches, path);
   const places = columnPlaces(layout.fields);
-  const lean = [plan.predColumn, plan.labelColumn].map((name) => ({
-    name,
-    type: layout.fields.find((f) => f.name === name)!.type,
-    place: places.get(name)!,
-  }));
   const handle = await open(path, 'r');
+  const lean = [plan.predColumn, plan.labelColumn].map((name) => {
+    const type = layout.fields.find((f) => f.name === name)!.type;
+    // A dictionary label's strings, from the file's dictionary batch.
+    const dictionary = leanDictionary(type) ? readDictionary(handle.fd, layout.dictionaries, type, path)! : undefined;
+    return { name, type, place: places.get(name)!, ...(dictionary ? { dictionary } : {}) };
+  });
   try {
     const pairs = [];
     for (let i = 0; i < layout.recordBatches.length; i++) {
@@ -67,11 +68,13 @@ describe('readLeanBatch', () => {
     },
   );
 
-  // The lean reader's cases of test/fixtures/types: LargeList, LargeUtf8, 64-bit and unsigned labels.
+  // The lean reader's cases of test/fixtures/types: LargeList, LargeUtf8, dictionary labels, 64-bit and unsigned labels.
   const manifest = JSON.parse(readFileSync(new URL('./fixtures/types/cases.json', import.meta.url), 'utf8')) as {
     cases: { file: string; path: string; options: Record<string, unknown> }[];
   };
-  it.each(manifest.cases.filter((c) => c.path === 'ipc-lean').map((c) => [c.file, c.options] as const))(
+  // apache-arrow cannot read these (RunEndEncoded, ListView, polars' Int128): types.test.ts holds them to their twins.
+  const arrowCannot = new Set(['mc_skipped_types.arrow', 'mc_polars_int128.arrow', 'mc_skipped_dict.arrow']);
+  it.each(manifest.cases.filter((c) => c.path === 'ipc-lean' && !arrowCannot.has(c.file)).map((c) => [c.file, c.options] as const))(
     'reads types/%s (%j) into the same columns as apache-arrow',
     async (file, options) => {
       const pairs = await bothWays(new URL(`./fixtures/types/${file}`, import.meta.url).pathname, options);

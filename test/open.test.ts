@@ -98,8 +98,8 @@ describe('planBatches', () => {
   it('turns a batch apache-arrow cannot read into E_INPUT naming the file and batch', async () => {
     failing.error = new Error('Record batch is compressed but codec not found');
     try {
-      // A dictionary label's strings are read by apache-arrow.
-      const path = typed('mc_dict_int32_utf8.arrow');
+      // The strings of a dictionary of Utf8View are read by apache-arrow.
+      const path = typed('mc_dict_uint16_utf8view.arrow');
       const input = await openInput(path);
       try {
         await expect(input.planBatches(null)).rejects.toThrow(

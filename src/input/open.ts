@@ -20,7 +20,7 @@ import type { Columns } from '../kernel/types.ts';
 import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
 import { TYPE, type BatchLike, type SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
-import { leanReads, readLeanBatch, type LeanColumn } from './ipc/batch.ts';
+import { leanDictionary, leanReads, readDictionary, readLeanBatch, type LeanColumn } from './ipc/batch.ts';
 import { CodecError, loadCodecs, type Codec } from './ipc/codecs.ts';
 import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { openIpcStream } from './ipcStream.ts';
@@ -188,29 +188,49 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
   const all = async function* (): AsyncGenerator<RecordBatch> {
     for (let index = 0; index < count; index++) yield readArrowBatch(await reader(), path, index);
   };
+  /** Each dictionary-encoded column's strings, read once (null: not read lean). */
+  const dictionaries = new Map<string, (string | null)[] | null>();
+  const dictionaryOf = (field: (typeof layout.fields)[number]): (string | null)[] | null => {
+    if (!dictionaries.has(field.name)) {
+      const fd = openSync(path, 'r');
+      try {
+        dictionaries.set(field.name, readDictionary(fd, layout.dictionaries, field.type, path));
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return dictionaries.get(field.name)!;
+  };
+  /** A column as the lean reader reads it (a dictionary label with its strings), or null when it does not. */
+  const leanColumn = (name: string): LeanColumn | null => {
+    const field = layout.fields.find((f) => f.name === name);
+    const place = places.get(name);
+    if (!field || !place) return null;
+    if (leanReads(field.type)) return { name, type: field.type, place };
+    const dictionary = leanDictionary(field.type) ? dictionaryOf(field) : null;
+    return dictionary === null ? null : { name, type: field.type, place, dictionary };
+  };
   const leanColumns = (plan: Plan): LeanColumn[] | null => {
-    const wanted = [plan.predColumn, plan.labelColumn].map((name) => {
-      const field = layout.fields.find((f) => f.name === name)!;
-      const place = places.get(name);
-      return place && leanReads(field.type) ? { name, type: field.type, place } : null;
-    });
+    const wanted = [leanColumn(plan.predColumn), leanColumn(plan.labelColumn)];
     return wanted.every((c) => c !== null) ? (wanted as LeanColumn[]) : null;
   };
-  const hasDictionary = layout.fields.some((f) => f.type.typeId === TYPE.Dictionary);
   return {
     name: path,
     batchCount: count,
     schema: { fields: layout.fields },
-    planBatches: (widthColumn) => {
-      // A List's width from the lean reader, which reads that column alone: apache-arrow is not
-      // loaded for it, nor asked to decode the schema's other columns (which may be of types it
-      // does not know, such as RunEndEncoded or ListView). A dictionary's strings need apache-arrow.
-      const field = layout.fields.find((f) => f.name === widthColumn);
-      const place = widthColumn === null ? undefined : places.get(widthColumn);
-      if (hasDictionary || !field || !place || !leanReads(field.type)) return keptForPlan(widthColumn, all);
-      return widthBatch(field.name, leanIpcBatches(path, layout.recordBatches, { name: field.name, type: field.type, place }, codecs));
+    planBatches: async (widthColumn) => {
+      if (codecs.length > 0) await loadCodecs(codecs); // a dictionary batch read here may be compressed
+      // Read by the lean reader where it reads the columns the plan looks at: a List's width,
+      // and the strings of the dictionary-encoded columns (one of them may be the label): then
+      // apache-arrow is not loaded, nor asked to decode the schema's other columns (which may be
+      // of types it does not know, such as RunEndEncoded or ListView).
+      const looked = layout.fields.filter((f) => f.name === widthColumn || f.type.typeId === TYPE.Dictionary).map((f) => leanColumn(f.name));
+      if (looked.length === 0 || looked.some((c) => c === null)) return keptForPlan(widthColumn, all);
+      const batches = leanIpcBatches(path, layout.recordBatches, looked as LeanColumn[], codecs);
+      return widthColumn === null ? firstBatch(batches) : widthBatch(widthColumn, batches);
     },
     async *batchRefs(plan) {
+      if (codecs.length > 0) await loadCodecs(codecs);
       const columns = leanColumns(plan);
       for (let index = 0; index < count; index++) {
         const block = layout.recordBatches[index]!;
@@ -238,6 +258,12 @@ async function keptForPlan(widthColumn: string | null, batches: () => AsyncItera
     if (listWidth(batch, widthColumn) !== undefined) return batch === first ? [first] : [first, batch];
   }
   return first === null ? [] : [first];
+}
+
+/** The first batch, alone (the lean reader's arrays are reused by the next). */
+async function firstBatch(batches: AsyncIterable<BatchLike>): Promise<BatchLike[]> {
+  for await (const batch of batches) return [batch];
+  return [];
 }
 
 /**
@@ -308,12 +334,12 @@ async function openParquet(path: string, maxBatchBytes: number): Promise<OpenedI
   };
 }
 
-/** The batches of one lean column of an IPC file, in order, read on this thread (for a List's width). */
-async function* leanIpcBatches(path: string, blocks: readonly IpcBlock[], column: LeanColumn, codecs: readonly Codec[]): AsyncGenerator<BatchLike> {
+/** The batches of lean columns of an IPC file, in order, read on this thread (for the plan). */
+async function* leanIpcBatches(path: string, blocks: readonly IpcBlock[], columns: LeanColumn[], codecs: readonly Codec[]): AsyncGenerator<BatchLike> {
   if (codecs.length > 0) await loadCodecs(codecs);
   const fd = openSync(path, 'r');
   try {
-    for (let index = 0; index < blocks.length; index++) yield readLeanBatch(fd, blocks[index]!, [column], path, index);
+    for (let index = 0; index < blocks.length; index++) yield readLeanBatch(fd, blocks[index]!, columns, path, index);
   } finally {
     closeSync(fd);
   }

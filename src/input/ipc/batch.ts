@@ -13,18 +13,22 @@ import { takeShared } from '../../kernel/sharedBuffers.ts';
 import { FocalEvalError } from '../../errors.ts';
 import { isCodec, type Codec } from './codecs.ts';
 import { readCompressedBuffers } from './compressedBody.ts';
-import { FlatBuffer, int64InRange, IpcFormatError } from './flatbuffer.ts';
+import { FlatBuffer, int64InRange, IpcFormatError, type Table } from './flatbuffer.ts';
 import type { IpcBlock } from './fileCheck.ts';
 import { bodySpan, messagePrefix, readFully } from './io.ts';
-import { inputError, RECORD_BATCH } from './messageCheck.ts';
+import { DICTIONARY_BATCH, inputError, RECORD_BATCH } from './messageCheck.ts';
 import { TYPE } from '../arrowTypes.ts';
 import type { ColumnPlace, IpcType } from './schema.ts';
 
-/** A column to read: its name, type and where its nodes and buffers start. */
+/**
+ * A column to read: its name, type and where its nodes and buffers start; a dictionary-encoded
+ * label's strings (the file's dictionary, read once on the main thread: readDictionary).
+ */
 export interface LeanColumn {
   name: string;
   type: IpcType;
   place: ColumnPlace;
+  dictionary?: (string | null)[];
 }
 
 /** The reused body buffer of this thread. */
@@ -103,8 +107,68 @@ function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], m
 
 /** The columns built over `body`, which holds the batch's body from byte `start` on. */
 function columnsOver(columns: readonly LeanColumn[], meta: Meta, body: Uint8Array, start: number): BatchLike {
-  const children = columns.map((c) => buildData(c.type, meta, { node: c.place.node, buffer: c.place.buffer }, body, start));
+  const children = columns.map((c) => {
+    const data = buildData(c.type, meta, { node: c.place.node, buffer: c.place.buffer }, body, start);
+    const strings = c.dictionary;
+    return strings === undefined ? data : { ...data, dictionary: { toArray: () => strings } };
+  });
   return leanBatchOf(columns, meta.length, children);
+}
+
+/**
+ * The strings of a dictionary-encoded column's dictionary in an IPC file: its dictionary batch
+ * among `blocks` (the footer's). Null when the file has more than one for the column (deltas:
+ * the first record batch then sees fewer strings than the last, which apache-arrow's reading
+ * tells apart), so that apache-arrow reads such files.
+ */
+export function readDictionary(fd: number, blocks: readonly IpcBlock[], type: IpcType, name: string): (string | null)[] | null {
+  const valueType = type.dictionary!;
+  const column: LeanColumn = { name: 'dictionary', type: valueType, place: { node: 0, buffer: 0 } };
+  let strings: (string | null)[] | null = null;
+  for (const block of blocks) {
+    const metaBytes = readExactly(fd, new Uint8Array(block.metaDataLength), block.offset);
+    const header = inputErrorOf(name, () => dictionaryHeader(metaBytes, block.bodyLength));
+    if (header.id !== type.dictionaryId) continue;
+    if (strings !== null) return null;
+    const where = `the dictionary of id ${header.id}`;
+    const bodyAt = block.offset + block.metaDataLength;
+    const batch = inputErrorOf(name, () =>
+      header.meta.compression !== null
+        ? readCompressedBatch(fd, bodyAt, [column], header.meta, header.meta.compression, where)
+        : readBatch(fd, bodyAt, [column], header.meta),
+    );
+    strings = utf8Strings(batch.data.children[0]!);
+  }
+  return strings ?? [];
+}
+
+function inputErrorOf<T>(name: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw inputError(name, error, false);
+  }
+}
+
+/** A Utf8 or LargeUtf8 column's strings (null where a row is null). */
+function utf8Strings(data: DataLike): (string | null)[] {
+  const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+  const bytes = data.values as Uint8Array;
+  const decoder = new TextDecoder();
+  const out: (string | null)[] = [];
+  for (let i = 0; i < data.length; i++) {
+    const from = Number(offsets[i]);
+    const to = Number(offsets[i + 1]);
+    if (!(from >= 0 && from <= to && to <= bytes.length)) throw new IpcFormatError(`a dictionary string's offsets (${from}, ${to}) lie outside its ${bytes.length} bytes`);
+    out.push(data.getValid(i) ? decoder.decode(bytes.subarray(from, to)) : null);
+  }
+  return out;
+}
+
+/** Whether a label of this type is read lean with its dictionary: Dictionary<any integer, Utf8 or LargeUtf8>. */
+export function leanDictionary(type: IpcType): boolean {
+  const value = type.dictionary?.typeId;
+  return type.typeId === TYPE.Dictionary && type.dictionaryId !== undefined && (value === TYPE.Utf8 || value === TYPE.LargeUtf8);
 }
 
 /** A BatchLike of the read columns. */
@@ -249,6 +313,22 @@ function decodeMeta(bytes: Uint8Array, bodyLength: number): Meta {
   if (fb.u8Field(message, 1, 'the message') !== RECORD_BATCH) throw new IpcFormatError('a block is not a record batch');
   const batch = fb.table(message, 2, 'the record batch');
   if (!batch) throw new IpcFormatError('a record batch message has no header');
+  return recordBatchMeta(fb, batch, bodyLength);
+}
+
+// DictionaryBatch: 0 id, 1 data (a RecordBatch), 2 isDelta (not read: a second batch of an id is refused).
+function dictionaryHeader(bytes: Uint8Array, bodyLength: number): { id: number; meta: Meta } {
+  const fb = new FlatBuffer(bytes.subarray(messagePrefix(bytes).prefixLength));
+  const message = fb.root('the message');
+  if (fb.u8Field(message, 1, 'the message') !== DICTIONARY_BATCH) throw new IpcFormatError('a dictionary block is not a dictionary batch');
+  const header = fb.table(message, 2, 'the dictionary batch');
+  const data = header ? fb.table(header, 1, 'the dictionary batch data') : null;
+  if (!header || !data) throw new IpcFormatError('a dictionary batch message has no data');
+  const id = Number(fb.i64Field(header, 0, 'the dictionary batch'));
+  return { id, meta: recordBatchMeta(fb, data, bodyLength) };
+}
+
+function recordBatchMeta(fb: FlatBuffer, batch: Table, bodyLength: number): Meta {
   const compressionTable = fb.table(batch, 3, 'the body compression');
   const codec = compressionTable ? fb.u8Field(compressionTable, 0, 'the body compression') : null;
   if (codec !== null && !isCodec(codec)) throw new IpcFormatError(`body compression codec ${codec} is not supported`);
@@ -341,6 +421,10 @@ function buildData(type: IpcType, meta: Meta, cursor: ColumnPlace, body: Uint8Ar
     case TYPE.LargeUtf8:
       valueOffsets = view(slice(), type.typeId === TYPE.Utf8 ? Int32Array : (BigInt64Array as unknown as TypedArrayClass));
       values = slice();
+      break;
+    case TYPE.Dictionary:
+      // The indices; the strings they name come with the column (columnsOver).
+      values = view(slice(), typedArrayOf(type.indices!));
       break;
     case TYPE.Bool:
       values = slice();

@@ -129,8 +129,10 @@ function limits(type: IpcType, rows: number, cursor: ColumnPlace, nodes: readonl
       add(Math.ceil(rows / 8), `${rows} bools`);
       return;
     default: {
-      const bytes = valueBytes(type);
-      add(rows * bytes, `${rows} ${type.typeId === TYPE.Float ? 'Float' : type.isSigned ? 'Int' : 'Uint'}${8 * bytes} values`);
+      // A dictionary-encoded column holds its indices here.
+      const t = type.typeId === TYPE.Dictionary ? type.indices! : type;
+      const bytes = valueBytes(t);
+      add(rows * bytes, `${rows} ${t.typeId === TYPE.Float ? 'Float' : t.isSigned ? 'Int' : 'Uint'}${8 * bytes} values`);
     }
   }
 }

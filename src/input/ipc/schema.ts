@@ -19,9 +19,10 @@ export interface IpcType {
   /** FixedSizeList: the width. */
   listSize?: number;
   children: IpcField[];
-  /** Dictionary: the value type and the index type. */
+  /** Dictionary: the value type, the index type, and the id its dictionary batches carry. */
   dictionary?: IpcType;
   indices?: IpcType;
+  dictionaryId?: number;
   toString(): string;
 }
 
@@ -70,10 +71,11 @@ function decodeField(fb: FlatBuffer, field: Table): IpcField {
   const valueType = makeType({ typeId, children, ...typeParams(fb, typeId, params) });
   const encoding = fb.table(field, 4, 'a dictionary encoding');
   if (!encoding) return { name, nullable, type: valueType };
-  // DictionaryEncoding: 1 indexType (an Int table; int32 when absent).
+  // DictionaryEncoding: 0 id, 1 indexType (an Int table; int32 when absent).
+  const dictionaryId = Number(fb.i64Field(encoding, 0, 'a dictionary encoding'));
   const indexTable = fb.table(encoding, 1, 'a dictionary index type');
   const indices = makeType({ typeId: TYPE.Int, children: [], ...typeParams(fb, TYPE.Int, indexTable) });
-  return { name, nullable, type: makeType({ typeId: TYPE.Dictionary, children: [], dictionary: valueType, indices }) };
+  return { name, nullable, type: makeType({ typeId: TYPE.Dictionary, children: [], dictionary: valueType, indices, dictionaryId }) };
 }
 
 function typeParams(fb: FlatBuffer, typeId: number, params: Table | null): Partial<IpcType> {
