@@ -14,10 +14,17 @@ batch (65,536 rows).
   ml.*     multilabel logits List<Float32> (5 a row), label List<Bool> (some null elements)
   long.*   binary prob Float32, label Int64: 70,000 rows in one row group
   mc_empty_first.*  mc whose first row group has no row, its second only null rows
+  names.*  multiclass probs List<Float32> (4 a row), string labels (some null; one not ASCII) in
+           the forms writers use: pyarrow Utf8 with a dictionary (v1, v2), without one (PLAIN
+           pages, v1, v2), a dictionary that falls back to PLAIN pages mid-chunk (Utf8, and a
+           Dictionary whose Arrow chunks change dictionary), pandas categorical to_parquet,
+           DuckDB VARCHAR (no ARROW:schema), polars Categorical beside an Int128 column; the
+           twin's labels are Utf8
 
 Seeded; the output is committed, so this only needs rerunning to change the fixtures:
 
-  python3 scripts/parquet-fixtures.py      (needs numpy and pyarrow)
+  python3 scripts/parquet-fixtures.py      (needs numpy and pyarrow; names.* also pandas, duckdb
+                                            and polars: the lead's venv, /tmp/venv)
 """
 
 import os
@@ -132,6 +139,63 @@ def main():
     with ipc.new_file(os.path.join(OUT, "mc_empty_first.arrow"), mc.schema) as w:
         for t in (empty, nulls, rest):
             w.write_table(t)
+
+    string_labels()
+
+
+NAMES = ["cat", "dog", "bird-café", "fish"]
+
+
+def string_labels():
+    import duckdb
+    import pandas as pd
+    import polars as pl
+
+    n = 600
+    labels = rng.integers(0, 4, n)
+    probs = softmax(n, 4, labels)
+    names = [None if i % 19 == 11 else NAMES[k] for i, k in enumerate(labels)]
+    probs_list = pa.array(probs.tolist(), pa.list_(pa.float32()))
+    names_t = pa.table({"probs": probs_list, "label": pa.array(names, pa.string())})
+    twin("names", names_t, 250)
+    variants = {
+        "names.snappy": dict(compression="snappy"),
+        "names.none": dict(compression="none"),
+        "names.zstd.v2": dict(compression="zstd", data_page_version="2.0"),
+        "names.plain.snappy": dict(compression="snappy", use_dictionary=False),
+        "names.plain.none": dict(compression="none", use_dictionary=False),
+        "names.plain.gzip.v2.smallpages": dict(compression="gzip", data_page_version="2.0", use_dictionary=False, data_page_size=256, write_batch_size=64),
+        # The dictionary holds the first write batch's strings, then the writer falls back to PLAIN pages.
+        "names.fallback": dict(compression="snappy", dictionary_pagesize_limit=1, write_batch_size=64, data_page_size=256),
+    }
+    for name, options in variants.items():
+        parquet(name, names_t, 250, **options)
+
+    # An Arrow Dictionary whose chunks have their own dictionaries: pyarrow writes the first chunk's
+    # as the dictionary page (in its order, not the rows'), then falls back to PLAIN for the next
+    # chunk; parquet-wasm then gives the batch's strings in order of first appearance.
+    array = pa.array(names, pa.string())
+    order = NAMES[::-1]
+    first = pa.DictionaryArray.from_arrays(pa.array([None if v is None else order.index(v) for v in names[:100]], pa.int32()), pa.array(order))
+    chunks = [first, array[100:].dictionary_encode()]
+    dict_t = pa.table({"probs": probs_list, "label": pa.chunked_array(chunks)})
+    parquet("names.dictfallback", dict_t, 250, compression="snappy")
+
+    # pandas: a categorical (categories in an order of their own) to_parquet, with its defaults.
+    frame = pd.DataFrame({"probs": list(probs), "label": pd.Categorical(names, categories=["fish", "cat", "dog", "bird-café"])})
+    frame.to_parquet(os.path.join(OUT, "names.pandas.parquet"), row_group_size=250)
+
+    # DuckDB: VARCHAR labels, no ARROW:schema (the types derived from the Parquet schema).
+    duckdb.sql(f"COPY (SELECT * FROM names_t) TO '{os.path.join(OUT, 'names.duckdb.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 250)")
+
+    # polars: a Categorical label beside an Int128 column (which parquet-wasm does not read).
+    pl.DataFrame(
+        {
+            "id": pl.Series(range(n), dtype=pl.Int128),
+            "probs": pl.Series(probs.tolist(), dtype=pl.List(pl.Float32)),
+            "label": pl.Series(names, dtype=pl.Categorical),
+        }
+    ).write_parquet(os.path.join(OUT, "names.polars.parquet"), row_group_size=250)
 
 
 if __name__ == "__main__":

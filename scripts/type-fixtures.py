@@ -186,7 +186,7 @@ def main():
         "mc_dict_int8_largeutf8.parquet",
         "mc_plain.arrow",
         {"probs": "FixedSizeList[4]<Float32>", "label": "Dictionary<Int8, LargeUtf8>"},
-        "parquet",
+        "parquet-lean",
         {},
         with_names,
     )
@@ -238,7 +238,7 @@ def main():
         "mc_polars.parquet",
         "mc_plain.arrow",
         {"probs": "LargeList<Float32>", "label": "LargeUtf8"},
-        "parquet",
+        "parquet-lean",
         with_names,
         writer="polars",
     )

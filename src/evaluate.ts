@@ -182,5 +182,5 @@ export async function scoreRun(source: InputSource, opts: Options, runner: TaskR
  */
 async function planBatches(input: OpenedInput, opts: Options) {
   const needs = planNeeds(input.schema, opts);
-  return needs.batches ? input.planBatches(needs.widthColumn) : null;
+  return needs.batches ? input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null;
 }

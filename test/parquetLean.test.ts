@@ -5,8 +5,11 @@
  * (pageDecoder.ts) and with the JS decoders alone, and to the report parquet-wasm's path makes of it; over every codec, page v1 and v2, dictionaries, BYTE_STREAM_SPLIT,
  * small pages, null rows, null elements, empty lists, bools, unsigned and 64-bit labels, a row
  * group longer than a batch, an empty row group; an encoding it does not read (DELTA_BINARY_PACKED)
- * goes to parquet-wasm row group by row group. Corrupt bytes are E_INPUT errors naming the file,
- * the row group and the column.
+ * goes to parquet-wasm row group by row group. String labels too (names.*): dictionary pages and
+ * PLAIN pages, a dictionary that falls back to PLAIN mid-chunk, a pandas categorical, DuckDB
+ * VARCHAR, polars Categorical beside an Int128; without --class-names a dictionary label's first
+ * strings are the plan's class names, in parquet-wasm's order. Corrupt bytes are E_INPUT errors
+ * naming the file, the row group and the column.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -35,12 +38,12 @@ async function reportJson(path: string, options: OptionsInput = OPTIONS): Promis
 }
 
 /** The kinds of the BatchRefs an input's plan makes. */
-async function readerOf(path: string): Promise<string[]> {
+async function readerOf(path: string, options: OptionsInput = OPTIONS): Promise<string[]> {
   const input = await openInput(path);
   try {
-    const opts = parseOptions(OPTIONS);
+    const opts = parseOptions(options);
     const needs = planNeeds(input.schema, opts);
-    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn) : null, input.name);
+    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
     const kinds = new Set<string>();
     for await (const { batch } of input.batchRefs(plan)) kinds.add(batch.kind);
     return [...kinds];
@@ -104,6 +107,89 @@ describe('the lean Parquet reader', () => {
   });
 });
 
+const NAMES = ['cat', 'dog', 'bird-café', 'fish'];
+const NAMED: OptionsInput = { ...OPTIONS, classNames: NAMES };
+
+/** String labels in every form the writers use, each with its twin (Utf8 labels, read by the IPC reader). */
+const STRING_TWINS = [
+  'names.snappy.parquet',
+  'names.none.parquet',
+  'names.zstd.v2.parquet',
+  'names.plain.snappy.parquet',
+  'names.plain.none.parquet',
+  'names.plain.gzip.v2.smallpages.parquet',
+  'names.fallback.parquet',
+  'names.dictfallback.parquet',
+  'names.pandas.parquet',
+  'names.polars.parquet',
+];
+
+/** Files whose label is a Dictionary: scored without --class-names too, the first row group's strings naming the classes. */
+const DICTIONARY_LABELS = ['names.dictfallback.parquet', 'names.pandas.parquet', 'names.polars.parquet'];
+
+describe('string labels through the lean reader', () => {
+  for (const parquet of STRING_TWINS) {
+    it(`${parquet}: the report of its IPC twin names.arrow, with either page decoder${parquet.includes('polars') ? '' : ", and of parquet-wasm's path"}`, async () => {
+      expect(await readerOf(dir(parquet), NAMED)).toEqual(['parquet-lean']);
+      const lean = await reportJson(dir(parquet), NAMED);
+      expect(lean).toBe(await reportJson(dir('names.arrow'), NAMED));
+      process.env.FOCAL_EVAL_PARQUET_DECODER = 'js';
+      expect(lean).toBe(await reportJson(dir(parquet), NAMED));
+      // parquet-wasm does not read a file with an Int128 column.
+      if (parquet.includes('polars')) return;
+      process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
+      expect(await readerOf(dir(parquet), NAMED)).toEqual(['parquet']);
+      expect(lean).toBe(await reportJson(dir(parquet), NAMED));
+    });
+  }
+
+  it('DuckDB VARCHAR labels (no ARROW:schema, one row group): the report of parquet-wasm\'s path', async () => {
+    const file = dir('names.duckdb.parquet');
+    expect(readParquetFooter(file).meta.keyValues.has('ARROW:schema')).toBe(false);
+    expect(await readerOf(file, NAMED)).toEqual(['parquet-lean']);
+    const lean = await reportJson(file, NAMED);
+    process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
+    expect(lean).toBe(await reportJson(file, NAMED));
+  });
+
+  for (const parquet of DICTIONARY_LABELS) {
+    it(`${parquet} without --class-names: the classes named as parquet-wasm's path names them`, async () => {
+      expect(await readerOf(dir(parquet))).toEqual(['parquet-lean']);
+      const lean = await evaluate(dir(parquet), OPTIONS);
+      const names = lean.classes.map((c) => c.name);
+      expect([...names].sort()).toEqual([...NAMES].sort());
+      // The same report as the twin's with those names, in that order.
+      expect(JSON.stringify(lean)).toBe(await reportJson(dir('names.arrow'), { ...OPTIONS, classNames: names }));
+      if (parquet.includes('polars')) return;
+      process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
+      expect(JSON.stringify(lean)).toBe(await reportJson(dir(parquet)));
+    });
+  }
+
+  it('the fixtures hold what the tests count on: PLAIN pages after a dictionary page, categories in an order of their own', async () => {
+    // names.dictfallback: its first dictionary page is not in the order its rows name them, and the
+    // writer falls back to PLAIN after 100 rows: parquet-wasm names the classes in order of appearance.
+    const fallback = await evaluate(dir('names.dictfallback.parquet'), OPTIONS);
+    expect(fallback.classes.map((c) => c.name)).not.toEqual(['fish', 'bird-café', 'dog', 'cat']);
+    const pandas = await evaluate(dir('names.pandas.parquet'), OPTIONS);
+    expect(pandas.classes.map((c) => c.name)).toEqual(['fish', 'cat', 'dog', 'bird-café']);
+    expect(pandas.ignored).toBeGreaterThan(0);
+    expect(readParquetFooter(dir('names.pandas.parquet')).meta.rowGroups).toHaveLength(3);
+  });
+
+  it('a string that names no class is an invalid row named by its string, as parquet-wasm places it', async () => {
+    const strict: OptionsInput = { ...OPTIONS, onInvalid: 'error', classNames: ['cat', 'dog', 'bird', 'fish'] };
+    for (const parquet of ['names.snappy.parquet', 'names.plain.snappy.parquet', 'names.duckdb.parquet']) {
+      const lean = await evaluate(dir(parquet), strict).catch((e: FocalEvalError) => e.message);
+      process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
+      const wasm = await evaluate(dir(parquet), strict).catch((e: FocalEvalError) => e.message);
+      delete process.env.FOCAL_EVAL_PARQUET_READER;
+      expect(lean).toContain('bird-café');
+      expect(lean).toBe(wasm);
+    }
+  });
+});
+
 describe('corrupt Parquet is a located E_INPUT error', () => {
   /** A copy of a fixture with bytes patched at byte `skip` of row group 0's first column chunk. */
   function patched(name: string, skip: (data: Uint8Array, start: number) => number, bytes: number[]): string {
@@ -113,8 +199,8 @@ describe('corrupt Parquet is a located E_INPUT error', () => {
     return tmp.write(`patched-${name}`, data);
   }
 
-  async function failure(path: string): Promise<FocalEvalError> {
-    const error = await evaluate(path, OPTIONS).then(
+  async function failure(path: string, options: OptionsInput = OPTIONS): Promise<FocalEvalError> {
+    const error = await evaluate(path, options).then(
       () => null,
       (e: unknown) => e,
     );
@@ -155,6 +241,32 @@ describe('corrupt Parquet is a located E_INPUT error', () => {
     const error = await failure(path);
     expect(error.code).toBe('E_INPUT');
     expect(error.message).toContain(`row group 0: column "probs": a page's checksum does not match its bytes`);
+  });
+
+  /** A copy of a fixture whose first string `text` in row group 0's label chunk has its length set to `length`. */
+  function patchedLength(name: string, text: string, length: number): string {
+    const data = new Uint8Array(readFileSync(dir(name)));
+    const { start, bytes } = readParquetFooter(dir(name)).meta.rowGroups[0]!.columns[1]!;
+    const encoded = new TextEncoder().encode(text);
+    const stored = Buffer.concat([Buffer.from([encoded.length, 0, 0, 0]), encoded]);
+    const at = Buffer.from(data.subarray(start, start + bytes)).indexOf(stored);
+    expect(at).toBeGreaterThanOrEqual(0);
+    new DataView(data.buffer).setUint32(start + at, length, true);
+    return tmp.write(`length-${name}`, data);
+  }
+
+  it('a string whose length runs past its PLAIN page', async () => {
+    const path = patchedLength('names.plain.none.parquet', 'dog', 0x7fff_ffff);
+    const error = await failure(path, NAMED);
+    expect(error.code).toBe('E_INPUT');
+    expect(error.message).toMatch(new RegExp(`^${path}: row group 0: column "label": string \\d+ of a PLAIN page \\(2147483647 bytes\\) runs past its end \\(corrupt Parquet\\)`));
+  });
+
+  it('a string whose length runs past its dictionary page', async () => {
+    const path = patchedLength('names.none.parquet', 'dog', 1000);
+    const error = await failure(path, NAMED);
+    expect(error.code).toBe('E_INPUT');
+    expect(error.message).toMatch(new RegExp(`^${path}: row group 0: column "label": string \\d+ of the dictionary page \\(1000 bytes\\) runs past its end \\(corrupt Parquet\\)`));
   });
 
   it('a footer whose column chunk lies past the data', async () => {

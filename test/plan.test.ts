@@ -384,18 +384,18 @@ describe('planNeeds and listWidth', () => {
   const schemaOf = (columns: Record<string, Vector>) => table(columns).schema;
 
   it('needs no batch for fixed-width columns and integer labels', () => {
-    expect(planNeeds(schemaOf({ probs: probs3(), label: labels() }), parseOptions({}))).toEqual({ batches: false, widthColumn: null });
+    expect(planNeeds(schemaOf({ probs: probs3(), label: labels() }), parseOptions({}))).toEqual({ batches: false, widthColumn: null, dictionaryColumn: null });
   });
 
   it('needs the first batch for a dictionary label, and a width for a List or LargeList prediction', () => {
-    expect(planNeeds(schemaOf({ probs: probs3(), label: vec(['a'], dictUtf8()) }), parseOptions({}))).toEqual({ batches: true, widthColumn: null });
+    expect(planNeeds(schemaOf({ probs: probs3(), label: vec(['a'], dictUtf8()) }), parseOptions({}))).toEqual({ batches: true, widthColumn: null, dictionaryColumn: 'label' });
     const large = schemaOf({ logits: vec([[0.5]], largeList(new Float32())), label: vec([0], types.i32()) });
-    expect(planNeeds(large, parseOptions({}))).toEqual({ batches: true, widthColumn: 'logits' });
+    expect(planNeeds(large, parseOptions({}))).toEqual({ batches: true, widthColumn: 'logits', dictionaryColumn: null });
   });
 
   it('needs nothing when classNames are given', () => {
     const schema = schemaOf({ probs: vec([[0.5, 0.5]], listFloats()), label: vec(['a'], dictUtf8()) });
-    expect(planNeeds(schema, parseOptions({ classNames: ['a', 'b'] }))).toEqual({ batches: false, widthColumn: null });
+    expect(planNeeds(schema, parseOptions({ classNames: ['a', 'b'] }))).toEqual({ batches: false, widthColumn: null, dictionaryColumn: null });
   });
 
   it('reads the width of the first non-null row of a List or LargeList, none without one', () => {

@@ -61,7 +61,7 @@ async function readerOf(file: string, options: OptionsInput): Promise<string> {
   try {
     const opts = parseOptions(options);
     const needs = planNeeds(input.schema, opts);
-    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn) : null, input.name);
+    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
     for await (const { batch } of input.batchRefs(plan)) return batch.kind;
     return 'none';
   } finally {
@@ -89,6 +89,22 @@ describe('the types pandas, polars and DuckDB write', () => {
       expect(JSON.stringify(await run(c.file, c.options))).toBe(await plainReport(c));
     },
   );
+
+  it("reads the Parquet string labels through the lean reader to the report of parquet-wasm's path", async () => {
+    const strings = manifest.cases.filter((c) => c.file.endsWith('.parquet') && /Utf8/.test(Object.values(c.types).join()));
+    expect(strings.map((c) => c.file).sort()).toEqual(['mc_dict_int8_largeutf8.parquet', 'mc_polars.parquet']);
+    for (const c of strings) {
+      expect(c.path).toBe('parquet-lean');
+      const lean = JSON.stringify(await run(c.file, c.options));
+      process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
+      try {
+        expect(await readerOf(c.file, c.options)).toBe('parquet');
+        expect(JSON.stringify(await run(c.file, c.options)), c.file).toBe(lean);
+      } finally {
+        delete process.env.FOCAL_EVAL_PARQUET_READER;
+      }
+    }
+  });
 
   it('reads LargeList<Bool> targets as multilabel, on the pool too', async () => {
     for (const file of ['ml_large_list.arrow', 'ml_polars.arrow']) {

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
 import { evaluate } from '../src/evaluate.ts';
+import { openInput } from '../src/input/open.ts';
+import { makePlan, planNeeds } from '../src/input/plan.ts';
+import { parseOptions } from '../src/options.ts';
 import type { Report } from '../src/report/schema.ts';
 import { FIXTURES } from './support/fixtures.ts';
 import { mismatches } from './support/tolerance.ts';
@@ -155,6 +158,45 @@ describe('files whose needs are supported give the dataset\'s expected report', 
     expect(mismatches(project(report, dataset.expected), dataset.expected)).toEqual([]);
     // The whole report (histograms, means, alpha estimates too) as the plain pyarrow file's.
     if (entry.sameRows) expect(mismatches(report, await referenceReport(entry))).toEqual([]);
+  });
+});
+
+/** The kinds of the BatchRefs a file's plan makes, planned as evaluate plans it. */
+async function readersOf(file: string, options: ReturnType<typeof optionsOf>): Promise<string[]> {
+  const input = await openInput(file);
+  try {
+    const opts = parseOptions(options);
+    const needs = planNeeds(input.schema, opts);
+    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
+    const kinds = new Set<string>();
+    for await (const { batch } of input.batchRefs(plan)) kinds.add(batch.kind);
+    return [...kinds];
+  } finally {
+    await input.close();
+  }
+}
+
+describe('Parquet string labels are read by the lean reader', () => {
+  const entries = manifest.files.filter((e) => e.file.endsWith('.parquet') && /string|dictionary/.test(e.types.label));
+  it('the writers wrote such files: pyarrow, pandas, polars, DuckDB', () => {
+    expect(new Set(entries.map((e) => e.writer))).toEqual(new Set(['pyarrow', 'pandas', 'polars', 'duckdb']));
+  });
+  it.each(entries.map((e) => [e.file, e] as const))("%s: through the lean reader, to the report of parquet-wasm's path, with and without --class-names", async (_, entry) => {
+    const file = path(entry.file);
+    const variants = [optionsOf(entry)];
+    // A dictionary label names its classes itself.
+    if (entry.types.label.startsWith('dictionary')) variants.push({ ...optionsOf(entry), classNames: undefined });
+    for (const options of variants) {
+      expect(await readersOf(file, options)).toEqual(['parquet-lean']);
+      const lean = JSON.stringify(await evaluate(file, options));
+      process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
+      try {
+        expect(await readersOf(file, options)).toEqual(['parquet']);
+        expect(JSON.stringify(await evaluate(file, options))).toBe(lean);
+      } finally {
+        delete process.env.FOCAL_EVAL_PARQUET_READER;
+      }
+    }
   });
 });
 

@@ -30,7 +30,7 @@ export async function batchCount(path: string, options: OptionsInput): Promise<n
   const input = await openInput(path, opts.inputFormat);
   try {
     const needs = planNeeds(input.schema, opts);
-    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn) : null, input.name);
+    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
     let count = 0;
     for await (const item of input.batchRefs(plan)) if (item) count++;
     return count;

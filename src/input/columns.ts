@@ -247,7 +247,11 @@ function asLabelArray(data: DataLike, wide: Map<number, bigint> | null): LabelAr
   return values as LabelArray;
 }
 
-/** Maps string labels to class indices by name; a string that names no class becomes NaN (invalid). */
+/**
+ * Maps string labels to class indices by name; a string that names no class becomes NaN (invalid).
+ * A column with a dictionary (a Dictionary label, or strings the lean Parquet reader read as
+ * indices into its row group's strings) is mapped through it, each of its strings once.
+ */
 function mapStringLabels(
   data: DataLike,
   plan: Plan,
@@ -260,10 +264,12 @@ function mapStringLabels(
   });
   const label = new Float64Array(n);
   let unknown: Map<number, string> | null = null;
-  const strings = plan.labelKind === 'dictionary' ? null : labelTexts(data, n, plan.labelColumn, check);
+  const indexed = plan.labelKind === 'dictionary' || data.dictionary !== undefined;
+  const strings = indexed ? null : labelTexts(data, n, plan.labelColumn, check);
   let byIndex: Float64Array | null = null;
   let dictionary: (string | null)[] = [];
-  if (plan.labelKind === 'dictionary') {
+  if (indexed) {
+    if (plan.labelKind === 'utf8') check.values(plan.labelColumn, data.values as ArrayLike<number>, null, n, 1);
     // Each batch may carry its own dictionary (Parquet row groups do): map it by string.
     dictionary = data.dictionary ? (data.dictionary.toArray() as (string | null)[]) : [];
     byIndex = new Float64Array(dictionary.map((s) => (s === null ? NaN : (classOf.get(s) ?? NaN))));

@@ -87,17 +87,18 @@ const isDictionary = (t: TypeLike): boolean => t.typeId === TYPE.Dictionary;
 
 /**
  * What the plan needs of the data beyond the schema (planBatches reads it): the first batch, for
- * a dictionary label's strings, and, for a List or LargeList prediction, batches up to the first
- * with a non-null row of it (`widthColumn`), whose length is C. Nothing when classNames are given.
+ * a dictionary label's strings (`dictionaryColumn`), and, for a List or LargeList prediction,
+ * batches up to the first with a non-null row of it (`widthColumn`), whose length is C. Nothing
+ * when classNames are given.
  */
-export function planNeeds(schema: SchemaLike, options: Options): { batches: boolean; widthColumn: string | null } {
-  if (options.classNames !== undefined) return { batches: false, widthColumn: null };
+export function planNeeds(schema: SchemaLike, options: Options): { batches: boolean; widthColumn: string | null; dictionaryColumn: string | null } {
+  if (options.classNames !== undefined) return { batches: false, widthColumn: null, dictionaryColumn: null };
   const pred = predColumnOf(schema, options);
   const typeOf = (name: string | undefined) => schema.fields.find((f) => f.name === name)?.type;
   const predType = typeOf(pred);
   const widthColumn = predType !== undefined && isList(predType) ? pred! : null;
   const dictionary = typeOf(options.label)?.typeId === TYPE.Dictionary;
-  return { batches: widthColumn !== null || dictionary, widthColumn };
+  return { batches: widthColumn !== null || dictionary, widthColumn, dictionaryColumn: dictionary ? options.label : null };
 }
 
 /**

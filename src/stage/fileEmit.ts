@@ -67,7 +67,7 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
   const fields = input.schema.fields as readonly IpcField[];
   if (!fields.every((f) => passes(f.type))) return null;
   const needs = planNeeds(input.schema, opts);
-  const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn) : null, input.name);
+  const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
   const refs = input.batchRefs(plan)[Symbol.asyncIterator]();
   const first = await refs.next();
   if (first.done || first.value.batch.kind !== 'ipc-lean' || first.value.batch.codecs.length > 0) {

@@ -3,7 +3,9 @@
  * then data pages v1 or v2) decoded one after another, their levels and values assembled into the
  * DataLike shapes the column reader (../columns.ts) takes: a value per row, a List (Int32
  * offsets) or a FixedSizeList, with validity bitmaps where a row or an element is null. Bools come
- * out as bytes (0/1) typed as an Int8 column, which is how the kernels take them.
+ * out as bytes (0/1) typed as an Int8 column, which is how the kernels take them. Strings (a flat
+ * BYTE_ARRAY label) come out as a dictionary-encoded column: an Int32 index per row into the
+ * chunk's strings (strings.ts), which are its `dictionary`.
  *
  * Encodings read: PLAIN, PLAIN_DICTIONARY / RLE_DICTIONARY, RLE (bools), BYTE_STREAM_SPLIT; the
  * levels' RLE. Any other (DELTA_*, the old BIT_PACKED levels) throws NotLean, and the caller reads
@@ -14,6 +16,7 @@ import { TYPE, type DataLike } from '../arrowTypes.ts';
 import { ChunkBytes } from './chunkBytes.ts';
 import { decompressPage, NotLean } from './decompress.ts';
 import { decodeHybrid, decodeIndexed, type IndexedArray } from './hybrid.ts';
+import { readPlainStrings, StringTable } from './strings.ts';
 import { isUniform } from './uniformLists.ts';
 import { CODEC, ParquetFormatError, PHYSICAL } from './metadata.ts';
 import { PageDecoder } from './pageDecoder.ts';
@@ -48,6 +51,17 @@ interface PageValues {
   copyTo(out: Values, at: number, from: number, count: number): void;
 }
 
+/**
+ * A string column's batch dictionary: the chunk's strings so far (every index of the batch names
+ * one of them; valid until the next read), and whether any of the batch's values came from a
+ * PLAIN page (then parquet-wasm's dictionary for the batch is its strings in order of first
+ * appearance, not the dictionary page: see open.ts).
+ */
+export interface StringDictionary {
+  toArray(): string[];
+  readonly plain: boolean;
+}
+
 /** A decoded data page and how far it has been read. */
 interface Page {
   entries: number;
@@ -59,6 +73,8 @@ interface Page {
   /** Entries with a value (def = maxDef). */
   stored: number;
   values: PageValues;
+  /** Its values are PLAIN strings (not dictionary indices). */
+  plainStrings: boolean;
   /** The next entry and the next stored value. */
   entry: number;
   value: number;
@@ -76,6 +92,9 @@ export class ColumnReader {
   private valuesSeen = 0;
   private page: Page | null = null;
   private dictionary: Values | null = null;
+  /** A string column's strings (its dictionary page's, then its PLAIN pages' new ones), and whether this read took PLAIN ones. */
+  private strings: StringTable | null = null;
+  private readPlain = false;
   // Buffers reused from page to page and from chunk to chunk (fresh memory costs a page fault per
   // 4 KiB): the decompressed page, its levels, its decoded values, the dictionary, the outputs.
   // The chunk bytes, the page, its values and the dictionary are in the page decoder's memory,
@@ -111,6 +130,7 @@ export class ColumnReader {
     reader.valuesSeen = 0;
     reader.page = null;
     reader.dictionary = null;
+    reader.strings = column.physical === PHYSICAL.BYTE_ARRAY ? new StringTable() : null;
     return reader;
   }
 
@@ -153,9 +173,11 @@ export class ColumnReader {
     const { maxDef } = this.column;
     let nulls = 0;
     let r = 0;
+    this.readPlain = false;
     while (r < rows) {
       const p = this.current(r, rows);
       const take = Math.min(rows - r, p.entries - p.entry);
+      if (p.plainStrings) this.readPlain = true;
       if (p.def === null || p.stored === p.entries) {
         p.values.copyTo(out, r, p.value, take);
         p.value += take;
@@ -177,7 +199,9 @@ export class ColumnReader {
       p.entry += take;
       r += take;
     }
-    return leaf(this.column, out.subarray(0, rows), rows, nulls, nulls > 0 ? this.rowBits : undefined);
+    const bits = nulls > 0 ? this.rowBits : undefined;
+    if (this.strings !== null) return stringLeaf(this.strings, this.readPlain, out.subarray(0, rows) as Int32Array, rows, nulls, bits);
+    return leaf(this.column, out.subarray(0, rows), rows, nulls, bits);
   }
 
   private readLists(rows: number): DataLike {
@@ -390,6 +414,11 @@ export class ColumnReader {
     if (this.column.physical === PHYSICAL.BOOLEAN) throw new NotLean('a dictionary of bools');
     const bytes = this.decompressed(body, header.uncompressedSize);
     const n = header.numValues;
+    if (this.strings !== null) {
+      if (this.strings.size > 0 || this.valuesSeen > 0) throw new ParquetFormatError(`column "${this.column.name}": a dictionary page that is not the chunk's first page`);
+      readPlainStrings(bytes, 0, bytes.length, n, this.strings, this.column.name, null, 'the dictionary page');
+      return;
+    }
     if (bytes.length < n * this.width) throw new ParquetFormatError(`column "${this.column.name}": a dictionary of ${n} values holds ${bytes.length} bytes`);
     if (this.dictionaryBuffer.length < n) this.dictionaryBuffer = this.valuesBuffer(Math.ceil(n * 1.25));
     const dictionary = this.dictionaryBuffer.subarray(0, n);
@@ -441,7 +470,9 @@ export class ColumnReader {
       if (width > 0 && (this.pages?.uniform(levelBytes, rep[0], rep[1], entries, width) ?? isUniform(levelBytes, rep[0], rep[1], entries, width))) uniform = width;
     }
     if (repLevels && uniform === 0) decodeHybrid(levelBytes, rep[0], rep[1], maxRep, entries, repLevels, false);
-    return { entries, def: defLevels, rep: repLevels, uniform, stored, values: this.values(encoding, bytes, stored), entry: 0, value: 0 };
+    const values = this.strings !== null ? this.stringValues(encoding, bytes, stored) : this.values(encoding, bytes, stored);
+    const plainStrings = this.strings !== null && encoding === ENCODING.PLAIN;
+    return { entries, def: defLevels, rep: repLevels, uniform, stored, values, plainStrings, entry: 0, value: 0 };
   }
 
   /** The length of the page's first list, from its first levels (0 if it has no second row within them). */
@@ -502,6 +533,28 @@ export class ColumnReader {
     }
   }
 
+  /** A string page's values as indices into the chunk's strings: dictionary indices as they are, PLAIN strings interned. */
+  private stringValues(encoding: number, bytes: Uint8Array, stored: number): PageValues {
+    const { name } = this.column;
+    const strings = this.strings!;
+    const indices = this.decodedBuffer(stored) as Int32Array;
+    switch (encoding) {
+      case ENCODING.PLAIN:
+        readPlainStrings(bytes, 0, bytes.length, stored, strings, name, indices, 'a PLAIN page');
+        break;
+      case ENCODING.PLAIN_DICTIONARY:
+      case ENCODING.RLE_DICTIONARY:
+        if (stored === 0) break;
+        if (strings.size === 0) throw new ParquetFormatError(`column "${name}": a dictionary-encoded page without a dictionary page`);
+        if (bytes.length < 1) throw new ParquetFormatError(`column "${name}": a page holds too few bytes for its ${stored} dictionary indices`);
+        decodeHybrid(bytes, 1, bytes.length, strings.size - 1, stored, indices, false, bytes[0]);
+        break;
+      default:
+        throw new NotLean(`strings encoded as ${encoding}`);
+    }
+    return { copyTo: (out, at, from, count) => out.set(indices.subarray(from, from + count) as never, at) };
+  }
+
   private decodedBuffer(n: number): Values {
     if (this.decoded.length < n) this.decoded = this.valuesBuffer(Math.ceil(n * 1.25));
     return this.decoded;
@@ -516,6 +569,8 @@ function valuesClass(column: LeanParquetColumn): ValuesClass {
     [PHYSICAL.INT32]: column.unsigned ? Uint32Array : Int32Array,
     [PHYSICAL.INT64]: column.unsigned ? BigUint64Array : BigInt64Array,
     [PHYSICAL.BOOLEAN]: Uint8Array,
+    // Strings: an index per row into the chunk's strings.
+    [PHYSICAL.BYTE_ARRAY]: Int32Array,
   };
   const kind = kinds[column.physical];
   if (!kind) throw new NotLean(`physical type ${column.physical}`);
@@ -573,6 +628,12 @@ function leaf(column: LeanParquetColumn, values: Values, length: number, nullCou
     children: [],
     getValid: validity(nullBitmap),
   };
+}
+
+/** A string column's DataLike: dictionary-encoded, an index per row into the chunk's strings. */
+function stringLeaf(strings: StringTable, plain: boolean, indices: Int32Array, length: number, nullCount: number, nullBitmap: Uint8Array | undefined): DataLike {
+  const dictionary: StringDictionary = { toArray: () => strings.strings, plain };
+  return { typeId: TYPE.Dictionary, length, offset: 0, nullCount, nullBitmap, values: indices, children: [], dictionary, getValid: validity(nullBitmap) };
 }
 
 /** A List's DataLike (a LargeList's too: the column reader takes Int32 offsets for either). */

@@ -40,11 +40,14 @@ export function readParquetFooter(path: string): ParquetFooter {
   }
 }
 
-/** The lean columns for these column names, or null when the lean reader does not read one of them. */
-export function leanColumns(footer: ParquetFooter, names: readonly string[]): LeanParquetColumn[] | null {
+/**
+ * The lean columns for these column names, or null when the lean reader does not read one of
+ * them; strings are read only in `stringColumn` (the label).
+ */
+export function leanColumns(footer: ParquetFooter, names: readonly string[], stringColumn: string | null = null): LeanParquetColumn[] | null {
   const columns = names.map((name) => {
     const field = footer.fields?.find((f) => f.name === name);
-    return field ? leanColumn(footer.meta, name, field.type) : null;
+    return field ? leanColumn(footer.meta, name, field.type, name === stringColumn) : null;
   });
   return columns.every((c) => c !== null) ? (columns as LeanParquetColumn[]) : null;
 }

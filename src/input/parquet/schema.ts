@@ -8,7 +8,8 @@
  *
  * A lean column is a top-level number or bool, or a list of them (one repeated level: the
  * 3-level LIST of the spec, or the legacy 2-level forms), whose Arrow type agrees with the
- * Parquet physical type. Its definition levels say, for each value slot: `def < nullDef`, the
+ * Parquet physical type; and, for a label, a top-level BYTE_ARRAY of strings (Arrow Utf8,
+ * LargeUtf8, Utf8View, or a Dictionary of one of them). Its definition levels say, for each value slot: `def < nullDef`, the
  * row is null; `def < slotDef`, the list is empty; `def < maxDef`, the element is null; else a
  * value is stored.
  */
@@ -167,17 +168,22 @@ function intWidth(e: SchemaElement): { bitWidth: number; isSigned: boolean } | n
 }
 
 /**
- * How the lean reader reads a top-level column of this Arrow type, or null if it does not (strings,
- * dictionaries, nested structs, Float16, a type that disagrees with the stored values, ...).
+ * How the lean reader reads a top-level column of this Arrow type, or null if it does not (nested
+ * structs, lists of strings, Float16, a type that disagrees with the stored values, ...). Strings
+ * only where `strings` (the label column: predictions are numbers).
  */
-export function leanColumn(meta: FileMetaData, name: string, type: IpcType): LeanParquetColumn | null {
+export function leanColumn(meta: FileMetaData, name: string, type: IpcType, strings = false): LeanParquetColumn | null {
   const top = topFields(meta).find((f) => f.element.name === name);
   if (!top || top.leaves.length !== 1) return null;
   const { path, column } = top.leaves[0]!;
   const leaf = path[path.length - 1]!;
   const isListType = type.typeId === TYPE.List || type.typeId === TYPE.LargeList || type.typeId === TYPE.FixedSizeList;
   const valueType = isListType ? type.children[0]?.type : type;
-  if (!valueType || !agrees(valueType, leaf)) return null;
+  if (leaf.type === PHYSICAL.BYTE_ARRAY) {
+    if (!strings || isListType || !isStringType(type) || !isStringLeaf(leaf)) return null;
+  } else if (!valueType || !agrees(valueType, leaf)) {
+    return null;
+  }
   let def = 0;
   let rep = 0;
   let nullDef = 0;
@@ -200,7 +206,7 @@ export function leanColumn(meta: FileMetaData, name: string, type: IpcType): Lea
     name,
     chunk: column,
     physical: leaf.type!,
-    unsigned: valueType.typeId === TYPE.Int && valueType.isSigned === false,
+    unsigned: valueType?.typeId === TYPE.Int && valueType.isSigned === false,
     maxDef: def,
     maxRep: rep,
     nullDef,
@@ -208,6 +214,18 @@ export function leanColumn(meta: FileMetaData, name: string, type: IpcType): Lea
     shape: !isListType ? 'flat' : type.typeId === TYPE.FixedSizeList ? 'fixed' : 'list',
     listSize: type.typeId === TYPE.FixedSizeList ? (type.listSize ?? 0) : 0,
   };
+}
+
+const isString = (t: IpcType): boolean => t.typeId === TYPE.Utf8 || t.typeId === TYPE.LargeUtf8 || t.typeId === TYPE.Utf8View;
+
+/** Utf8, LargeUtf8, Utf8View, or a Dictionary (of any index type) of one of them. */
+function isStringType(type: IpcType): boolean {
+  return isString(type) || (type.typeId === TYPE.Dictionary && type.dictionary !== undefined && isString(type.dictionary));
+}
+
+/** A BYTE_ARRAY leaf of strings: annotated as such (STRING, UTF8), or not annotated (the Arrow schema says strings). */
+function isStringLeaf(leaf: SchemaElement): boolean {
+  return (leaf.logical === undefined || leaf.logical.kind === 1) && (leaf.convertedType === undefined || leaf.convertedType === CONVERTED.UTF8);
 }
 
 /** Whether an Arrow value type is what the leaf stores, in a form the lean reader decodes. */
