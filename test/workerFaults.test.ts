@@ -12,8 +12,8 @@ import { fixture } from './support/fixtures.ts';
 
 beforeAll(requireBuild);
 
-const FILE = fixture('mc_dict_labels.arrow'); // 4 batches
-const where = `focal-eval: ${FILE}: batch 1`;
+const FILE = fixture('mc_dict_labels.arrow'); // 4 small batches, read lean: one task (a run of batches, batchRuns.ts)
+const where = `focal-eval: ${FILE}: batches 0-3`;
 
 async function faulty(fault: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const started = Date.now();
@@ -28,7 +28,7 @@ describe('a worker that fails', () => {
     expect(JSON.parse(run.stdout.toString())).toEqual(await evaluate(FILE, { threads: 1 }));
   });
 
-  it('throws past its error handling: one line naming the batch, exit 3, no report', async () => {
+  it('throws past its error handling: one line naming the batches of the task, exit 3, no report', async () => {
     const run = await faulty('throw:1');
     expect([run.code, run.stdout.length]).toEqual([3, 0]);
     expect(run.stderr).toBe(`${where}: the worker failed: injected fault (FOCAL_EVAL_TEST_FAULT=throw:1)\n`);
@@ -67,7 +67,7 @@ describe('a worker that fails', () => {
     try {
       await expect(evaluate(FILE, { threads: 2 })).rejects.toMatchObject({
         code: 'E_WORKER',
-        message: `${FILE}: batch 2: the worker failed: worker exited with code: 3`,
+        message: `${FILE}: batches 0-3: the worker failed: worker exited with code: 3`,
       });
     } finally {
       delete process.env.FOCAL_EVAL_TEST_FAULT;

@@ -72,7 +72,7 @@ export default function score(task: ScoreTask): Promise<ScoreResult> {
 
 async function scoreOne(task: ScoreTask): Promise<ScoreResult> {
   // Outside the try: an injected fault fails the task as a fault of the worker itself would.
-  if (faultArmed) await injectFault(task.index);
+  if (faultArmed) await injectFault(task.index, task.batch.kind === 'ipc-lean-run' ? task.batch.blocks.length : 1);
   try {
     return await scoreBatch(task);
   } catch (error) {

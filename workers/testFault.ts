@@ -1,6 +1,7 @@
 /**
  * Faults injected into the worker for the tests of what the pool does when a worker fails:
- * FOCAL_EVAL_TEST_FAULT=KIND:BATCH acts on the task of that batch number, KIND being
+ * FOCAL_EVAL_TEST_FAULT=KIND:BATCH acts on the task that reads that batch number (a run of batches
+ * too: batchRuns.ts), KIND being
  *   throw  the task throws past the worker's own error handling (as a bug in it would),
  *   exit   the worker calls process.exit(3),
  *   oom    the worker fills its heap until Node stops it (with FOCAL_EVAL_WORKER_HEAP_MB set),
@@ -26,9 +27,10 @@ const fault = parse(process.env.FOCAL_EVAL_TEST_FAULT);
 /** Whether a fault is configured at all (so that a normal run does not even await). */
 export const faultArmed = fault !== null;
 
-/** Acts out the configured fault if this task is its batch's; returns at once otherwise. */
-export async function injectFault(index: number): Promise<void> {
-  if (fault === null || fault.batch !== index) return;
+/** Acts out the configured fault if this task reads its batch (batches [first, first + count)); returns at once otherwise. */
+export async function injectFault(first: number, count: number): Promise<void> {
+  if (fault === null || fault.batch < first || fault.batch >= first + count) return;
+  const index = fault.batch;
   switch (fault.kind) {
     case 'throw':
       throw new Error(`injected fault (FOCAL_EVAL_TEST_FAULT=throw:${index})`);
