@@ -382,6 +382,12 @@ def main():
             w.write_batch(pa.record_batch([listed.slice(at, BATCH), label], schema=grown))
     case("mc_dict_delta_file.arrow", "mc_delta_plain.arrow", {"probs": "List<Float32>", "label": "Dictionary<Int8, Utf8>"}, "ipc-file", with_names, with_names)
 
+    # A union before the scored columns (so apache-arrow must read the batches) and a ListView,
+    # which apache-arrow cannot read: a clear error naming the column (types.test.ts).
+    union = pa.UnionArray.from_sparse(pa.array([0] * N, pa.int8()), [pa.array(range(N), pa.int64()), pa.array(["x"] * N)])
+    unreadable = pa.table({"either": union, "view": pa.array([[1.0]] * N, pa.list_view(pa.float64())), "probs": fsl(MC_PROBS, f32), "label": pa.array(MC_LABELS, pa.int32())})
+    ipc_file("unreadable_by_arrow.arrow", unreadable)
+
     # A stream with dictionary batches of a column not scored, its dictionary growing by deltas
     # between record batches: the lean stream reader steps over them.
     tags = pa.DictionaryArray.from_arrays(pa.array([i // 4 for i in range(N)], pa.int16()), pa.array([f"tag{i}" for i in range(N // 4)]))

@@ -169,6 +169,19 @@ async function dataErrorOf(file: string, options: OptionsInput = {}): Promise<Da
   throw new Error(`${file} scored without an error`);
 }
 
+describe('a file apache-arrow must read and cannot', () => {
+  it('is one line naming the columns it cannot read, exit 1, before any batch is read', async () => {
+    await requireBuild();
+    const file = typed('unreadable_by_arrow.arrow');
+    const run = await cli(['score', file, '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `focal-eval: ${file}: its scored columns "probs" and "label" are read through apache-arrow, which cannot read column "view" (ListView<Float64>) of this file; ` +
+        'write the file without those columns, or with the scored columns first and in plain types (numbers, lists of them, Utf8 or a dictionary of Utf8 labels)\n',
+    );
+  });
+});
+
 describe('64-bit labels out of range', () => {
   beforeAll(requireBuild);
 

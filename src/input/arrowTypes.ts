@@ -54,6 +54,18 @@ export interface TypeLike {
   toString(): string;
 }
 
+/**
+ * Whether apache-arrow (21) cannot read a column of this type, nested ones included: it refuses a
+ * schema holding RunEndEncoded, ListView, LargeListView or an integer wider than 64 bits (polars'
+ * Int128), whichever column it is in.
+ */
+export function arrowCannotRead(t: TypeLike): boolean {
+  if (t.typeId === TYPE.RunEndEncoded || t.typeId === TYPE.ListView || t.typeId === TYPE.LargeListView) return true;
+  if (t.typeId === TYPE.Int && (t.bitWidth ?? 32) > 64) return true;
+  if (t.dictionary && arrowCannotRead(t.dictionary)) return true;
+  return t.children.some((c) => arrowCannotRead(c.type));
+}
+
 /** The names of the types whose name has no parameter (apache-arrow's spelling). */
 const TYPE_NAMES: Readonly<Record<number, string>> = {
   [TYPE.Null]: 'Null',

@@ -18,7 +18,7 @@ import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apa
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { Columns } from '../kernel/types.ts';
 import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
-import { TYPE, type BatchLike, type DataLike, type SchemaLike } from './arrowTypes.ts';
+import { arrowCannotRead, TYPE, typeName, type BatchLike, type DataLike, type SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { leanDictionary, leanReads, readDictionary, readLeanBatch, type LeanColumn } from './ipc/batch.ts';
 import { CodecError, loadCodecs, type Codec } from './ipc/codecs.ts';
@@ -190,6 +190,17 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
   const all = async function* (): AsyncGenerator<RecordBatch> {
     for (let index = 0; index < count; index++) yield readArrowBatch(await reader(), path, index);
   };
+  /** Before apache-arrow reads the file: a column of a type it cannot read is a clear error, naming it. */
+  const arrowMayRead = (why: string): void => {
+    const unreadable = layout.fields.filter((f) => arrowCannotRead(f.type));
+    if (unreadable.length === 0) return;
+    const named = unreadable.map((f) => `"${f.name}" (${typeName(f.type)})`).join(', ');
+    throw new FocalEvalError(
+      'E_INPUT',
+      `${path}: ${why} are read through apache-arrow, which cannot read column${unreadable.length > 1 ? 's' : ''} ${named} of this file; ` +
+        'write the file without those columns, or with the scored columns first and in plain types (numbers, lists of them, Utf8 or a dictionary of Utf8 labels)',
+    );
+  };
   /** Each dictionary-encoded column's strings, read once (null: not read lean). */
   const dictionaries = new Map<string, (string | null)[] | null>();
   const dictionaryOf = (field: (typeof layout.fields)[number]): (string | null)[] | null => {
@@ -227,13 +238,17 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
       // apache-arrow is not loaded, nor asked to decode the schema's other columns (which may be
       // of types it does not know, such as RunEndEncoded or ListView).
       const looked = layout.fields.filter((f) => f.name === widthColumn || f.type.typeId === TYPE.Dictionary).map((f) => leanColumn(f.name));
-      if (looked.length === 0 || looked.some((c) => c === null)) return keptForPlan(widthColumn, all);
+      if (looked.length === 0 || looked.some((c) => c === null)) {
+        arrowMayRead("the columns the plan reads (a list's width, a dictionary's strings)");
+        return keptForPlan(widthColumn, all);
+      }
       const batches = leanIpcBatches(path, layout.recordBatches, looked as LeanColumn[], codecs);
       return widthColumn === null ? firstBatch(batches) : widthBatch(widthColumn, batches);
     },
     async *batchRefs(plan) {
       if (codecs.length > 0) await loadCodecs(codecs);
       const columns = leanColumns(plan);
+      if (columns === null) arrowMayRead(`its scored columns "${plan.predColumn}" and "${plan.labelColumn}"`);
       for (let index = 0; index < count; index++) {
         const block = layout.recordBatches[index]!;
         yield columns === null
