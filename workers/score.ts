@@ -33,7 +33,7 @@ import { createRowColumns, scalarRowKernel, type RowKernel } from '../src/kernel
 import { recycleShared } from '../src/kernel/sharedBuffers.ts';
 import type { Columns } from '../src/kernel/types.ts';
 import { chunkRowsOf, wasmKernelFailure, wasmKernelFor, wasmPredictionSlot, wasmRowKernelFor } from '../src/kernel/wasm/index.ts';
-import type { ScoreResult, ScoreTask } from '../src/pool/task.ts';
+import { taskBatches, type ScoreResult, type ScoreTask } from '../src/pool/task.ts';
 import { faultArmed, injectFault } from './testFault.ts';
 import { announceLoaded } from './loaded.ts';
 
@@ -77,7 +77,7 @@ async function scoreOne(task: ScoreTask): Promise<ScoreResult> {
     return await scoreBatch(task);
   } catch (error) {
     if (error instanceof FocalEvalError) return failure(error.code, error.message);
-    const where = `${task.file}: ${task.batch.kind === 'parquet' || task.batch.kind === 'parquet-lean' ? 'row group' : 'batch'} ${task.index}`;
+    const where = `${task.file}: ${taskBatches(task)}`;
     const reason = error instanceof Error ? error.message || error.name : String(error);
     // Node's I/O errors carry a system code (EIO, ENOENT, ...): the input could not be read.
     if (typeof (error as NodeJS.ErrnoException)?.code === 'string') return failure('E_INPUT', `${where}: cannot be read: ${reason}`);

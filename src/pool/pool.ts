@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { abortErrorOf, FocalEvalError, UsageError } from '../errors.ts';
 import { FROM_SOURCE, WORKER_URL } from '../paths.ts';
 import { Piscina } from './piscina.ts';
-import { isLoadedMessage, type QueuedTask, type ScoreResult, type ScoreTask } from './task.ts';
+import { isLoadedMessage, taskBatches, type QueuedTask, type ScoreResult, type ScoreTask } from './task.ts';
 
 /**
  * What bounds a task besides the pool: the watchdog, `timeoutMs` (the taskTimeout option: how long
@@ -106,7 +106,7 @@ export class ScorePool {
    */
   run(queued: QueuedTask, index: number, control: TaskControl): Promise<ScoreResult> {
     const { task } = queued;
-    const where = `${task.file}: ${whichBatches(task, index)}`;
+    const where = `${task.file}: ${taskBatches({ ...task, index })}`;
     const run = this.#start(queued, control, where).catch((error: unknown): never => {
       if (control.signal?.aborted) throw abortErrorOf(control.signal);
       if (error instanceof FocalEvalError) throw error;
@@ -177,14 +177,6 @@ export async function releaseWarmPool(): Promise<void> {
   const pool = warm;
   warm = null;
   await pool?.destroy();
-}
-
-/** What a task reads, for messages: "row group 3", "batch 3", or a run of batches "batches 0-3". */
-function whichBatches(task: ScoreTask, index: number): string {
-  const { batch } = task;
-  if (batch.kind === 'parquet' || batch.kind === 'parquet-lean') return `row group ${index}`;
-  if (batch.kind === 'ipc-lean-run' && batch.blocks.length > 1) return `batches ${index}-${index + batch.blocks.length - 1}`;
-  return `batch ${index}`;
 }
 
 /** A worker's failure in one line: its message (Node's code too, ERR_WORKER_OUT_OF_MEMORY say), without a stack. */

@@ -83,3 +83,11 @@ export const WORKER_LOADED = 'focalEvalWorkerLoaded';
 export function isLoadedMessage(message: unknown): boolean {
   return typeof message === 'object' && message !== null && WORKER_LOADED in message;
 }
+
+/** What a task reads, for messages: "row group 3", "batch 3", or a run of batches "batches 0-3". */
+export function taskBatches(task: ScoreTask): string {
+  const { batch, index } = task;
+  if (batch.kind === 'parquet' || batch.kind === 'parquet-lean') return `row group ${index}`;
+  if (batch.kind === 'ipc-lean-run' && batch.blocks.length > 1) return `batches ${index}-${index + batch.blocks.length - 1}`;
+  return `batch ${index}`;
+}
