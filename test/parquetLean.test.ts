@@ -15,10 +15,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { evaluate } from '../src/evaluate.ts';
 import { FocalEvalError } from '../src/errors.ts';
-import { openInput } from '../src/input/open.ts';
-import { makePlan, planNeeds } from '../src/input/plan.ts';
 import { readParquetFooter } from '../src/input/parquet/file.ts';
-import { parseOptions, type OptionsInput } from '../src/options.ts';
+import type { OptionsInput } from '../src/options.ts';
+import { batchKinds } from './support/batchKinds.ts';
 import { fixture } from './support/fixtures.ts';
 import { tempDir } from './support/tempDir.ts';
 
@@ -37,20 +36,7 @@ async function reportJson(path: string, options: OptionsInput = OPTIONS): Promis
   return report;
 }
 
-/** The kinds of the BatchRefs an input's plan makes. */
-async function readerOf(path: string, options: OptionsInput = OPTIONS): Promise<string[]> {
-  const input = await openInput(path);
-  try {
-    const opts = parseOptions(options);
-    const needs = planNeeds(input.schema, opts);
-    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
-    const kinds = new Set<string>();
-    for await (const { batch } of input.batchRefs(plan)) kinds.add(batch.kind);
-    return [...kinds];
-  } finally {
-    await input.close();
-  }
-}
+const readerOf = (path: string, options: OptionsInput = OPTIONS): Promise<string[]> => batchKinds(path, options);
 
 const TWINS: [string, string][] = [
   ['mc.snappy.parquet', 'mc.arrow'],

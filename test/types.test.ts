@@ -15,12 +15,12 @@ import { DataError, FocalEvalError } from '../src/errors.ts';
 import { evaluate, runPipeline } from '../src/evaluate.ts';
 import { typeName } from '../src/input/arrowTypes.ts';
 import { openInput } from '../src/input/open.ts';
-import { makePlan, planNeeds } from '../src/input/plan.ts';
 import { parseOptions, type OptionsInput } from '../src/options.ts';
 import type { Report } from '../src/report/schema.ts';
 import { emitScored } from '../src/stage/emit.ts';
 import score from '../workers/score.ts';
 import { refBinaryUnit, refMulticlassUnit, refStats, type RefScored } from './support/reference.ts';
+import { batchKinds } from './support/batchKinds.ts';
 import { fixture } from './support/fixtures.ts';
 import { mismatches } from './support/tolerance.ts';
 import { cli, requireBuild } from './support/cli.ts';
@@ -56,18 +56,7 @@ function plainReport(c: TypeCase): Promise<string> {
 }
 
 /** The reader the batches of an input take (the first BatchRef's kind), after planning it as evaluate does. */
-async function readerOf(file: string, options: OptionsInput): Promise<string> {
-  const input = await openInput(typed(file));
-  try {
-    const opts = parseOptions(options);
-    const needs = planNeeds(input.schema, opts);
-    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
-    for await (const { batch } of input.batchRefs(plan)) return batch.kind;
-    return 'none';
-  } finally {
-    await input.close();
-  }
-}
+const readerOf = async (file: string, options: OptionsInput): Promise<string> => (await batchKinds(typed(file), options))[0] ?? 'none';
 
 describe('the types pandas, polars and DuckDB write', () => {
   it('lists a case for every file of test/fixtures/types but the twins and the 64-bit label files', () => {

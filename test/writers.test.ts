@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FocalEvalError } from '../src/errors.ts';
 import { evaluate } from '../src/evaluate.ts';
-import { openInput } from '../src/input/open.ts';
-import { makePlan, planNeeds } from '../src/input/plan.ts';
-import { parseOptions } from '../src/options.ts';
 import type { Report } from '../src/report/schema.ts';
+import { batchKinds } from './support/batchKinds.ts';
 import { FIXTURES } from './support/fixtures.ts';
 import { mismatches } from './support/tolerance.ts';
 
@@ -161,21 +159,6 @@ describe('files whose needs are supported give the dataset\'s expected report', 
   });
 });
 
-/** The kinds of the BatchRefs a file's plan makes, planned as evaluate plans it. */
-async function readersOf(file: string, options: ReturnType<typeof optionsOf>): Promise<string[]> {
-  const input = await openInput(file);
-  try {
-    const opts = parseOptions(options);
-    const needs = planNeeds(input.schema, opts);
-    const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
-    const kinds = new Set<string>();
-    for await (const { batch } of input.batchRefs(plan)) kinds.add(batch.kind);
-    return [...kinds];
-  } finally {
-    await input.close();
-  }
-}
-
 describe('Parquet string labels are read by the lean reader', () => {
   const entries = manifest.files.filter((e) => e.file.endsWith('.parquet') && /string|dictionary/.test(e.types.label));
   it('the writers wrote such files: pyarrow, pandas, polars, DuckDB', () => {
@@ -187,11 +170,11 @@ describe('Parquet string labels are read by the lean reader', () => {
     // A dictionary label names its classes itself.
     if (entry.types.label.startsWith('dictionary')) variants.push({ ...optionsOf(entry), classNames: undefined });
     for (const options of variants) {
-      expect(await readersOf(file, options)).toEqual(['parquet-lean']);
+      expect(await batchKinds(file, options)).toEqual(['parquet-lean']);
       const lean = JSON.stringify(await evaluate(file, options));
       process.env.FOCAL_EVAL_PARQUET_READER = 'parquet-wasm';
       try {
-        expect(await readersOf(file, options)).toEqual(['parquet']);
+        expect(await batchKinds(file, options)).toEqual(['parquet']);
         expect(JSON.stringify(await evaluate(file, options))).toBe(lean);
       } finally {
         delete process.env.FOCAL_EVAL_PARQUET_READER;
