@@ -29,7 +29,7 @@ async function refsOf(source: AsyncIterable<Uint8Array>): Promise<{ kinds: strin
   const input = await openInput('-', 'auto', source);
   const opts = parseOptions({});
   const needs = planNeeds(input.schema, opts);
-  const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn) : null, input.name);
+  const plan = makePlan(input.schema, opts, needs.batches ? await input.planBatches(needs.widthColumn, needs.dictionaryColumn) : null, input.name);
   const { port1, port2 } = new MessageChannel();
   const kinds: string[] = [];
   let bodies = 0;

@@ -14,7 +14,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import { FocalEvalError } from '../errors.ts';
 import { loadArrow } from './arrow.ts';
-import { TYPE, type BatchLike } from './arrowTypes.ts';
+import type { BatchLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { bodyBatch, leanReads, type LeanColumn } from './ipc/batch.ts';
 import { CodecError, type Codec } from './ipc/codecs.ts';
@@ -33,7 +33,6 @@ export async function openIpcStream(bytes: AsyncIterable<Uint8Array>, name: stri
   const fields = schemaFields(schemaMessage.metadata);
   if (fields.length === 0) throw new FocalEvalError('E_INPUT', `${name}: no schema (empty input)`);
   const places = columnPlaces(fields);
-  const hasDictionary = fields.some((f) => f.type.typeId === TYPE.Dictionary);
 
   // Messages read and not yet handed on, in order; `ended` once the stream is done.
   const held: StreamMessage[] = [];
@@ -81,8 +80,9 @@ export async function openIpcStream(bytes: AsyncIterable<Uint8Array>, name: stri
   return {
     name,
     schema: { fields },
-    async planBatches(widthColumn) {
-      const width = widthColumn === null || hasDictionary ? null : leanColumn(widthColumn);
+    async planBatches(widthColumn, dictionaryColumn = null) {
+      // A dictionary label's strings come from apache-arrow (a stream may change its dictionary from batch to batch).
+      const width = widthColumn === null || dictionaryColumn !== null ? null : leanColumn(widthColumn);
       if (width !== null) return leanWidthBatch(width);
       return arrowPlanBatches(widthColumn);
     },

@@ -19,7 +19,7 @@ import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apa
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { Columns } from '../kernel/types.ts';
 import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
-import { arrowCannotRead, TYPE, typeName, type BatchLike, type SchemaLike } from './arrowTypes.ts';
+import { arrowCannotRead, typeName, type BatchLike, type SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { checkBatchBytes, firstBatch, keptForPlan, widthBatch } from './fileBatches.ts';
 import { leanDictionary, leanReads, readDictionary, readLeanBatch, type LeanColumn } from './ipc/batch.ts';
@@ -229,13 +229,12 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
     name: path,
     batchCount: count,
     schema: { fields: layout.fields },
-    planBatches: async (widthColumn) => {
+    planBatches: async (widthColumn, dictionaryColumn = null) => {
       if (codecs.length > 0) await loadCodecs(codecs); // a dictionary batch read here may be compressed
-      // Read by the lean reader where it reads the columns the plan looks at: a List's width,
-      // and the strings of the dictionary-encoded columns (one of them may be the label): then
-      // apache-arrow is not loaded, nor asked to decode the schema's other columns (which may be
-      // of types it does not know, such as RunEndEncoded or ListView).
-      const looked = layout.fields.filter((f) => f.name === widthColumn || f.type.typeId === TYPE.Dictionary).map((f) => leanColumn(f.name));
+      // Read by the lean reader where it reads the columns the plan looks at, a List's width and
+      // a dictionary label's strings: then apache-arrow is not loaded, nor asked to decode the
+      // schema's other columns (which may be of types it does not know, such as RunEndEncoded or ListView).
+      const looked = [...new Set([widthColumn, dictionaryColumn])].filter((c): c is string => c !== null).map(leanColumn);
       if (looked.length === 0 || looked.some((c) => c === null)) {
         arrowMayRead("the columns the plan reads (a list's width, a dictionary's strings)");
         return keptForPlan(widthColumn, all);
