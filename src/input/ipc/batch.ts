@@ -62,13 +62,7 @@ export type SlicePlace = (column: string, bytes: number) => Uint8Array | null;
 
 /** Reads the metadata of the record batch at `block` (batch `batch` of the file, for messages) of the file open as `fd`. */
 export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string, batch?: number): LeanBatch {
-  const named = <T>(step: () => T): T => {
-    try {
-      return step();
-    } catch (error) {
-      throw inputError(name, error, false);
-    }
-  };
+  const named = <T>(step: () => T): T => inputErrorOf(name, step);
   const meta = named(() => decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength));
   const body = block.offset + block.metaDataLength;
   const slices = named(() => columns.map((c) => sliceLayout(c, meta)));
@@ -82,7 +76,7 @@ export function openLeanBatch(fd: number, block: IpcBlock, columns: readonly Lea
         sliceable && (from > 0 || to < meta.length || place)
           ? readSlice(fd, body, columns, slices as SliceLayout[], from, to, place)
           : meta.compression !== null
-            ? readCompressedBatch(fd, body, columns, meta, meta.compression, where)
+            ? readCompressedBatch(fileFill(fd, body), columns, meta, meta.compression, where)
             : readBatch(fd, body, columns, meta),
       ),
   };
@@ -134,7 +128,7 @@ export function readDictionary(fd: number, blocks: readonly IpcBlock[], type: Ip
     const bodyAt = block.offset + block.metaDataLength;
     const batch = inputErrorOf(name, () =>
       header.meta.compression !== null
-        ? readCompressedBatch(fd, bodyAt, [column], header.meta, header.meta.compression, where)
+        ? readCompressedBatch(fileFill(fd, bodyAt), [column], header.meta, header.meta.compression, where)
         : readBatch(fd, bodyAt, [column], header.meta),
     );
     strings = utf8Strings(batch.data.children[0]!);
@@ -142,6 +136,7 @@ export function readDictionary(fd: number, blocks: readonly IpcBlock[], type: Ip
   return strings ?? [];
 }
 
+/** `step`'s result; a format error it throws becomes an input error naming `name` (inputError). */
 function inputErrorOf<T>(name: string, step: () => T): T {
   try {
     return step();
@@ -177,10 +172,17 @@ function leanBatchOf(columns: readonly LeanColumn[], numRows: number, children: 
 }
 
 /** A compressed batch, whole: its columns' buffers decoded, then viewed as readBatch views a plain body. */
-function readCompressedBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta, codec: Codec, where: string): BatchLike {
-  const fill = (into: Uint8Array, start: number): void => void readExactly(fd, into, bodyAt + start);
+function readCompressedBatch(fill: BodyFill, columns: readonly LeanColumn[], meta: Meta, codec: Codec, where: string): BatchLike {
   const { body, buffers } = readCompressedBuffers(fill, codec, columns, meta.length, meta.nodes, meta.buffers, where);
   return columnsOver(columns, { ...meta, buffers }, body, 0);
+}
+
+/** Fills `into` with a body's bytes from `start` on. */
+type BodyFill = (into: Uint8Array, start: number) => void;
+
+/** A body's bytes read from the file open as `fd`, the body starting at byte `bodyAt`. */
+function fileFill(fd: number, bodyAt: number): BodyFill {
+  return (into, start) => void readExactly(fd, into, bodyAt + start);
 }
 
 /**
@@ -189,20 +191,11 @@ function readCompressedBatch(fd: number, bodyAt: number, columns: readonly LeanC
  * body, of the decoder's memory, valid until its next use). Batch `batch` of `name`, for messages.
  */
 export function bodyBatch(header: Uint8Array, body: Uint8Array, columns: readonly LeanColumn[], name: string, batch: number): BatchLike {
-  let meta: Meta;
-  try {
-    meta = decodeMeta(header, body.byteLength);
-    if (meta.compression === null) return columnsOver(columns, meta, body, 0);
-  } catch (error) {
-    throw inputError(`${name}: batch ${batch}`, error, false);
-  }
-  try {
-    const fill = (into: Uint8Array, start: number): void => into.set(body.subarray(start, start + into.byteLength));
-    const decoded = readCompressedBuffers(fill, meta.compression, columns, meta.length, meta.nodes, meta.buffers, `batch ${batch}`);
-    return columnsOver(columns, { ...meta, buffers: decoded.buffers }, decoded.body, 0);
-  } catch (error) {
-    throw inputError(name, error, false);
-  }
+  const meta = inputErrorOf(`${name}: batch ${batch}`, () => decodeMeta(header, body.byteLength));
+  if (meta.compression === null) return inputErrorOf(`${name}: batch ${batch}`, () => columnsOver(columns, meta, body, 0));
+  // The compressed reader names the batch itself (with the column and buffer).
+  const fill: BodyFill = (into, start) => into.set(body.subarray(start, start + into.byteLength));
+  return inputErrorOf(name, () => readCompressedBatch(fill, columns, meta, meta.compression!, `batch ${batch}`));
 }
 
 function readExactly(fd: number, into: Uint8Array, position: number): Uint8Array {
