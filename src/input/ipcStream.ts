@@ -13,11 +13,11 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { FocalEvalError } from '../errors.ts';
-import { loadArrow } from './arrow.ts';
+import { asInputError, loadArrow } from './arrow.ts';
 import type { BatchLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { bodyBatch, leanReads, type LeanColumn } from './ipc/batch.ts';
-import { CodecError, type Codec } from './ipc/codecs.ts';
+import type { Codec } from './ipc/codecs.ts';
 import { FlatBuffer } from './ipc/flatbuffer.ts';
 import { columnPlaces, decodeSchema, type IpcField } from './ipc/schema.ts';
 import { ipcStreamMessages, streamBytes, type StreamMessage } from './ipc/streamCheck.ts';
@@ -176,11 +176,3 @@ function owned(body: Uint8Array): Uint8Array {
   if (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer) return body;
   return body.slice();
 }
-
-/** apache-arrow's failure as an E_INPUT error naming the stream (and the batch being read). */
-function asInputError(error: unknown, name: string, batch: number): FocalEvalError {
-  if (error instanceof FocalEvalError) return error;
-  if (error instanceof CodecError) return new FocalEvalError('E_INPUT', `${name}: batch ${batch}: ${error.message}`, { cause: error });
-  return new FocalEvalError('E_INPUT', `${name}: not a readable Arrow IPC stream: ${(error as Error).message}`, { cause: error });
-}
-

@@ -18,12 +18,13 @@ import { resolve } from 'node:path';
 import type { AsyncRecordBatchFileReader, RecordBatch, Schema, Table } from 'apache-arrow';
 import { FocalEvalError, UsageError } from '../errors.ts';
 import type { Columns } from '../kernel/types.ts';
+import { asInputError } from './arrow.ts';
 import { arrowFileReader, readArrowBatch } from './arrowFile.ts';
 import { arrowCannotRead, typeName, type BatchLike, type SchemaLike } from './arrowTypes.ts';
 import { detachColumns, extractColumns } from './columns.ts';
 import { checkBatchBytes, firstBatch, keptForPlan, widthBatch } from './fileBatches.ts';
 import { leanDictionary, leanReads, readDictionary, readLeanBatch, type LeanColumn } from './ipc/batch.ts';
-import { CodecError, loadCodecs, type Codec } from './ipc/codecs.ts';
+import { loadCodecs, type Codec } from './ipc/codecs.ts';
 import { checkIpcFile, isIpcFileMagic, type IpcBlock } from './ipc/fileCheck.ts';
 import { columnPlaces } from './ipc/schema.ts';
 import { openIpcStream } from './ipcStream.ts';
@@ -344,16 +345,4 @@ async function openBatches(
       await iterator.return?.();
     },
   };
-}
-
-/** A reader's failure as an E_INPUT error naming the input (and the batch being read, if any). */
-function asInputError(error: unknown, name: string, batch: number | null): FocalEvalError {
-  if (error instanceof FocalEvalError) return error;
-  // A frame our codec could not decode, inside apache-arrow's reading of a batch (or of a dictionary before it).
-  if (error instanceof CodecError) {
-    return new FocalEvalError('E_INPUT', `${name}: ${batch === null ? '' : `batch ${batch}: `}${error.message}`, { cause: error });
-  }
-  return new FocalEvalError('E_INPUT', `${name}: not a readable Arrow IPC stream: ${(error as Error).message}`, {
-    cause: error,
-  });
 }
