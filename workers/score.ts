@@ -23,7 +23,7 @@ import type { BatchLike } from '../src/input/arrowTypes.ts';
 import { PARQUET_BATCH_ROWS, parquetBatches } from '../src/input/parquet.ts';
 import { NotLean } from '../src/input/parquet/decompress.ts';
 import type { ColumnReader } from '../src/input/parquet/columnReader.ts';
-import { leanBatches } from '../src/input/parquet/rowGroup.ts';
+import { leanBatches, LeanRowGroupReader } from '../src/input/parquet/rowGroup.ts';
 import type { Plan } from '../src/input/plan.ts';
 import { kernelFor, type Kernel } from '../src/kernel/index.ts';
 import { ExtrasBuilder, type BatchExtras } from '../src/kernel/extras.ts';
@@ -263,11 +263,46 @@ async function scoreLeanRowGroup(task: ScoreTask, batch: Extract<BatchRef, { kin
   const { handle } = await fileHandle(batch.path);
   if (group.codecs.length > 0) await loadCodecs(group.codecs);
   try {
-    return await scoreBatches(task, leanBatches(handle.fd, group, task.file, PARQUET_BATCH_ROWS, parquetReaders), group.rowGroup);
+    if (process.env.FOCAL_EVAL_KERNEL === 'scalar') return await scoreBatches(task, leanBatches(handle.fd, group, task.file, PARQUET_BATCH_ROWS, parquetReaders), group.rowGroup);
+    return scoreLeanChunks(task, new LeanRowGroupReader(handle.fd, group, task.file, parquetReaders));
   } catch (error) {
     if (!(error instanceof NotLean)) throw error;
     return scoreRowGroup(task, batch.path, group.rowGroup, group.columns.map((c) => c.column.name));
   }
+}
+
+/**
+ * scoreBatches for the lean reader and the wasm kernel: each batch of PARQUET_BATCH_ROWS rows
+ * (a partial of its own, as there) read and scored a kernel chunk at a time (chunkRowsOf rows,
+ * from the batch's row 0, so the sums are the same bits), the predictions decoded straight into
+ * the kernel's memory where it would copy them (wasmPredictionSlot), as scoreSlices does for IPC.
+ * A chunk with null rows goes to the scalar kernel (the wasm kernel's own fallback), so a batch
+ * with nulls in some chunks may differ in the last bits from the same rows scored as one batch,
+ * as sums do where batch boundaries differ.
+ */
+function scoreLeanChunks(task: ScoreTask, reader: LeanRowGroupReader): ScoreResult {
+  const { plan, params } = task;
+  const kernel = kernelOf(plan);
+  const extras = extrasOf(task);
+  const width = plan.mode === 'binary' ? 1 : plan.classes;
+  const chunk = chunkRowsOf(width);
+  const partials: Float64Array[] = [];
+  for (let batch = 0; batch < reader.rows; batch += PARQUET_BATCH_ROWS) {
+    const batchEnd = Math.min(batch + PARQUET_BATCH_ROWS, reader.rows);
+    const partial = createPartial(task.shape);
+    for (let from = batch; from < batchEnd; from += chunk) {
+      const rows = Math.min(chunk, batchEnd - from);
+      const place = (column: string): Uint8Array | null => (column === plan.predColumn ? wasmPredictionSlot(plan.mode, params, rows, rows * width * 4) : null);
+      const columns = extractColumns(reader.read(rows, place), plan, task.file, reader.rowGroup);
+      const error = kernel(columns, params, partial, null);
+      if (error) return { partial, error: atBatchRow(error, from) };
+      extras?.add(columns, from);
+    }
+    partials.push(partial);
+  }
+  reader.finish();
+  const [first = createPartial(task.shape), ...more] = partials;
+  return { partial: first, error: null, more, extras: extras ? [extras.finish()] : undefined };
 }
 
 /** Scores a row group's batches, each into a partial of its own, merged by the main thread in order. */

@@ -153,9 +153,12 @@ export class ColumnReader {
     this.dictionaryBuffer = this.valuesBuffer(this.dictionaryBuffer.length);
   }
 
-  /** The next `rows` rows. */
-  read(rows: number): DataLike {
-    return this.column.maxRep === 0 ? this.readFlat(rows) : this.readLists(rows);
+  /**
+   * The next `rows` rows. Their values go into `into` (a view the caller owns: the wasm kernel's
+   * prediction slot) where they fit in it, else into the reader's own array.
+   */
+  read(rows: number, into: Uint8Array | null = null): DataLike {
+    return this.column.maxRep === 0 ? this.readFlat(rows, into) : this.readLists(rows, into);
   }
 
   /** Checks that the chunk holds no more than was read (its declared values, no page left). */
@@ -168,8 +171,8 @@ export class ColumnReader {
     }
   }
 
-  private readFlat(rows: number): DataLike {
-    const out = this.output(rows);
+  private readFlat(rows: number, into: Uint8Array | null): DataLike {
+    const out = this.output(rows, into);
     const { maxDef } = this.column;
     let nulls = 0;
     let r = 0;
@@ -204,11 +207,11 @@ export class ColumnReader {
     return leaf(this.column, out.subarray(0, rows), rows, nulls, bits);
   }
 
-  private readLists(rows: number): DataLike {
+  private readLists(rows: number, into: Uint8Array | null): DataLike {
     const { maxDef, nullDef, slotDef } = this.column;
     if (this.offsets.length < rows + 1) this.offsets = new Int32Array(rows + 1);
     const offsets = this.offsets;
-    let out = this.output(Math.max(rows, 1) * Math.max(this.column.listSize, 1));
+    let out = this.output(Math.max(rows, 1) * Math.max(this.column.listSize, 1), into);
     let rowNulls = 0;
     let slotNulls = 0;
     let slots = 0;
@@ -287,16 +290,17 @@ export class ColumnReader {
     if (slotNulls > 0 && this.slotBits.length * 8 < slots) this.slotBits = grownOnes(this.slotBits, slots);
     const rowBitmap = rowNulls > 0 ? this.rowBits : undefined;
     const slotBitmap = slotNulls > 0 ? this.slotBits : undefined;
-    if (this.column.shape === 'fixed') return this.fixedList(rows, slots, rowNulls, rowBitmap, slotNulls, slotBitmap);
+    if (this.column.shape === 'fixed') return this.fixedList(out.subarray(0, slots), rows, rowNulls, rowBitmap, slotNulls, slotBitmap);
     const child = leaf(this.column, out.subarray(0, slots), slots, slotNulls, slotBitmap);
     return list(rows, rowNulls, rowBitmap, offsets.subarray(0, rows + 1), child);
   }
 
   /** A FixedSizeList: every non-null row must hold listSize values; a null row (no values in Parquet) gets listSize empty slots. */
-  private fixedList(rows: number, slots: number, rowNulls: number, rowBitmap: Uint8Array | undefined, slotNulls: number, slotBitmap: Uint8Array | undefined): DataLike {
+  private fixedList(read: Values, rows: number, rowNulls: number, rowBitmap: Uint8Array | undefined, slotNulls: number, slotBitmap: Uint8Array | undefined): DataLike {
     const size = this.column.listSize;
     const offsets = this.offsets;
-    let values = this.out.subarray(0, slots);
+    const slots = read.length;
+    let values = read;
     let bits = slotBitmap;
     if (slots !== rows * size || rowNulls > 0) {
       const spread = new this.Kind(rows * size);
@@ -339,8 +343,16 @@ export class ColumnReader {
     return p;
   }
 
-  /** The reused output array, at least `length` long. */
-  private output(length: number): Values {
+  /**
+   * The output array, at least `length` long: `into` where it is that long (and aligned for the
+   * column's values), else the reused array of the reader's own. A read that outgrows `into`
+   * (rows longer than the caller said) moves on to an array of the reader's own (readLists' room).
+   */
+  private output(length: number, into: Uint8Array | null): Values {
+    const size = this.Kind.BYTES_PER_ELEMENT;
+    if (into !== null && into.byteLength >= length * size && into.byteOffset % size === 0) {
+      return new this.Kind(into.buffer, into.byteOffset, Math.floor(into.byteLength / size));
+    }
     if (this.out.length < length) this.out = new this.Kind(Math.ceil(length * 1.25));
     return this.out;
   }
