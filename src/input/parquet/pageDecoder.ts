@@ -34,7 +34,7 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: unknown };
 }
 
-/** A decoder's memory: a chunk window (16 MB at most, chunkBytes.ts), its pages and their values, with room to spare. */
+/** A decoder's memory: the chunk bytes being read (about a page: chunkBytes.ts), the decompressed page, its values and the dictionary, with room to spare. */
 const MEMORY_BYTES = 64 * 1024 * 1024;
 const WASM_PAGE = 65536;
 /** Bytes left after every buffer: the wasm loops read (and short Snappy copies write) up to 7 bytes past their ends. */
