@@ -162,11 +162,21 @@ def main():
     for arrow_type, name, path in [
         (pa.string(), "Utf8", "ipc-lean"),
         (pa.large_string(), "LargeUtf8", "ipc-lean"),
-        (pa.string_view(), "Utf8View", "ipc-file"),
+        (pa.string_view(), "Utf8View", "ipc-lean"),
     ]:
         file = f"mc_{name.lower()}.arrow"
         ipc_file(file, mc_table(label=pa.array(named_labels(), arrow_type)))
         case(file, "mc_plain.arrow", {"probs": "FixedSizeList[4]<Float32>", "label": name}, path, with_names)
+    # Utf8View columns whose strings lie in more than one data buffer per batch (concatenated
+    # arrays keep theirs), one of them before the scored columns: the lean reader places the
+    # columns after it by each batch's variadic buffer counts.
+    half = len(MC_LABELS) // 2
+    labels = named_labels()
+    split_labels = pa.concat_arrays([pa.array(labels[:half], pa.string_view()), pa.array(labels[half:], pa.string_view())])
+    notes = [f"note {i} of a dump, long enough to sit in a data buffer" for i in range(len(MC_LABELS))]
+    split_notes = pa.concat_arrays([pa.array(notes[:half], pa.string_view()), pa.array(notes[half:], pa.string_view())])
+    ipc_file("mc_utf8view_buffers.arrow", pa.table({"note": split_notes, "probs": fsl(MC_PROBS, pa.float32()), "label": split_labels}))
+    case("mc_utf8view_buffers.arrow", "mc_plain.arrow", {"note": "Utf8View", "probs": "FixedSizeList[4]<Float32>", "label": "Utf8View"}, "ipc-lean", with_names)
     ipc_stream("mc_utf8view.arrows", mc_table(label=pa.array(named_labels(), pa.string_view())))
     case("mc_utf8view.arrows", "mc_plain.arrow", {"probs": "FixedSizeList[4]<Float32>", "label": "Utf8View"}, "columns", with_names)
     for index_type, index_name, value_type, value_name in [
@@ -179,8 +189,8 @@ def main():
         file = f"mc_dict_{index_name.lower()}_{value_name.lower()}.arrow"
         ipc_file(file, mc_table(label=dictionary(index_type, value_type)))
         types = {"probs": "FixedSizeList[4]<Float32>", "label": f"Dictionary<{index_name}, {value_name}>"}
-        # A dictionary of Utf8 or LargeUtf8 is read lean (its strings once, from the file's dictionary batch).
-        case(file, "mc_plain.arrow", types, "ipc-file" if value_name == "Utf8View" else "ipc-lean", {}, with_names)
+        # A dictionary is read lean (its strings once, from the file's dictionary batch).
+        case(file, "mc_plain.arrow", types, "ipc-lean", {}, with_names)
     parquet("mc_dict_int8_largeutf8.parquet", mc_table(label=dictionary(pa.int8(), pa.large_string())))
     case(
         "mc_dict_int8_largeutf8.parquet",
@@ -221,12 +231,12 @@ def main():
         }
     )
     lf.write_ipc(OUT / "mc_polars.arrow", compression="uncompressed", record_batch_size=BATCH)
-    case("mc_polars.arrow", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Utf8View"}, "ipc-file", with_names, writer="polars")
+    case("mc_polars.arrow", "mc_plain.arrow", {"probs": "LargeList<Float32>", "label": "Utf8View"}, "ipc-lean", with_names, writer="polars")
     case(
         "mc_polars.arrow",
         "mc_plain.arrow",
         {"probs": "LargeList<Float32>", "enum": "Dictionary<Uint8, Utf8View>"},
-        "ipc-file",
+        "ipc-lean",
         {"label": "enum"},
         with_names,
         writer="polars",
@@ -256,12 +266,12 @@ def main():
     names = ", ".join(f"'{n}'" for n in NAMES)
     reader = con.execute(f"SELECT probs, label, label::ENUM({names}) AS enum FROM mc").to_arrow_reader(BATCH)
     ipc_file("mc_duckdb_view.arrow", reader.read_all())
-    case("mc_duckdb_view.arrow", "mc_plain.arrow", {"probs": "List<Float32>", "label": "Utf8View"}, "ipc-file", with_names, writer="duckdb")
+    case("mc_duckdb_view.arrow", "mc_plain.arrow", {"probs": "List<Float32>", "label": "Utf8View"}, "ipc-lean", with_names, writer="duckdb")
     case(
         "mc_duckdb_view.arrow",
         "mc_plain.arrow",
         {"probs": "List<Float32>", "enum": "Dictionary<Uint8, Utf8>"},
-        "ipc-file",
+        "ipc-lean",
         {"label": "enum"},
         with_names,
         writer="duckdb",

@@ -22,12 +22,14 @@ async function bothWays(path: string, options = {}) {
   const table = tableFromIPC(readFileSync(path));
   const opts = parseOptions(options);
   const plan = makePlan({ fields: layout.fields }, opts, table.batches, path);
-  const places = columnPlaces(layout.fields);
+  // As openIpcFile places them: past view-typed columns, and Utf8View dictionaries lean, when uncompressed.
+  const views = layout.codecs.length === 0;
+  const places = columnPlaces(layout.fields, views);
   const handle = await open(path, 'r');
   const lean = [plan.predColumn, plan.labelColumn].map((name) => {
     const type = layout.fields.find((f) => f.name === name)!.type;
     // A dictionary label's strings, from the file's dictionary batch.
-    const dictionary = leanDictionary(type) ? readDictionary(handle.fd, layout.dictionaries, type, path)! : undefined;
+    const dictionary = leanDictionary(type, views) ? readDictionary(handle.fd, layout.dictionaries, type, path)! : undefined;
     return { name, type, place: places.get(name)!, ...(dictionary ? { dictionary } : {}) };
   });
   try {
@@ -68,7 +70,7 @@ describe('readLeanBatch', () => {
     },
   );
 
-  // The lean reader's cases of test/fixtures/types: LargeList, LargeUtf8, dictionary labels, 64-bit and unsigned labels.
+  // The lean reader's cases of test/fixtures/types: LargeList, LargeUtf8, Utf8View, dictionary labels, 64-bit and unsigned labels.
   const manifest = JSON.parse(readFileSync(new URL('./fixtures/types/cases.json', import.meta.url), 'utf8')) as {
     cases: { file: string; path: string; options: Record<string, unknown> }[];
   };

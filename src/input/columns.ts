@@ -10,6 +10,8 @@
 import { columnOf, TYPE, type BatchLike, type DataLike } from './arrowTypes.ts';
 import { FocalEvalError } from '../errors.ts';
 import type { Plan } from './plan.ts';
+import { StringClasses } from './stringClasses.ts';
+import { checkViews, viewRange, type ViewRange } from './stringViews.ts';
 import {
   ROW_IGNORED,
   ROW_NULL_PRED,
@@ -265,73 +267,45 @@ function mapStringLabels(
   const label = new Float64Array(n);
   let unknown: Map<number, string> | null = null;
   const indexed = plan.labelKind === 'dictionary' || data.dictionary !== undefined;
-  const strings = indexed ? null : labelTexts(data, n, plan.labelColumn, check);
-  let byIndex: Float64Array | null = null;
-  let dictionary: (string | null)[] = [];
-  if (indexed) {
-    if (plan.labelKind === 'utf8') check.values(plan.labelColumn, data.values as ArrayLike<number>, null, n, 1);
-    // Each batch may carry its own dictionary (Parquet row groups do): map it by string.
-    dictionary = data.dictionary ? (data.dictionary.toArray() as (string | null)[]) : [];
-    byIndex = new Float64Array(dictionary.map((s) => (s === null ? NaN : (classOf.get(s) ?? NaN))));
+  if (!indexed) {
+    // Each row's string, matched by its bytes; decoded only to name a row that names no class.
+    const classes = new StringClasses(classOf);
+    const note = (i: number, c: number, bytes: Uint8Array, from: number, to: number): void => {
+      label[i] = c;
+      if (Number.isNaN(c) && data.getValid(i)) (unknown ??= new Map()).set(i, classes.text(bytes, from, to));
+    };
+    const column = plan.labelColumn;
+    if (data.typeId === TYPE.Utf8View) {
+      const views = data.values as Uint8Array;
+      const buffers = data.variadicBuffers ?? [];
+      const fail = (reason: string): never => check.fail(column, reason);
+      const at = checkViews(views, n, fail);
+      const row: ViewRange = { bytes: views, from: 0, to: 0 };
+      for (let i = 0; i < n; i++) {
+        const { bytes, from, to } = viewRange(at, views, buffers, i, fail, row);
+        note(i, classes.classAt(bytes, from, to), bytes, from, to);
+      }
+    } else {
+      const bytes = data.values as Uint8Array;
+      const offsets = check.offsets(column, data, n);
+      check.values(column, bytes, offsets, n, 1);
+      for (let i = 0; i < n; i++) note(i, classes.classAt(bytes, offsets[i]!, offsets[i + 1]!), bytes, offsets[i]!, offsets[i + 1]!);
+    }
+    return { label, unknown };
   }
+  if (plan.labelKind === 'utf8') check.values(plan.labelColumn, data.values as ArrayLike<number>, null, n, 1);
+  // Each batch may carry its own dictionary (Parquet row groups do): map it by string.
+  const dictionary = data.dictionary ? (data.dictionary.toArray() as (string | null)[]) : [];
+  const byIndex = new Float64Array(dictionary.map((s) => (s === null ? NaN : (classOf.get(s) ?? NaN))));
   // Dictionary indices of any integer type (64-bit ones as bigints).
   const indices = data.values as ArrayLike<number | bigint>;
   for (let i = 0; i < n; i++) {
-    let c: number;
-    let text: string | null;
-    if (byIndex !== null) {
-      const k = Number(indices[i]);
-      c = byIndex[k] ?? NaN;
-      text = dictionary[k] ?? null;
-    } else {
-      text = strings![i]!;
-      c = classOf.get(text) ?? NaN;
-    }
+    const k = Number(indices[i]);
+    const c = byIndex[k] ?? NaN;
     label[i] = c;
-    if (Number.isNaN(c) && data.getValid(i)) (unknown ??= new Map()).set(i, text ?? '');
+    if (Number.isNaN(c) && data.getValid(i)) (unknown ??= new Map()).set(i, dictionary[k] ?? '');
   }
   return { label, unknown };
-}
-
-/** The strings of a Utf8, LargeUtf8 or Utf8View column's n rows (null rows read as whatever they hold). */
-function labelTexts(data: DataLike, n: number, column: string, check: BufferCheck): string[] {
-  if (data.typeId === TYPE.Utf8View) return viewTexts(data, n, column, check);
-  const decoder = new TextDecoder();
-  const bytes = data.values as Uint8Array;
-  const out = new Array<string>(n);
-  const offsets = check.offsets(column, data, n);
-  check.values(column, bytes, offsets, n, 1);
-  for (let i = 0; i < n; i++) out[i] = decoder.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!));
-  return out;
-}
-
-/**
- * The strings of a Utf8View column: each row a 16-byte view, its length first; up to 12 bytes
- * are inline after it, a longer string is (buffer index, offset) into the variadic data buffers.
- */
-function viewTexts(data: DataLike, n: number, column: string, check: BufferCheck): string[] {
-  const views = data.values as Uint8Array;
-  const buffers = data.variadicBuffers ?? [];
-  if (views.length < 16 * n) check.fail(column, `holds ${views.length} bytes of string views, ${n} rows need ${16 * n}`);
-  const at = new DataView(views.buffer, views.byteOffset, views.byteLength);
-  const decoder = new TextDecoder();
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const size = at.getInt32(16 * i, true);
-    if (size < 0) check.fail(column, `string view of row ${i} has length ${size}`);
-    if (size <= 12) {
-      out[i] = decoder.decode(views.subarray(16 * i + 4, 16 * i + 4 + size));
-      continue;
-    }
-    const index = at.getInt32(16 * i + 8, true);
-    const offset = at.getInt32(16 * i + 12, true);
-    const buffer = buffers[index];
-    if (!buffer || offset < 0 || offset + size > buffer.length) {
-      check.fail(column, `string view of row ${i} points outside its data buffers (buffer ${index}, bytes ${offset}..${offset + size})`);
-    }
-    out[i] = decoder.decode(buffer.subarray(offset, offset + size));
-  }
-  return out;
 }
 
 /** Marks rows whose own value is null; an earlier, stronger state (ignored) is kept. */

@@ -6,7 +6,8 @@
  * workers). An input says where each of its batches is (BatchRef); the caller makes the pool
  * tasks. Every input is checked before apache-arrow decodes it: see ipc/messageCheck.ts for why.
  * An IPC file whose scored columns the lean reader reads (numbers, bools, Utf8/LargeUtf8, a
- * dictionary of them, lists of numbers and bools: no view type) is planned and read without
+ * dictionary of them, lists of numbers and bools; uncompressed, Utf8View and a dictionary of it
+ * too: polars' strings) is planned and read without
  * apache-arrow at all (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and
  * only then (through arrow.ts, which registers our decoders of compressed bodies). A compressed
  * input's decoders are loaded before its batches are read: for a file, by whoever reads it (the
@@ -170,9 +171,9 @@ async function readHead(path: string): Promise<Uint8Array> {
 
 /**
  * An IPC file: checked, then its schema comes from the checked footer. Workers read the batches
- * themselves: through the lean reader when it reads the scored columns (no dictionary, no view
- * type), else through apache-arrow (which this thread then also opens, for the plan's batches or
- * for the stage).
+ * themselves: through the lean reader when it reads the scored columns (leanReads, leanDictionary),
+ * else through apache-arrow (which this thread then also opens, for the plan's batches or for the
+ * stage).
  */
 async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedInput> {
   const layout = await checkIpcFile(path);
@@ -181,7 +182,11 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
     checkBatchBytes(path, `batch ${index}`, block.metaDataLength + block.bodyLength, maxBatchBytes);
   });
   const absolute = resolve(path);
-  const places = columnPlaces(layout.fields);
+  // View-typed columns (polars' strings) have data buffers counted per batch; the lean reader
+  // places columns past them, and reads Utf8View labels, in uncompressed files (the compressed
+  // reader does not count them).
+  const views = layout.codecs.length === 0;
+  const places = columnPlaces(layout.fields, views);
   let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
   const codecs = layout.codecs;
   const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path, codecs))).reader;
@@ -218,8 +223,8 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
     const field = layout.fields.find((f) => f.name === name);
     const place = places.get(name);
     if (!field || !place) return null;
-    if (leanReads(field.type)) return { name, type: field.type, place };
-    const dictionary = leanDictionary(field.type) ? dictionaryOf(field) : null;
+    if (leanReads(field.type, views)) return { name, type: field.type, place };
+    const dictionary = leanDictionary(field.type, views) ? dictionaryOf(field) : null;
     return dictionary === null ? null : { name, type: field.type, place, dictionary };
   };
   const leanColumns = (plan: Plan): LeanColumn[] | null => {

@@ -19,6 +19,7 @@ import { bodySpan, messagePrefix, readFully } from './io.ts';
 import { DICTIONARY_BATCH, inputError, RECORD_BATCH } from './messageCheck.ts';
 import { TYPE } from '../arrowTypes.ts';
 import type { ColumnPlace, IpcType } from './schema.ts';
+import { viewStrings } from '../stringViews.ts';
 
 /**
  * A column to read: its name, type and where its nodes and buffers start; a dictionary-encoded
@@ -87,11 +88,35 @@ interface Meta {
   nodes: { length: number; nullCount: number }[];
   buffers: { offset: number; length: number }[];
   compression: Codec | null;
+  /** Data buffers of each view-typed field, depth-first (RecordBatch.variadicBufferCounts). */
+  variadic: number[];
+}
+
+/** Where a column's nodes and buffers are in one batch; `views` counts the view-typed fields before. */
+interface Cursor {
+  node: number;
+  buffer: number;
+  views: number;
+}
+
+/** A column's start in this batch: its place, its buffers after the data buffers of the view-typed fields before it. */
+function startOf(place: ColumnPlace, meta: Meta): Cursor {
+  const views = place.views ?? 0;
+  let buffer = place.buffer;
+  for (let v = 0; v < views; v++) buffer += variadicCount(meta, v);
+  return { node: place.node, buffer, views };
+}
+
+/** The data buffers of the batch's view-typed field `v` (depth-first). */
+function variadicCount(meta: Meta, v: number): number {
+  const n = meta.variadic[v];
+  if (n === undefined) throw new IpcFormatError(`the batch has ${meta.variadic.length} variadic buffer counts, the schema's view-typed fields need more`);
+  return n;
 }
 
 function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta): BatchLike {
   // Which buffers the columns use, and the span of the body that holds them all.
-  const { start, end } = bodySpan(meta.buffers, columns.flatMap((c) => bufferRange(c.type, c.place.buffer)));
+  const { start, end } = bodySpan(meta.buffers, columns.flatMap((c) => bufferRange(c.type, startOf(c.place, meta), meta)));
   const span = end - start;
   if (scratch.byteLength < span) scratch = new ArrayBuffer(Math.ceil(span * 1.25));
   const body = new Uint8Array(scratch, 0, span);
@@ -102,7 +127,7 @@ function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], m
 /** The columns built over `body`, which holds the batch's body from byte `start` on. */
 function columnsOver(columns: readonly LeanColumn[], meta: Meta, body: Uint8Array, start: number): BatchLike {
   const children = columns.map((c) => {
-    const data = buildData(c.type, meta, { node: c.place.node, buffer: c.place.buffer }, body, start);
+    const data = buildData(c.type, meta, startOf(c.place, meta), body, start);
     const strings = c.dictionary;
     return strings === undefined ? data : { ...data, dictionary: { toArray: () => strings } };
   });
@@ -131,7 +156,8 @@ export function readDictionary(fd: number, blocks: readonly IpcBlock[], type: Ip
         ? readCompressedBatch(fileFill(fd, bodyAt), [column], header.meta, header.meta.compression, where)
         : readBatch(fd, bodyAt, [column], header.meta),
     );
-    strings = utf8Strings(batch.data.children[0]!);
+    const values = batch.data.children[0]!;
+    strings = values.typeId === TYPE.Utf8View ? viewDictionary(values) : utf8Strings(values);
   }
   return strings ?? [];
 }
@@ -160,10 +186,23 @@ function utf8Strings(data: DataLike): (string | null)[] {
   return out;
 }
 
-/** Whether a label of this type is read lean with its dictionary: Dictionary<any integer, Utf8 or LargeUtf8>. */
-export function leanDictionary(type: IpcType): boolean {
+/** A Utf8View dictionary's strings (null where a row is null). */
+function viewDictionary(data: DataLike): (string | null)[] {
+  const strings = viewStrings(data.values as Uint8Array, data.variadicBuffers ?? [], data.length, (reason) => {
+    throw new IpcFormatError(`the dictionary ${reason}`);
+  });
+  return strings.map((text, i) => (data.getValid(i) ? text : null));
+}
+
+/**
+ * Whether a label of this type is read lean with its dictionary: Dictionary<any integer, Utf8 or
+ * LargeUtf8>, and with `views` (an uncompressed file, whose columns were placed with their views
+ * counted: columnPlaces), Dictionary<any integer, Utf8View>.
+ */
+export function leanDictionary(type: IpcType, views = false): boolean {
   const value = type.dictionary?.typeId;
-  return type.typeId === TYPE.Dictionary && type.dictionaryId !== undefined && (value === TYPE.Utf8 || value === TYPE.LargeUtf8);
+  const strings = value === TYPE.Utf8 || value === TYPE.LargeUtf8 || (views && value === TYPE.Utf8View);
+  return type.typeId === TYPE.Dictionary && type.dictionaryId !== undefined && strings;
 }
 
 /** A BatchLike of the read columns. */
@@ -217,8 +256,7 @@ interface SliceLayout {
 function sliceLayout(column: LeanColumn, meta: Meta): SliceLayout | null {
   const levels: { type: IpcType; perRow: number }[] = [];
   let type = column.type;
-  let node = column.place.node;
-  let buffer = column.place.buffer;
+  let { node, buffer } = startOf(column.place, meta);
   let perRow = 1;
   for (;;) {
     const n = meta.nodes[node];
@@ -341,25 +379,30 @@ function recordBatchMeta(fb: FlatBuffer, batch: Table, bodyLength: number): Meta
     if (offset + len > bodyLength) throw new IpcFormatError(`buffer ${i} lies outside the body`);
     buffers.push({ offset, length: len });
   }
-  return { length, nodes, buffers, compression: codec };
+  const variadicVec = fb.vector(batch, 4, 8, 'the variadic buffer counts');
+  const variadic = [];
+  for (let i = 0; variadicVec && i < variadicVec.count; i++) variadic.push(int64InRange(fb.i64(variadicVec.start + 8 * i), 'a variadic buffer count', buffers.length));
+  return { length, nodes, buffers, compression: codec, variadic };
 }
 
-/** The buffer indices a column of this type uses, from its first. */
-function bufferRange(type: IpcType, first: number): number[] {
-  const count = bufferCount(type);
-  return Array.from({ length: count }, (_, i) => first + i);
+/** The buffer indices a column of this type uses in this batch, from its start. */
+function bufferRange(type: IpcType, start: Cursor, meta: Meta): number[] {
+  const count = bufferCount(type, { ...start }, meta);
+  return Array.from({ length: count }, (_, i) => start.buffer + i);
 }
 
-function bufferCount(type: IpcType): number {
+function bufferCount(type: IpcType, at: Cursor, meta: Meta): number {
   switch (type.typeId) {
     case TYPE.FixedSizeList:
-      return 1 + bufferCount(type.children[0]!.type);
+      return 1 + bufferCount(type.children[0]!.type, at, meta);
     case TYPE.List:
     case TYPE.LargeList:
-      return 2 + bufferCount(type.children[0]!.type);
+      return 2 + bufferCount(type.children[0]!.type, at, meta);
     case TYPE.Utf8:
     case TYPE.LargeUtf8:
       return 3;
+    case TYPE.Utf8View:
+      return 2 + variadicCount(meta, at.views++);
     default:
       return 2;
   }
@@ -367,10 +410,11 @@ function bufferCount(type: IpcType): number {
 
 /**
  * Whether this reader reads a column of this type: numbers, bools, Utf8 and LargeUtf8, and
- * (Large/FixedSize) lists of them. Dictionaries and view types (whose buffer count varies from
- * batch to batch) are read through apache-arrow.
+ * (Large/FixedSize) lists of them; with `views` (an uncompressed file, whose columns were placed
+ * with their views counted: columnPlaces), Utf8View labels too. Dictionaries (but see
+ * leanDictionary) and other view types are read through apache-arrow.
  */
-export function leanReads(type: IpcType): boolean {
+export function leanReads(type: IpcType, views = false): boolean {
   switch (type.typeId) {
     case TYPE.Int:
     case TYPE.Float:
@@ -378,6 +422,8 @@ export function leanReads(type: IpcType): boolean {
     case TYPE.Utf8:
     case TYPE.LargeUtf8:
       return true;
+    case TYPE.Utf8View:
+      return views;
     case TYPE.List:
     case TYPE.LargeList:
     case TYPE.FixedSizeList:
@@ -388,7 +434,7 @@ export function leanReads(type: IpcType): boolean {
 }
 
 /** Builds a column's DataLike from its nodes and buffers (depth-first, as IPC lays them out). */
-function buildData(type: IpcType, meta: Meta, cursor: ColumnPlace, body: Uint8Array, bodyStart: number): DataLike {
+function buildData(type: IpcType, meta: Meta, cursor: Cursor, body: Uint8Array, bodyStart: number): DataLike {
   const node = meta.nodes[cursor.node++];
   if (!node) throw new IpcFormatError('the batch has fewer field nodes than the schema needs');
   const slice = (): Uint8Array => {
@@ -400,6 +446,7 @@ function buildData(type: IpcType, meta: Meta, cursor: ColumnPlace, body: Uint8Ar
   const nullBitmap = validity.byteLength > 0 ? validity : undefined;
   let values: unknown;
   let valueOffsets: Int32Array | BigInt64Array | undefined;
+  let variadicBuffers: Uint8Array[] | undefined;
   const children: DataLike[] = [];
   switch (type.typeId) {
     case TYPE.FixedSizeList:
@@ -414,6 +461,11 @@ function buildData(type: IpcType, meta: Meta, cursor: ColumnPlace, body: Uint8Ar
     case TYPE.LargeUtf8:
       valueOffsets = view(slice(), type.typeId === TYPE.Utf8 ? Int32Array : (BigInt64Array as unknown as TypedArrayClass));
       values = slice();
+      break;
+    case TYPE.Utf8View:
+      // The views (16 bytes a row), then the batch's data buffers for this field.
+      values = slice();
+      variadicBuffers = Array.from({ length: variadicCount(meta, cursor.views++) }, slice);
       break;
     case TYPE.Dictionary:
       // The indices; the strings they name come with the column (columnsOver).
@@ -434,6 +486,7 @@ function buildData(type: IpcType, meta: Meta, cursor: ColumnPlace, body: Uint8Ar
     nullBitmap,
     values,
     valueOffsets,
+    variadicBuffers,
     children,
     getValid: (i: number) => nullCount === 0 || ((nullBitmap![i >> 3]! >> (i & 7)) & 1) === 1,
   };

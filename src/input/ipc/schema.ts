@@ -93,28 +93,34 @@ function typeParams(fb: FlatBuffer, typeId: number, params: Table | null): Parti
   }
 }
 
-/** Where a top-level column's field nodes and buffers start in a record batch. */
+/**
+ * Where a top-level column's field nodes and buffers start in a record batch. With `views`, the
+ * buffer index leaves out the data buffers of the view-typed fields (BinaryView, Utf8View) before
+ * the column, `views` of them in depth-first order: how many each has is a batch's own
+ * (RecordBatch.variadicBufferCounts), so the reader adds them per batch (ipc/batch.ts).
+ */
 export interface ColumnPlace {
   node: number;
   buffer: number;
+  views?: number;
 }
 
 /**
  * The node and buffer index of each top-level column, walking the schema in IPC's depth-first
- * order; a column after a type whose buffer count the schema alone does not tell (a union,
- * BinaryView, Utf8View) is absent (such files are read through apache-arrow).
+ * order; a column after a type whose buffer count the schema alone does not tell (a union, and
+ * unless `countViews`, BinaryView or Utf8View) is absent (such files are read through apache-arrow).
  */
-export function columnPlaces(fields: readonly IpcField[]): Map<string, ColumnPlace> {
+export function columnPlaces(fields: readonly IpcField[], countViews = false): Map<string, ColumnPlace> {
   const places = new Map<string, ColumnPlace>();
-  const at = { node: 0, buffer: 0 };
+  const at = { node: 0, buffer: 0, views: 0 };
   for (const field of fields) {
-    places.set(field.name, { ...at });
-    if (!advance(field.type, at)) break;
+    places.set(field.name, countViews ? { ...at } : { node: at.node, buffer: at.buffer });
+    if (!advance(field.type, at, countViews)) break;
   }
   return places;
 }
 
-function advance(type: IpcType, at: { node: number; buffer: number }): boolean {
+function advance(type: IpcType, at: { node: number; buffer: number; views: number }, countViews: boolean): boolean {
   at.node += 1;
   const t = type.typeId === TYPE.Dictionary ? type.indices! : type;
   switch (t.typeId) {
@@ -130,22 +136,29 @@ function advance(type: IpcType, at: { node: number; buffer: number }): boolean {
     case TYPE.Map:
     case TYPE.LargeList:
       at.buffer += 2;
-      return t.children.every((c) => advance(c.type, at));
+      return t.children.every((c) => advance(c.type, at, countViews));
     case TYPE.FixedSizeList:
     case TYPE.Struct:
       at.buffer += 1;
-      return t.children.every((c) => advance(c.type, at));
+      return t.children.every((c) => advance(c.type, at, countViews));
     case TYPE.ListView:
     case TYPE.LargeListView:
       // Validity, offsets, sizes.
       at.buffer += 3;
-      return t.children.every((c) => advance(c.type, at));
+      return t.children.every((c) => advance(c.type, at, countViews));
     case TYPE.RunEndEncoded:
       // No buffers of its own: its run ends and values are its two children.
-      return t.children.every((c) => advance(c.type, at));
+      return t.children.every((c) => advance(c.type, at, countViews));
+    case TYPE.BinaryView:
+    case TYPE.Utf8View:
+      // Validity and views; its data buffers are counted per batch (ColumnPlace.views).
+      if (!countViews) return false;
+      at.buffer += 2;
+      at.views += 1;
+      return true;
     default:
       // Fixed-width types: validity and values. Unions (their buffers depend on the metadata
-      // version) and the views (their data buffers are counted per batch) are not walked.
+      // version) are not walked.
       if (t.typeId === TYPE.Union || t.typeId > TYPE.LargeList) return false;
       at.buffer += 2;
       return true;
