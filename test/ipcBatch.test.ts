@@ -6,7 +6,10 @@ import { extractColumns } from '../src/input/columns.ts';
 import { FocalEvalError } from '../src/errors.ts';
 import { parseOptions } from '../src/options.ts';
 import { makePlan } from '../src/input/plan.ts';
-import { leanDictionary, openLeanBatch, readDictionary, readLeanBatch } from '../src/input/ipc/batch.ts';
+import { bodyBatch, leanDictionary, openLeanBatch, readDictionary, readLeanBatch } from '../src/input/ipc/batch.ts';
+import type { IpcType } from '../src/input/ipc/schema.ts';
+import { TYPE } from '../src/input/arrowTypes.ts';
+import { encodeRecordBatch } from '../src/stage/ipcEncode.ts';
 import { checkIpcFile } from '../src/input/ipc/fileCheck.ts';
 import { columnPlaces } from '../src/input/ipc/schema.ts';
 import { tempDir } from './support/tempDir.ts';
@@ -153,5 +156,32 @@ describe('readLeanBatch', () => {
     } finally {
       await handle.close();
     }
+  });
+});
+
+describe('bodyBatch', () => {
+  /** A record batch message (continuation marker, length, flatbuffer) of one column's nodes and buffers. */
+  const message = (nodes: { length: number; nullCount: number }[], buffers: { offset: number; length: number }[], bodyLength: number): Uint8Array => {
+    const flatbuffer = encodeRecordBatch(nodes[0]!.length, nodes, buffers, bodyLength);
+    const out = new Uint8Array(8 + flatbuffer.length);
+    new DataView(out.buffer).setInt32(0, -1, true);
+    new DataView(out.buffer).setInt32(4, flatbuffer.length, true);
+    out.set(flatbuffer, 8);
+    return out;
+  };
+  const int32: IpcType = { typeId: TYPE.Int, bitWidth: 32, isSigned: true, children: [], toString: () => 'Int32' };
+  const columns = [{ name: 'label', type: int32, place: { node: 0, buffer: 0 } }];
+
+  it('reads a column from its message and body', () => {
+    const body = new Uint8Array(new Int32Array([3, 1]).buffer);
+    const batch = bodyBatch(message([{ length: 2, nullCount: 0 }], [{ offset: 0, length: 0 }, { offset: 0, length: 8 }], 8), body, columns, 's.arrows', 0);
+    expect(Array.from(batch.data.children[0]!.values as Int32Array)).toEqual([3, 1]);
+  });
+
+  it('refuses a message with fewer buffers than the schema needs, naming the batch', () => {
+    const body = new Uint8Array(8);
+    expect(() => bodyBatch(message([{ length: 2, nullCount: 0 }], [{ offset: 0, length: 0 }], 8), body, columns, 's.arrows', 4)).toThrow(
+      new FocalEvalError('E_INPUT', 's.arrows: batch 4: the batch has fewer buffers than the schema needs'),
+    );
   });
 });

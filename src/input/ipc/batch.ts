@@ -438,7 +438,8 @@ function buildData(type: IpcType, meta: Meta, cursor: Cursor, body: Uint8Array, 
   const node = meta.nodes[cursor.node++];
   if (!node) throw new IpcFormatError('the batch has fewer field nodes than the schema needs');
   const slice = (): Uint8Array => {
-    const buf = meta.buffers[cursor.buffer++]!;
+    const buf = meta.buffers[cursor.buffer++];
+    if (!buf) throw new IpcFormatError('the batch has fewer buffers than the schema needs');
     return body.subarray(buf.offset - bodyStart, buf.offset - bodyStart + buf.length);
   };
   const validity = slice();
