@@ -268,3 +268,27 @@ describe('focal-eval score --emit: an IPC file passed through', () => {
     expectInputWithLossColumns(written, batches, ['p_t', 'ce', 'focal_loss', 'easy']);
   });
 });
+
+describe('focal-eval score --emit: view-typed columns passed through', () => {
+  // A pyarrow file whose Utf8View columns hold two data buffers per batch, one of them before the
+  // scored columns (test/fixtures/types), and its plain twin (the same rows in FixedSizeList and Int32).
+  const names = ['cat', 'dog', 'a-long-class-name-bird', 'fish-named-wanda'];
+  const emitted = async (file: string, extra: string[]): Promise<{ batches: RecordBatch[]; report: Report }> => {
+    const out = tmp.path(`${file.replace(/\W/g, '_')}.arrows`);
+    const run = await cli(['score', fixture(`types/${file}`), '--emit', out, '--alpha', '0.25', '--format', 'json', '--threads', '2', ...extra]);
+    expectOk(run);
+    return { batches: batchesOf(readFileSync(out)), report: stdoutJson(run) as Report };
+  };
+  const column = (batches: RecordBatch[], name: string): unknown[] => batches.flatMap((b) => [...(b.getChild(name) as Vector)].map((v) => (v === null ? null : String(v))));
+
+  it('writes each batch with its variadic buffer counts: the strings read back as they were, the losses as the twin\'s', async () => {
+    const viewed = await emitted('mc_utf8view_buffers.arrow', ['--class-names', names.join(',')]);
+    const plain = await emitted('mc_plain.arrow', []);
+    const input = batchesOf(readFileSync(fixture('types/mc_utf8view_buffers.arrow')));
+    expect(viewed.batches[0]!.schema.fields.map((f) => f.name)).toEqual(['note', 'probs', 'label', 'p_t', 'ce', 'focal_loss', 'easy']);
+    expect(viewed.batches.map((b) => b.numRows)).toEqual(input.map((b) => b.numRows));
+    for (const name of ['note', 'label']) expect(column(viewed.batches, name)).toEqual(column(input, name));
+    for (const name of ['p_t', 'ce', 'focal_loss', 'easy']) expect(column(viewed.batches, name)).toEqual(column(plain.batches, name));
+    expect(viewed.report.total).toEqual(plain.report.total);
+  });
+});

@@ -170,8 +170,8 @@ function scorePassThrough(
       ? readOwnedBatch(fd, batch.block, batch.columns, task.file)
       : readOwnedSlice(fd, batch.block, slice.all, scored, slice.from, slice.to, task.file);
   const columns = extractColumns(owned.columns, task.plan, task.file, task.index);
-  const { numRows, body: bytes, nodes, buffers } = owned;
-  return { ...scoreRows(task, columns, weights), body: { numRows, bytes, nodes, buffers } };
+  const { numRows, body: bytes, nodes, buffers, variadic } = owned;
+  return { ...scoreRows(task, columns, weights), body: { numRows, bytes, nodes, buffers, variadic } };
 }
 
 /** The row kernel: kernelOf's choice, with per-row columns. */

@@ -41,6 +41,8 @@ export interface PassedBody {
   bytes: Uint8Array;
   nodes: { length: number; nullCount: number }[];
   buffers: { offset: number; length: number }[];
+  /** The view-typed columns' data buffer counts (RecordBatch.variadicBufferCounts), as the input's batch had them. */
+  variadic: number[];
 }
 
 /** A scored batch: its partial, and its first invalid row when not skipping. */

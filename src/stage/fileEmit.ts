@@ -1,5 +1,5 @@
 /**
- * `score FILE --emit` on an uncompressed Arrow IPC file without dictionaries or view types: the
+ * `score FILE --emit` on an uncompressed Arrow IPC file without dictionaries or list views: the
  * workers read their own batches (the file goes in once, never through apache-arrow or this
  * thread), score them with per-row columns in the kernel's one pass, and send back the batch's
  * bytes and the columns in shared buffers; this thread writes each batch as the input's body
@@ -43,9 +43,12 @@ export const SLICE_BYTES = 16 << 20;
 /** Tasks in flight hold at most this many bytes (but at least one task is in flight). */
 const IN_FLIGHT_BYTES = 64 << 20;
 
-/** Whether a type can pass through as it is: no dictionary (its batches would be needed too), no view type (variadic buffers). */
+/**
+ * Whether a type can pass through as it is: no dictionary (its batches would be needed too), no
+ * list view. Utf8View and BinaryView pass: each batch's variadic buffer counts go out with it.
+ */
 function passes(type: IpcType): boolean {
-  if (type.typeId === TYPE.Dictionary || (type.typeId >= TYPE.BinaryView && type.typeId <= TYPE.LargeListView)) return false;
+  if (type.typeId === TYPE.Dictionary || type.typeId === TYPE.ListView || type.typeId === TYPE.LargeListView) return false;
   return type.children.every((c) => passes(c.type));
 }
 
@@ -84,7 +87,7 @@ export async function emitIpcFile(path: string, input: OpenedInput, out: Writabl
     const shape = partialShape(plan, opts);
     const weights = groupWeights(plan, opts, classAlphas(plan, opts, null));
     const common = { plan, params: kernelParams(plan, opts), shape, file: input.name, weights };
-    const places = columnPlaces(fields);
+    const places = columnPlaces(fields, true);
     const all = fields.every((f) => places.has(f.name)) ? fields.map((f) => ({ name: f.name, type: f.type, place: places.get(f.name)! })) : null;
     const merge = new OrderedMerge({ pred: plan.predColumn, label: plan.labelColumn }, shape);
     const run = pool;

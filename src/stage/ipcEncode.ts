@@ -122,26 +122,40 @@ function pairs(w: Writer, slot: number, items: readonly (readonly [number, numbe
   }
 }
 
-/** A RecordBatch message's flatbuffer: length, nodes (length, null count), buffers (offset, length), bodyLength. */
+/**
+ * A RecordBatch message's flatbuffer: length, nodes (length, null count), buffers (offset,
+ * length), bodyLength, and with view-typed columns their variadic buffer counts (depth-first).
+ */
 export function encodeRecordBatch(
   length: number,
   nodes: readonly { length: number; nullCount: number }[],
   buffers: readonly { offset: number; length: number }[],
   bodyLength: number,
+  variadic: readonly number[] = [],
 ): Uint8Array {
   const w = new Writer();
   const header = message(w, HEADER_RECORD_BATCH, bodyLength);
-  // [0 soffset][4 nodes][8 length][16 buffers]
+  // [0 soffset][4 nodes][8 length][16 buffers], then [20 variadicBufferCounts] (field 4; field 3,
+  // the body compression, absent) when there are view columns.
+  const views = variadic.length > 0;
   let nodesSlot = 0;
   let buffersSlot = 0;
-  const start = table(w, [8, 4, 16], 20, () => {
+  let variadicSlot = 0;
+  const start = table(w, views ? [8, 4, 16, 0, 20] : [8, 4, 16], views ? 24 : 20, () => {
     nodesSlot = w.slot();
     w.i64(length);
     buffersSlot = w.slot();
+    if (views) variadicSlot = w.slot();
   });
   w.point(header, start);
   pairs(w, nodesSlot, nodes.map((n) => [n.length, n.nullCount] as const));
   pairs(w, buffersSlot, buffers.map((b) => [b.offset, b.length] as const));
+  if (views) {
+    w.align(8, 4);
+    w.point(variadicSlot, w.at);
+    w.i32(variadic.length);
+    for (const n of variadic) w.i64(n);
+  }
   return w.done();
 }
 

@@ -85,7 +85,8 @@ export function recordBatchChunks(body: PassedBody, rows: RowColumns, classes: n
     column(bytesOf(rows.loss.subarray(0, n)));
     column(rows.easy.subarray(0, (n + 7) >> 3));
   }
-  chunks.push(frame(encodeRecordBatch(n, nodes, regions, at)));
+  // The loss columns hold no views: the input's variadic counts are the batch's.
+  chunks.push(frame(encodeRecordBatch(n, nodes, regions, at, body.variadic)));
   for (const piece of pieces) if (piece.byteLength > 0) chunks.push(piece);
   return chunks;
 }

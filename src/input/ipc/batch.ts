@@ -529,6 +529,8 @@ export interface OwnedBatch {
   body: Uint8Array;
   nodes: { length: number; nullCount: number }[];
   buffers: { offset: number; length: number }[];
+  /** The view-typed columns' data buffer counts (none in a slice: its columns are fixed-width). */
+  variadic: number[];
   columns: BatchLike;
 }
 
@@ -539,7 +541,7 @@ export function readOwnedBatch(fd: number, block: IpcBlock, columns: readonly Le
     if (meta.compression !== null) throw new IpcFormatError('a compressed batch cannot be passed through as it is');
     const body = new Uint8Array(takeShared(block.bodyLength), 0, block.bodyLength);
     readExactly(fd, body, block.offset + block.metaDataLength);
-    return { numRows: meta.length, body, nodes: meta.nodes, buffers: meta.buffers, columns: columnsOver(columns, meta, body, 0) };
+    return { numRows: meta.length, body, nodes: meta.nodes, buffers: meta.buffers, variadic: meta.variadic, columns: columnsOver(columns, meta, body, 0) };
   } catch (error) {
     throw inputError(name, error, false);
   }
@@ -589,7 +591,7 @@ export function readOwnedSlice(
     });
     const wanted = scored.map((s) => all.find((c) => c.name === s)!);
     const order = wanted.map((c) => all.filter((a) => scored.includes(a.name)).indexOf(c));
-    return { numRows: rows, body, nodes, buffers, columns: leanBatchOf(wanted, rows, order.map((k) => children[k]!)) };
+    return { numRows: rows, body, nodes, buffers, variadic: [], columns: leanBatchOf(wanted, rows, order.map((k) => children[k]!)) };
   } catch (error) {
     throw inputError(name, error, false);
   }
