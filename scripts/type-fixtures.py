@@ -3,7 +3,7 @@ pandas and DuckDB write (LargeList, LargeUtf8, Utf8View, dictionaries of them wi
 width, 64-bit and unsigned integers), each beside a "plain" twin holding the same values in the
 types focal-eval always read (FixedSizeList, Int32, Utf8), with the same batch boundaries, so that
 test/types.test.ts can require the two reports to be the same JSON. Everything is written
-uncompressed. cases.json lists every file: its twin, the options of both runs, the Arrow types
+uncompressed, but for one LZ4 file of view columns. cases.json lists every file: its twin, the options of both runs, the Arrow types
 focal-eval should see, and which reader its batches should take.
 
 Run with a Python that has pyarrow, polars, pandas and duckdb (the lead's venv: /tmp/venv):
@@ -81,8 +81,8 @@ def empty_batch(schema):
     return pa.record_batch([pa.array([], f.type) for f in schema], schema=schema)
 
 
-def ipc_file(name, table, sizes=None):
-    options = ipc.IpcWriteOptions(compression=None)
+def ipc_file(name, table, sizes=None, compression=None):
+    options = ipc.IpcWriteOptions(compression=compression)
     with ipc.new_file(OUT / name, table.schema, options=options) as w:
         for b in batches_of(table, sizes):
             w.write_batch(b)
@@ -175,8 +175,12 @@ def main():
     split_labels = pa.concat_arrays([pa.array(labels[:half], pa.string_view()), pa.array(labels[half:], pa.string_view())])
     notes = [f"note {i} of a dump, long enough to sit in a data buffer" for i in range(len(MC_LABELS))]
     split_notes = pa.concat_arrays([pa.array(notes[:half], pa.string_view()), pa.array(notes[half:], pa.string_view())])
-    ipc_file("mc_utf8view_buffers.arrow", pa.table({"note": split_notes, "probs": fsl(MC_PROBS, pa.float32()), "label": split_labels}))
+    buffers_table = pa.table({"note": split_notes, "probs": fsl(MC_PROBS, pa.float32()), "label": split_labels})
+    ipc_file("mc_utf8view_buffers.arrow", buffers_table)
     case("mc_utf8view_buffers.arrow", "mc_plain.arrow", {"note": "Utf8View", "probs": "FixedSizeList[4]<Float32>", "label": "Utf8View"}, "ipc-lean", with_names)
+    # The same, LZ4-compressed (the one compressed file here): each view data buffer compressed on its own.
+    ipc_file("mc_utf8view_buffers.lz4.arrow", buffers_table, compression="lz4")
+    case("mc_utf8view_buffers.lz4.arrow", "mc_plain.arrow", {"note": "Utf8View", "probs": "FixedSizeList[4]<Float32>", "label": "Utf8View"}, "ipc-lean", with_names)
     ipc_stream("mc_utf8view.arrows", mc_table(label=pa.array(named_labels(), pa.string_view())))
     case("mc_utf8view.arrows", "mc_plain.arrow", {"probs": "FixedSizeList[4]<Float32>", "label": "Utf8View"}, "columns", with_names)
     for index_type, index_name, value_type, value_name in [

@@ -6,8 +6,8 @@
  * workers). An input says where each of its batches is (BatchRef); the caller makes the pool
  * tasks. Every input is checked before apache-arrow decodes it: see ipc/messageCheck.ts for why.
  * An IPC file whose scored columns the lean reader reads (numbers, bools, Utf8/LargeUtf8, a
- * dictionary of them, lists of numbers and bools; uncompressed, Utf8View and a dictionary of it
- * too: polars' strings) is planned and read without
+ * dictionary of them, lists of numbers and bools, Utf8View and a dictionary of it: polars'
+ * strings) is planned and read without
  * apache-arrow at all (ipc/schema.ts, ipc/batch.ts): it is loaded only for the other inputs, and
  * only then (through arrow.ts, which registers our decoders of compressed bodies). A compressed
  * input's decoders are loaded before its batches are read: for a file, by whoever reads it (the
@@ -182,10 +182,9 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
     checkBatchBytes(path, `batch ${index}`, block.metaDataLength + block.bodyLength, maxBatchBytes);
   });
   const absolute = resolve(path);
-  // View-typed columns (polars' strings) have data buffers counted per batch; the lean reader
-  // places columns past them, and reads Utf8View labels, in uncompressed files (the compressed
-  // reader does not count them).
-  const views = layout.codecs.length === 0;
+  // View-typed columns (polars' strings) have data buffers counted per batch: the lean reader
+  // places the columns past them by each batch's counts, and reads Utf8View labels.
+  const views = true;
   const places = columnPlaces(layout.fields, views);
   let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
   const codecs = layout.codecs;

@@ -18,7 +18,7 @@ import type { IpcBlock } from './fileCheck.ts';
 import { bodySpan, messagePrefix, readFully } from './io.ts';
 import { DICTIONARY_BATCH, inputError, RECORD_BATCH } from './messageCheck.ts';
 import { TYPE } from '../arrowTypes.ts';
-import type { ColumnPlace, IpcType } from './schema.ts';
+import { startOf, variadicCount, type ColumnPlace, type Cursor, type IpcType } from './schema.ts';
 import { viewStrings } from '../stringViews.ts';
 
 /**
@@ -92,31 +92,10 @@ interface Meta {
   variadic: number[];
 }
 
-/** Where a column's nodes and buffers are in one batch; `views` counts the view-typed fields before. */
-interface Cursor {
-  node: number;
-  buffer: number;
-  views: number;
-}
-
-/** A column's start in this batch: its place, its buffers after the data buffers of the view-typed fields before it. */
-function startOf(place: ColumnPlace, meta: Meta): Cursor {
-  const views = place.views ?? 0;
-  let buffer = place.buffer;
-  for (let v = 0; v < views; v++) buffer += variadicCount(meta, v);
-  return { node: place.node, buffer, views };
-}
-
-/** The data buffers of the batch's view-typed field `v` (depth-first). */
-function variadicCount(meta: Meta, v: number): number {
-  const n = meta.variadic[v];
-  if (n === undefined) throw new IpcFormatError(`the batch has ${meta.variadic.length} variadic buffer counts, the schema's view-typed fields need more`);
-  return n;
-}
 
 function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta): BatchLike {
   // Which buffers the columns use, and the span of the body that holds them all.
-  const { start, end } = bodySpan(meta.buffers, columns.flatMap((c) => bufferRange(c.type, startOf(c.place, meta), meta)));
+  const { start, end } = bodySpan(meta.buffers, columns.flatMap((c) => bufferRange(c.type, startOf(c.place, meta.variadic), meta)));
   const span = end - start;
   if (scratch.byteLength < span) scratch = new ArrayBuffer(Math.ceil(span * 1.25));
   const body = new Uint8Array(scratch, 0, span);
@@ -127,7 +106,7 @@ function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], m
 /** The columns built over `body`, which holds the batch's body from byte `start` on. */
 function columnsOver(columns: readonly LeanColumn[], meta: Meta, body: Uint8Array, start: number): BatchLike {
   const children = columns.map((c) => {
-    const data = buildData(c.type, meta, startOf(c.place, meta), body, start);
+    const data = buildData(c.type, meta, startOf(c.place, meta.variadic), body, start);
     const strings = c.dictionary;
     return strings === undefined ? data : { ...data, dictionary: { toArray: () => strings } };
   });
@@ -196,8 +175,8 @@ function viewDictionary(data: DataLike): (string | null)[] {
 
 /**
  * Whether a label of this type is read lean with its dictionary: Dictionary<any integer, Utf8 or
- * LargeUtf8>, and with `views` (an uncompressed file, whose columns were placed with their views
- * counted: columnPlaces), Dictionary<any integer, Utf8View>.
+ * LargeUtf8>, and with `views` (a file, whose columns were placed with their views counted:
+ * columnPlaces), Dictionary<any integer, Utf8View>.
  */
 export function leanDictionary(type: IpcType, views = false): boolean {
   const value = type.dictionary?.typeId;
@@ -212,7 +191,7 @@ function leanBatchOf(columns: readonly LeanColumn[], numRows: number, children: 
 
 /** A compressed batch, whole: its columns' buffers decoded, then viewed as readBatch views a plain body. */
 function readCompressedBatch(fill: BodyFill, columns: readonly LeanColumn[], meta: Meta, codec: Codec, where: string): BatchLike {
-  const { body, buffers } = readCompressedBuffers(fill, codec, columns, meta.length, meta.nodes, meta.buffers, where);
+  const { body, buffers } = readCompressedBuffers(fill, codec, columns, meta.length, meta.nodes, meta.buffers, meta.variadic, where);
   return columnsOver(columns, { ...meta, buffers }, body, 0);
 }
 
@@ -256,7 +235,7 @@ interface SliceLayout {
 function sliceLayout(column: LeanColumn, meta: Meta): SliceLayout | null {
   const levels: { type: IpcType; perRow: number }[] = [];
   let type = column.type;
-  let { node, buffer } = startOf(column.place, meta);
+  let { node, buffer } = startOf(column.place, meta.variadic);
   let perRow = 1;
   for (;;) {
     const n = meta.nodes[node];
@@ -402,7 +381,7 @@ function bufferCount(type: IpcType, at: Cursor, meta: Meta): number {
     case TYPE.LargeUtf8:
       return 3;
     case TYPE.Utf8View:
-      return 2 + variadicCount(meta, at.views++);
+      return 2 + variadicCount(meta.variadic, at.views++);
     default:
       return 2;
   }
@@ -410,9 +389,9 @@ function bufferCount(type: IpcType, at: Cursor, meta: Meta): number {
 
 /**
  * Whether this reader reads a column of this type: numbers, bools, Utf8 and LargeUtf8, and
- * (Large/FixedSize) lists of them; with `views` (an uncompressed file, whose columns were placed
- * with their views counted: columnPlaces), Utf8View labels too. Dictionaries (but see
- * leanDictionary) and other view types are read through apache-arrow.
+ * (Large/FixedSize) lists of them; with `views` (a file, whose columns were placed with their
+ * views counted: columnPlaces), Utf8View labels too. Dictionaries (but see leanDictionary) and
+ * other view types are read through apache-arrow.
  */
 export function leanReads(type: IpcType, views = false): boolean {
   switch (type.typeId) {
@@ -466,7 +445,7 @@ function buildData(type: IpcType, meta: Meta, cursor: Cursor, body: Uint8Array, 
     case TYPE.Utf8View:
       // The views (16 bytes a row), then the batch's data buffers for this field.
       values = slice();
-      variadicBuffers = Array.from({ length: variadicCount(meta, cursor.views++) }, slice);
+      variadicBuffers = Array.from({ length: variadicCount(meta.variadic, cursor.views++) }, slice);
       break;
     case TYPE.Dictionary:
       // The indices; the strings they name come with the column (columnsOver).

@@ -16,7 +16,7 @@ import { CodecError, frameDecoder, LENGTH_PREFIX_BYTES, MAX_DECODED_BYTES, STORE
 import { IpcFormatError } from './flatbuffer.ts';
 import { bodySpan } from './io.ts';
 import type { LeanColumn } from './batch.ts';
-import type { ColumnPlace, IpcType } from './schema.ts';
+import { startOf, variadicCount, type Cursor, type IpcType } from './schema.ts';
 
 /** A buffer's place in the body, as the batch's metadata says. */
 export interface BodyBuffer {
@@ -47,11 +47,12 @@ export function readCompressedBuffers(
   rows: number,
   nodes: readonly { length: number }[],
   buffers: readonly BodyBuffer[],
+  variadic: readonly number[],
   batch: string,
 ): { body: Uint8Array; buffers: BodyBuffer[] } {
   const wanted = columns.flatMap((c) => {
     const out: Wanted[] = [];
-    limits(c.type, rows, { ...c.place }, nodes, c.name, out);
+    limits(c.type, rows, startOf(c.place, variadic), nodes, variadic, c.name, out);
     return out;
   });
   const { start, end } = bodySpan(buffers, wanted.map((w) => w.index), batch);
@@ -104,7 +105,7 @@ export function readCompressedBuffers(
  * The plausible uncompressed length of each buffer of a column of `type` holding `rows` rows at
  * this level, walking its nodes and buffers depth-first as IPC lays them out.
  */
-function limits(type: IpcType, rows: number, cursor: ColumnPlace, nodes: readonly { length: number }[], column: string, out: Wanted[]): void {
+function limits(type: IpcType, rows: number, cursor: Cursor, nodes: readonly { length: number }[], variadic: readonly number[], column: string, out: Wanted[]): void {
   if (!nodes[cursor.node++]) throw new IpcFormatError('the batch has fewer field nodes than the schema needs');
   const add = (bytes: number, what: string): void => {
     out.push({ index: cursor.buffer++, column, limit: Math.min(MAX_DECODED_BYTES, bytes + 63 - ((bytes + 63) % 64)), what });
@@ -112,19 +113,25 @@ function limits(type: IpcType, rows: number, cursor: ColumnPlace, nodes: readonl
   add(Math.ceil(rows / 8), `the validity of ${rows} rows`);
   switch (type.typeId) {
     case TYPE.FixedSizeList:
-      limits(type.children[0]!.type, rows * type.listSize!, cursor, nodes, column, out);
+      limits(type.children[0]!.type, rows * type.listSize!, cursor, nodes, variadic, column, out);
       return;
     case TYPE.List:
     case TYPE.LargeList:
       add(offsetBytes(type) * (rows + 1), `the offsets of ${rows} lists`);
       // A list's values are as many as its child node says: the rows do not bound them.
-      limits(type.children[0]!.type, nodes[cursor.node]?.length ?? 0, cursor, nodes, column, out);
+      limits(type.children[0]!.type, nodes[cursor.node]?.length ?? 0, cursor, nodes, variadic, column, out);
       return;
     case TYPE.Utf8:
     case TYPE.LargeUtf8:
       add(offsetBytes(type) * (rows + 1), `the offsets of ${rows} strings`);
       add(MAX_DECODED_BYTES, `the data of ${rows} strings`);
       return;
+    case TYPE.Utf8View: {
+      add(16 * rows, `the views of ${rows} strings`);
+      const buffers = variadicCount(variadic, cursor.views++);
+      for (let k = 0; k < buffers; k++) add(MAX_DECODED_BYTES, `the data of ${rows} strings`);
+      return;
+    }
     case TYPE.Bool:
       add(Math.ceil(rows / 8), `${rows} bools`);
       return;

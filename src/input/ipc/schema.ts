@@ -6,7 +6,7 @@
  * workers. Also where each top-level column's nodes and buffers sit in a record batch.
  */
 import { TYPE, typeName } from '../arrowTypes.ts';
-import type { FlatBuffer, Table } from './flatbuffer.ts';
+import { IpcFormatError, type FlatBuffer, type Table } from './flatbuffer.ts';
 
 /** A column type, as much of it as focal-eval reads. */
 export interface IpcType {
@@ -103,6 +103,31 @@ export interface ColumnPlace {
   node: number;
   buffer: number;
   views?: number;
+}
+
+/** Where a column's nodes and buffers are in one batch; `views` counts the view-typed fields before. */
+export interface Cursor {
+  node: number;
+  buffer: number;
+  views: number;
+}
+
+/**
+ * A column's start in a batch whose view-typed fields have `variadic` data buffers each
+ * (RecordBatch.variadicBufferCounts): its place, its buffers after those of the views before it.
+ */
+export function startOf(place: ColumnPlace, variadic: readonly number[]): Cursor {
+  const views = place.views ?? 0;
+  let buffer = place.buffer;
+  for (let v = 0; v < views; v++) buffer += variadicCount(variadic, v);
+  return { node: place.node, buffer, views };
+}
+
+/** The data buffers of the batch's view-typed field `v` (depth-first). */
+export function variadicCount(variadic: readonly number[], v: number): number {
+  const n = variadic[v];
+  if (n === undefined) throw new IpcFormatError(`the batch has ${variadic.length} variadic buffer counts, the schema's view-typed fields need more`);
+  return n;
 }
 
 /**
