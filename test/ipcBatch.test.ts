@@ -32,7 +32,7 @@ async function bothWays(path: string, options = {}) {
   const lean = [plan.predColumn, plan.labelColumn].map((name) => {
     const type = layout.fields.find((f) => f.name === name)!.type;
     // A dictionary label's strings, from the file's dictionary batch.
-    const dictionary = leanDictionary(type, views) ? readDictionary(handle.fd, layout.dictionaries, type, path)! : undefined;
+    const dictionary = leanDictionary(type) ? readDictionary(handle.fd, layout.dictionaries, type, path)! : undefined;
     return { name, type, place: places.get(name)!, ...(dictionary ? { dictionary } : {}) };
   });
   try {

@@ -184,8 +184,7 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
   const absolute = resolve(path);
   // View-typed columns (polars' strings) have data buffers counted per batch: the lean reader
   // places the columns past them by each batch's counts, and reads Utf8View labels.
-  const views = true;
-  const places = columnPlaces(layout.fields, views);
+  const places = columnPlaces(layout.fields, true);
   let arrowReader: Promise<{ reader: AsyncRecordBatchFileReader; close(): Promise<void> }> | null = null;
   const codecs = layout.codecs;
   const reader = async (): Promise<AsyncRecordBatchFileReader> => (await (arrowReader ??= openArrowFile(path, codecs))).reader;
@@ -222,8 +221,8 @@ async function openIpcFile(path: string, maxBatchBytes: number): Promise<OpenedI
     const field = layout.fields.find((f) => f.name === name);
     const place = places.get(name);
     if (!field || !place) return null;
-    if (leanReads(field.type, views)) return { name, type: field.type, place };
-    const dictionary = leanDictionary(field.type, views) ? dictionaryOf(field) : null;
+    if (leanReads(field.type, true)) return { name, type: field.type, place };
+    const dictionary = leanDictionary(field.type) ? dictionaryOf(field) : null;
     return dictionary === null ? null : { name, type: field.type, place, dictionary };
   };
   const leanColumns = (plan: Plan): LeanColumn[] | null => {

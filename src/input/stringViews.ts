@@ -1,8 +1,9 @@
 /**
  * The bytes of Utf8View values: each a 16-byte view, its length first; up to 12 bytes are inline
  * after it, a longer string is (buffer index, offset) into the variadic data buffers. Read by the
- * label reader (columns.ts, stringClasses.ts) and by the lean IPC reader for a dictionary's
- * strings (ipc/batch.ts); `fail` says what is wrong with a view, in the caller's terms.
+ * label reader (columns.ts, which matches the bytes to classes: stringClasses.ts) and by the lean
+ * IPC reader for a dictionary's strings (ipc/batch.ts); `fail` says what is wrong with a view, in
+ * the caller's terms.
  */
 export type Fail = (reason: string) => never;
 

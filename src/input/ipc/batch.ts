@@ -92,7 +92,6 @@ interface Meta {
   variadic: number[];
 }
 
-
 function readBatch(fd: number, bodyAt: number, columns: readonly LeanColumn[], meta: Meta): BatchLike {
   // Which buffers the columns use, and the span of the body that holds them all.
   const { start, end } = bodySpan(meta.buffers, columns.flatMap((c) => bufferRange(c.type, startOf(c.place, meta.variadic), meta)));
@@ -173,14 +172,10 @@ function viewDictionary(data: DataLike): (string | null)[] {
   return strings.map((text, i) => (data.getValid(i) ? text : null));
 }
 
-/**
- * Whether a label of this type is read lean with its dictionary: Dictionary<any integer, Utf8 or
- * LargeUtf8>, and with `views` (a file, whose columns were placed with their views counted:
- * columnPlaces), Dictionary<any integer, Utf8View>.
- */
-export function leanDictionary(type: IpcType, views = false): boolean {
+/** Whether a label of this type is read lean with its dictionary: Dictionary<any integer, Utf8, LargeUtf8 or Utf8View>. */
+export function leanDictionary(type: IpcType): boolean {
   const value = type.dictionary?.typeId;
-  const strings = value === TYPE.Utf8 || value === TYPE.LargeUtf8 || (views && value === TYPE.Utf8View);
+  const strings = value === TYPE.Utf8 || value === TYPE.LargeUtf8 || value === TYPE.Utf8View;
   return type.typeId === TYPE.Dictionary && type.dictionaryId !== undefined && strings;
 }
 
@@ -515,15 +510,13 @@ export interface OwnedBatch {
 
 /** The whole uncompressed record batch at `block`: one read of its body. */
 export function readOwnedBatch(fd: number, block: IpcBlock, columns: readonly LeanColumn[], name: string): OwnedBatch {
-  try {
+  return inputErrorOf(name, () => {
     const meta = decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength);
     if (meta.compression !== null) throw new IpcFormatError('a compressed batch cannot be passed through as it is');
     const body = new Uint8Array(takeShared(block.bodyLength), 0, block.bodyLength);
     readExactly(fd, body, block.offset + block.metaDataLength);
     return { numRows: meta.length, body, nodes: meta.nodes, buffers: meta.buffers, variadic: meta.variadic, columns: columnsOver(columns, meta, body, 0) };
-  } catch (error) {
-    throw inputError(name, error, false);
-  }
+  });
 }
 
 /**
@@ -541,7 +534,7 @@ export function readOwnedSlice(
   to: number,
   name: string,
 ): OwnedBatch {
-  try {
+  return inputErrorOf(name, () => {
     const meta = decodeMeta(readExactly(fd, new Uint8Array(block.metaDataLength), block.offset), block.bodyLength);
     const layouts = all.map((c) => sliceLayout(c, meta));
     if (meta.compression !== null || layouts.some((l) => l === null)) throw new IpcFormatError('the batch cannot be read a range of rows at a time');
@@ -571,7 +564,5 @@ export function readOwnedSlice(
     const wanted = scored.map((s) => all.find((c) => c.name === s)!);
     const order = wanted.map((c) => all.filter((a) => scored.includes(a.name)).indexOf(c));
     return { numRows: rows, body, nodes, buffers, variadic: [], columns: leanBatchOf(wanted, rows, order.map((k) => children[k]!)) };
-  } catch (error) {
-    throw inputError(name, error, false);
-  }
+  });
 }
